@@ -1,0 +1,44 @@
+from django.contrib import admin
+
+from catalog.models import Category, Price, Product, Stock
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "name_en", "parent", "sort_order"]
+    search_fields = ["code", "name", "name_en"]
+    list_select_related = ["parent"]
+    autocomplete_fields = ["parent"]
+
+
+class StockInline(admin.StackedInline):
+    model = Stock
+    can_delete = False
+    readonly_fields = ["on_hand", "held", "as_of", "updated_at"]
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ["sku", "name", "category", "unit", "case_quantity", "base_price", "tax_rate", "active"]
+    list_filter = ["active", "tax_rate", "category"]
+    search_fields = ["sku", "name", "name_kana", "jan_code"]
+    list_select_related = ["category"]
+    autocomplete_fields = ["category"]
+    inlines = [StockInline]
+
+
+@admin.register(Stock)
+class StockAdmin(admin.ModelAdmin):
+    list_display = ["product", "on_hand", "held", "as_of", "updated_at"]
+    search_fields = ["product__sku", "product__name"]
+    list_select_related = ["product"]
+    readonly_fields = ["product", "on_hand", "held", "as_of", "updated_at"]
+
+
+@admin.register(Price)
+class PriceAdmin(admin.ModelAdmin):
+    list_display = ["product", "customer", "price_group", "min_quantity", "unit_price", "valid_from", "valid_to"]
+    list_filter = ["price_group"]
+    search_fields = ["product__sku", "customer__code", "customer__name"]
+    list_select_related = ["product", "customer", "price_group"]
+    autocomplete_fields = ["product", "customer", "price_group"]

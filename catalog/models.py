@@ -1,0 +1,144 @@
+"""Catalog: categories, products, stock levels and prices (list, group, contract, tiers)."""
+
+from __future__ import annotations
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class TaxRate(models.IntegerChoices):
+    STANDARD = 10, _("10% (standard)")
+    REDUCED = 8, _("8% (reduced)")
+
+
+class Category(models.Model):
+    """A category in a two- or three-level tree."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Product(models.Model):
+    """A sellable SKU, mastered in the ERP."""
+
+    sku = models.CharField(_("SKU"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    name_kana = models.CharField(_("name (kana)"), max_length=200, blank=True)
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), null=True, blank=True, on_delete=models.PROTECT, related_name="products"
+    )
+    unit = models.CharField(_("unit"), max_length=16, default="個")
+    case_quantity = models.PositiveIntegerField(_("case quantity (入数)"), default=1, validators=[MinValueValidator(1)])
+    jan_code = models.CharField(_("JAN code"), max_length=13, blank=True, db_index=True)
+    tax_rate = models.PositiveSmallIntegerField(_("tax rate"), choices=TaxRate.choices, default=TaxRate.STANDARD)
+    base_price = models.DecimalField(_("list price"), max_digits=12, decimal_places=2)
+    moq = models.PositiveIntegerField(_("minimum order quantity"), null=True, blank=True)
+    order_multiple = models.PositiveIntegerField(_("order multiple (発注単位)"), null=True, blank=True)
+    max_quantity = models.PositiveIntegerField(_("maximum quantity"), null=True, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    image = models.ImageField(_("image"), upload_to="products/", blank=True)
+    description = models.TextField(_("description"), blank=True)
+    # Lower-cased, NFKC-normalised name, kana, SKU and JAN for trigram search (GIN index on PostgreSQL).
+    search_text = models.TextField(editable=False, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        ordering = ["sku"]
+        constraints = [
+            models.CheckConstraint(condition=Q(tax_rate__in=[8, 10]), name="product_tax_rate_8_or_10"),
+            models.CheckConstraint(condition=Q(base_price__gte=0), name="product_base_price_not_negative"),
+            models.CheckConstraint(condition=Q(case_quantity__gte=1), name="product_case_quantity_positive"),
+        ]
+        indexes = [models.Index(fields=["category", "sku"], name="product_category_sku")]
+
+    def __str__(self) -> str:
+        return f"{self.sku} {self.name}"
+
+
+class Stock(models.Model):
+    """On-hand count from the ERP and the quantity the shop holds for orders the ERP has not absorbed yet."""
+
+    product = models.OneToOneField(Product, primary_key=True, on_delete=models.CASCADE, related_name="stock")
+    on_hand = models.IntegerField(_("on hand (ERP)"), default=0)
+    held = models.IntegerField(_("held for orders"), default=0)
+    as_of = models.DateTimeField(_("ERP figure taken at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("stock")
+        verbose_name_plural = _("stock")
+        constraints = [
+            models.CheckConstraint(condition=Q(on_hand__gte=0), name="stock_on_hand_not_negative"),
+            models.CheckConstraint(condition=Q(held__gte=0), name="stock_held_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id}: {self.available}"
+
+    @property
+    def available(self) -> int:
+        return max(self.on_hand - self.held, 0)
+
+
+class Price(models.Model):
+    """A price row from the ERP: list tier (no customer, no group), group price, or customer contract price."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="prices")
+    customer = models.ForeignKey(
+        "customers.Customer", null=True, blank=True, on_delete=models.CASCADE, related_name="prices"
+    )
+    price_group = models.ForeignKey(
+        "customers.PriceGroup", null=True, blank=True, on_delete=models.CASCADE, related_name="prices"
+    )
+    min_quantity = models.PositiveIntegerField(_("minimum quantity"), default=1, validators=[MinValueValidator(1)])
+    unit_price = models.DecimalField(_("unit price"), max_digits=12, decimal_places=2)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("price")
+        verbose_name_plural = _("prices")
+        ordering = ["product", "customer", "price_group", "min_quantity"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "customer", "price_group", "min_quantity", "valid_from"],
+                name="price_unique_row",
+                nulls_distinct=False,
+            ),
+            models.CheckConstraint(
+                condition=~(Q(customer__isnull=False) & Q(price_group__isnull=False)),
+                name="price_customer_or_group_not_both",
+            ),
+            models.CheckConstraint(condition=Q(unit_price__gte=0), name="price_not_negative"),
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True) | Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="price_valid_range",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["product", "customer"], name="price_product_customer"),
+            models.Index(fields=["product", "price_group"], name="price_product_group"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} ≥{self.min_quantity}: {self.unit_price}"

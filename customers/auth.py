@@ -1,0 +1,49 @@
+"""Bearer-token authentication and the two API audiences (buyers, ERP integration users)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import authentication, exceptions, permissions
+
+from customers import services
+
+
+class BearerTokenAuthentication(authentication.BaseAuthentication):
+    """Accepts `Authorization: Bearer <token>` or `Token <token>` (contract section 2)."""
+
+    keywords = ("bearer", "token")
+
+    def authenticate(self, request: Any) -> tuple[Any, Any] | None:
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].decode("latin-1").lower() not in self.keywords:
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed("Invalid Authorization header.")
+        try:
+            raw = header[1].decode("ascii")
+        except UnicodeDecodeError as exc:
+            raise exceptions.AuthenticationFailed("Invalid token.") from exc
+        token = services.authenticate_api_token(raw=raw)
+        if token is None:
+            raise exceptions.AuthenticationFailed("Invalid or revoked token.")
+        return token.user, token
+
+    def authenticate_header(self, request: Any) -> str:
+        return 'Bearer realm="api"'
+
+
+class IsBuyer(permissions.BasePermission):
+    """Only buyer logins of a customer company may use /api/v1/store/."""
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        user = request.user
+        return bool(user and user.is_authenticated and getattr(user, "is_buyer", False))
+
+
+class IsIntegration(permissions.BasePermission):
+    """Only ERP integration users may use /api/v1/erp/."""
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        user = request.user
+        return bool(user and user.is_authenticated and user.is_active and user.is_integration)

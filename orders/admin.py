@@ -1,0 +1,83 @@
+from django.contrib import admin
+
+from orders.models import Cart, CartLine, Order, OrderEvent, OrderFee, OrderLine, OrderPush, StockHold
+
+
+class OrderLineInline(admin.TabularInline):
+    model = OrderLine
+    extra = 0
+    can_delete = False
+    readonly_fields = ["line_no", "sku", "name", "unit", "quantity", "unit_price", "amount", "tax_rate"]
+    exclude = ["product"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class OrderFeeInline(admin.TabularInline):
+    model = OrderFee
+    extra = 0
+    can_delete = False
+    readonly_fields = ["kind", "amount", "tax_rate", "rule_code"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class OrderEventInline(admin.TabularInline):
+    model = OrderEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["type", "occurred_at", "tracking_number", "recorded_at", "actor"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    """Placed orders are read-only: their prices and rules are a snapshot."""
+
+    list_display = ["number", "customer", "channel", "status", "total", "placed_at"]
+    list_filter = ["status", "channel"]
+    search_fields = ["number", "customer__code", "customer__name", "po_number"]
+    list_select_related = ["customer"]
+    date_hierarchy = "placed_at"
+    inlines = [OrderLineInline, OrderFeeInline, OrderEventInline]
+    readonly_fields = [f.name for f in Order._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OrderPush)
+class OrderPushAdmin(admin.ModelAdmin):
+    list_display = ["order", "status", "attempts", "last_status_code", "next_attempt_at", "sent_at"]
+    list_filter = ["status"]
+    search_fields = ["order__number"]
+    list_select_related = ["order"]
+    readonly_fields = [f.name for f in OrderPush._meta.fields]
+
+
+@admin.register(StockHold)
+class StockHoldAdmin(admin.ModelAdmin):
+    list_display = ["order", "product", "quantity", "release_after", "released_at"]
+    list_select_related = ["order", "product"]
+    readonly_fields = ["order", "product", "quantity", "release_after", "released_at"]
+
+
+class CartLineInline(admin.TabularInline):
+    model = CartLine
+    extra = 0
+    raw_id_fields = ["product"]
+
+
+@admin.register(Cart)
+class CartAdmin(admin.ModelAdmin):
+    list_display = ["buyer", "updated_at"]
+    search_fields = ["buyer__email"]
+    list_select_related = ["buyer"]
+    inlines = [CartLineInline]

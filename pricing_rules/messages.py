@@ -1,0 +1,120 @@
+"""Human text for the engine's violation, fee and hint codes, in the active language.
+
+The engine returns stable codes and raw params; this module is the one place that turns them
+into sentences that say how to fix the cart ("12個単位でご注文ください (現在 10個)"). msgids are
+English; the Japanese catalog (locale/ja) translates them. Call these at request time, with
+the buyer's language active.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext
+
+from pricing_rules.engine import Fee, Hint, Violation
+from pricing_rules.money import format_yen
+
+__all__ = ["fee_message", "hint_message", "message_for", "violation_message"]
+
+_MONEY_KEYS = frozenset(
+    {"amount", "below", "credit_available", "excess", "fee", "free_from", "missing", "subtotal", "total"}
+)
+
+
+class _Params(dict[str, Any]):
+    """A missing param shows as empty text: a message must never crash a cart page."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def _display(params: Mapping[str, Any], *, money_keys: frozenset[str] = _MONEY_KEYS) -> _Params:
+    # Money as "¥2,300", counts with thousands separators, so every language reads them alike.
+    shown = _Params()
+    for key, value in params.items():
+        if value is None:
+            shown[key] = ""
+        elif key in money_keys and isinstance(value, Decimal | int) and not isinstance(value, bool):
+            shown[key] = format_yen(Decimal(value))
+        elif isinstance(value, int) and not isinstance(value, bool):
+            shown[key] = f"{value:,}"
+        else:
+            shown[key] = value
+    return shown
+
+
+def _violation_text(code: str, params: Mapping[str, Any]) -> str | None:
+    if code == "below_moq":
+        return gettext("Please order at least %(required)s %(unit)s (currently %(quantity)s).")
+    if code == "not_multiple":
+        return gettext("Please order in multiples of %(multiple)s %(unit)s (currently %(quantity)s).")
+    if code == "above_max":
+        return gettext("Please order at most %(required)s %(unit)s (currently %(quantity)s).")
+    if code == "not_available":
+        if params.get("reason") == "inactive":
+            return gettext("This product is no longer available; please remove it from the cart.")
+        if not params.get("available"):
+            return gettext("This product is out of stock; please remove it from the cart.")
+        return gettext("Only %(available)s %(unit)s in stock (currently %(quantity)s).")
+    if code == "below_minimum_amount":
+        return gettext(
+            "The minimum order amount is %(required)s; please add %(missing)s more (currently %(subtotal)s)."
+        )
+    if code == "credit_limit":
+        return gettext(
+            "This order (%(total)s) exceeds your available credit of %(credit_available)s by %(excess)s."
+        )
+    if code == "ec_disabled":
+        return gettext(
+            "Online ordering is not enabled for your company; please contact your sales representative."
+        )
+    if code == "empty_cart":
+        return gettext("Your cart is empty.")
+    return None
+
+
+def _hint_text(code: str) -> str | None:
+    if code == "small_order_fee_avoidable":
+        return gettext("Order %(missing)s more and the %(fee)s small-order fee no longer applies.")
+    if code == "free_shipping_reachable":
+        return gettext("Order %(missing)s more and the %(fee)s shipping fee becomes free.")
+    return None
+
+
+def _fee_text(kind: str, params: Mapping[str, Any]) -> str | None:
+    if kind == "small_order_fee":
+        return gettext("Small-order fee (orders under %(below)s)")
+    if kind == "shipping":
+        if params.get("free_from") is not None:
+            return gettext("Shipping fee (free from %(free_from)s)")
+        return gettext("Shipping fee")
+    return None
+
+
+def message_for(code: str, params: Mapping[str, Any]) -> str:
+    """Text for any violation or hint code; unknown codes get a generic sentence, never an error."""
+    template = _violation_text(code, params) or _hint_text(code)
+    if template is None:
+        return gettext("This order cannot be placed as it is (%(code)s).") % {"code": code}
+    return template % _display(params)
+
+
+def violation_message(violation: Violation) -> str:
+    """How to fix this violation, in the active language."""
+    return message_for(violation.code, violation.params)
+
+
+def hint_message(hint: Hint) -> str:
+    """How to avoid a fee, in the active language."""
+    return message_for(hint.code, hint.params)
+
+
+def fee_message(fee: Fee) -> str:
+    """The fee's label for the cart and the invoice, in the active language."""
+    template = _fee_text(fee.kind, fee.params)
+    if template is None:
+        return fee.kind
+    return template % _display(fee.params)

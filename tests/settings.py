@@ -1,0 +1,22 @@
+"""Test settings: PostgreSQL and Redis on 127.0.0.1, never SQLite, never eager Celery."""
+
+import os
+
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/b2bshop")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
+os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-" + "k" * 40)
+os.environ.setdefault("ERP_SIGNING_SECRET", "test-signing-secret")
+
+from b2bshop.settings import *  # noqa: E402,F403
+
+if not DATABASES["default"]["ENGINE"].endswith("postgresql"):  # noqa: F405
+    raise RuntimeError("Tests run on PostgreSQL only; set DATABASE_URL to a postgres:// URL.")
+
+CELERY_TASK_ALWAYS_EAGER = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
