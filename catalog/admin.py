@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from catalog.models import Category, Price, Product, Stock
+from catalog.models import Category, Price, Product, Stock, StockHold
 
 
 @admin.register(Category)
@@ -42,3 +42,11 @@ class PriceAdmin(admin.ModelAdmin):
     search_fields = ["product__sku", "customer__code", "customer__name"]
     list_select_related = ["product", "customer", "price_group"]
     autocomplete_fields = ["product", "customer", "price_group"]
+
+
+@admin.register(StockHold)
+class StockHoldAdmin(admin.ModelAdmin):
+    list_display = ["order", "product", "quantity", "release_after", "released_at"]
+    list_select_related = ["order", "product"]
+    search_fields = ["order__number", "product__sku"]
+    readonly_fields = ["order", "product", "quantity", "release_after", "released_at", "created_at"]

@@ -99,6 +99,27 @@ class Stock(models.Model):
         return max(self.on_hand - self.held, 0)
 
 
+class StockHold(models.Model):
+    """Units held for an order until the ERP reports a stock figure taken after it accepted or cancelled it."""
+
+    order = models.ForeignKey("orders.Order", on_delete=models.CASCADE, related_name="holds")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="holds")
+    quantity = models.PositiveIntegerField(_("quantity"))
+    release_after = models.DateTimeField(_("releasable after"), null=True, blank=True)
+    released_at = models.DateTimeField(_("released at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("stock hold")
+        verbose_name_plural = _("stock holds")
+        indexes = [
+            models.Index(fields=["product"], condition=Q(released_at__isnull=True), name="stockhold_open"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}/{self.product_id}: {self.quantity}"
+
+
 class Price(models.Model):
     """A price row from the ERP: list tier (no customer, no group), group price, or customer contract price."""
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from orders.models import Cart, CartLine, Order, OrderEvent, OrderFee, OrderLine, OrderPush, StockHold
+from orders.models import Cart, CartLine, Order, OrderEvent, OrderFee, OrderLine, OrderPush
 
 
 class OrderLineInline(admin.TabularInline):
@@ -60,13 +60,6 @@ class OrderPushAdmin(admin.ModelAdmin):
     search_fields = ["order__number"]
     list_select_related = ["order"]
     readonly_fields = [f.name for f in OrderPush._meta.fields]
-
-
-@admin.register(StockHold)
-class StockHoldAdmin(admin.ModelAdmin):
-    list_display = ["order", "product", "quantity", "release_after", "released_at"]
-    list_select_related = ["order", "product"]
-    readonly_fields = ["order", "product", "quantity", "release_after", "released_at"]
 
 
 class CartLineInline(admin.TabularInline):

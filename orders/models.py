@@ -150,25 +150,6 @@ class OrderEvent(models.Model):
         ordering = ["occurred_at", "id"]
 
 
-class StockHold(models.Model):
-    """Units held for an order until the ERP reports a stock figure taken after it accepted or cancelled it."""
-
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="holds")
-    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="holds")
-    quantity = models.PositiveIntegerField()
-    release_after = models.DateTimeField(null=True, blank=True)
-    released_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("stock hold")
-        verbose_name_plural = _("stock holds")
-        indexes = [
-            models.Index(
-                fields=["product", "release_after"], condition=Q(released_at__isnull=True), name="stockhold_open"
-            )
-        ]
-
-
 class OrderPush(models.Model):
     """Transactional outbox row: written with the order, delivered to the ERP by a Celery worker."""
 
