@@ -7,7 +7,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalog.models import Stock, StockHold
-from catalog.stock import InsufficientStock, StockFigure, apply_stock_figures, hold_stock, mark_holds_releasable
+from catalog.stock import (
+    InsufficientStock,
+    StockFigure,
+    apply_stock_figures,
+    hold_stock,
+    mark_holds_releasable,
+)
 from orders.models import Order
 from tests import factories
 
