@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from orders import views
 
 app_name = "orders"
-urlpatterns: list = []
+urlpatterns = [
+    path("cart/add/", views.cart_add, name="cart_add"),
+]
