@@ -5,7 +5,6 @@ PY ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-export DJANGO_SETTINGS_MODULE ?= b2bshop.settings
 
 .PHONY: help install run test lint fmt typecheck worker beat erp-sim lock check-compose bench bench-catalog bench-checkout bench-erp bench-leads
 
@@ -34,7 +33,7 @@ run: $(STAMP) ## Migrate, load demo data once, start http://127.0.0.1:8000 (SQLi
 test: $(STAMP) ## Run the whole test suite on PostgreSQL and Redis (127.0.0.1)
 	$(BIN)/python manage.py compilemessages -v 0 --ignore=.venv
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=tests.settings $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP) ## ruff check + format check
 	$(BIN)/ruff check .
