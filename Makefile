@@ -23,6 +23,7 @@ $(STAMP): pyproject.toml constraints.txt | $(BIN)/python
 
 install: $(STAMP) ## Create .venv and install the project with test and dev extras (pinned)
 
+run: export DEBUG ?= 1
 run: $(STAMP) ## Migrate, load demo data once, start http://127.0.0.1:8000 (SQLite + eager Celery unless DATABASE_URL/REDIS_URL set)
 	@echo ">> compiling translations"; $(BIN)/python manage.py compilemessages -v 0 --ignore=.venv
 	@echo ">> applying migrations"; $(BIN)/python manage.py migrate --noinput -v 0
