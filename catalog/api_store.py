@@ -6,11 +6,15 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from b2bshop.api import PageNumberPagination
 from catalog import selectors
 from catalog.models import Product
 from customers.auth import IsBuyer
@@ -53,11 +57,49 @@ def offer_json(offer: selectors.ProductOffer) -> dict[str, Any]:
     }  # fmt: skip
 
 
+class NextPreviousPagination(PageNumberPagination):
+    """Contract pagination (next / previous / results) without COUNT(*): one query of size + 1 rows.
+
+    `count` is optional in the contract; counting 50,000 products cost more than the page itself.
+    """
+
+    def paginate_queryset(self, queryset, request, view=None):  # noqa: ANN001, ANN201 - DRF signature
+        self.request = request
+        size = self.get_page_size(request) or self.page_size
+        try:
+            number = int(request.query_params.get(self.page_query_param, "1"))
+        except ValueError:
+            raise NotFound(_("Invalid page.")) from None
+        if number < 1:
+            raise NotFound(_("Invalid page."))
+        rows, self.has_next = selectors.page_of(queryset, page=number, size=size)
+        self.number = number
+        return rows
+
+    def get_paginated_response(self, data: list[Any]) -> Response:
+        url = self.request.build_absolute_uri()
+        next_url = replace_query_param(url, self.page_query_param, self.number + 1) if self.has_next else None
+        if self.number <= 1:
+            previous = None
+        elif self.number == 2:
+            previous = remove_query_param(url, self.page_query_param)
+        else:
+            previous = replace_query_param(url, self.page_query_param, self.number - 1)
+        return Response({"next": next_url, "previous": previous, "results": data})
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        full = super().get_paginated_response_schema(schema)
+        full["properties"].pop("count", None)
+        full["required"] = ["results"]
+        return full
+
+
 class StoreProductListApi(generics.GenericAPIView):
     """Active products with this buyer's own prices and live availability."""
 
     permission_classes = [IsBuyer]
     serializer_class = StoreProductSerializer
+    pagination_class = NextPreviousPagination
 
     def get_queryset(self) -> QuerySet[Product]:
         params = self.request.query_params
@@ -78,7 +120,7 @@ class StoreProductListApi(generics.GenericAPIView):
         ],
         examples=[
             OpenApiExample("one product", response_only=True, value={
-                "count": 1, "next": None, "previous": None, "results": [{
+                "next": None, "previous": None, "results": [{
                     "sku": "BOL-00001", "name": "六角ボルト M", "name_en": "Bolts M #1", "unit": "個",
                     "case_quantity": 100, "unit_price": "9.80",
                     "price_tiers": [{"min_quantity": 1, "unit_price": "9.80"},
@@ -90,6 +132,6 @@ class StoreProductListApi(generics.GenericAPIView):
     )
     def get(self, request: Request) -> Response:
         customer = Customer.objects.select_related("price_group").get(pk=request.user.customer_id)
-        page = self.paginate_queryset(self.get_queryset())
-        offers = selectors.offers_for(customer=customer, products=list(page), on=timezone.localdate())
+        products = self.paginate_queryset(self.get_queryset())
+        offers = selectors.offers_for(customer=customer, products=products, on=timezone.localdate())
         return self.get_paginated_response([offer_json(o) for o in offers])

@@ -16,10 +16,9 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
-from catalog.models import Category, Product
+from catalog.models import Category, Product, Stock
 from catalog.prices import PriceSheet, price_sheets
 from catalog.text import normalize_search
 
@@ -55,16 +54,11 @@ def availability(*, available: int, moq: int | None, order_multiple: int | None)
 
 
 def visible_products() -> QuerySet[Product]:
-    """Products a buyer may see: active ones, with stock (one join). Every buyer page and API uses this."""
-    return (
-        Product.objects.filter(active=True)
-        .select_related("stock", "category")
-        .annotate(
-            available_units=Greatest(
-                Value(0), Coalesce(F("stock__on_hand"), Value(0)) - Coalesce(F("stock__held"), Value(0))
-            )
-        )
-    )
+    """Products a buyer may see: active ones, with stock and category joined. Every buyer page and API uses this.
+
+    No annotations on purpose: ``count()`` for pagination then stays a plain count on one table.
+    """
+    return Product.objects.filter(active=True).select_related("stock", "category")
 
 
 def category_scope(*, category: Category) -> Q:
@@ -108,6 +102,18 @@ def list_products(*, search: str = "", category: Category | None = None) -> Quer
     if search and search.strip():
         return search_products(queryset, query=search)
     return queryset.order_by("sku")
+
+
+def page_of(queryset: QuerySet[Product], *, page: int, size: int) -> tuple[list[Product], bool]:
+    """One page and whether another follows, in ONE query (size + 1 rows) and without COUNT(*).
+
+    Counting 50,000 products (or every hit of a broad search) cost more than the rest of the request,
+    so lists page with next/previous only.
+    """
+    page = max(page, 1)
+    offset = (page - 1) * size
+    rows = list(queryset[offset : offset + size + 1])
+    return rows[:size], len(rows) > size
 
 
 def get_category(*, code: str) -> Category | None:
@@ -157,15 +163,16 @@ def offers_for(*, customer: Customer | None, products: list[Product], on: date) 
     sheets = price_sheets(customer=customer, products=products, on=on)
     offers = []
     for p in products:
-        available = getattr(p, "available_units", None)
-        if available is None:
-            available = p.stock.available if hasattr(p, "stock") else 0
+        try:
+            available = p.stock.available
+        except Stock.DoesNotExist:  # a product the ERP has never reported stock for
+            available = 0
         offers.append(
             ProductOffer(
                 product=p,
                 sheet=sheets[p.id],
-                available=int(available),
-                availability=availability(available=int(available), moq=p.moq, order_multiple=p.order_multiple),
+                available=available,
+                availability=availability(available=available, moq=p.moq, order_multiple=p.order_multiple),
             )
         )
     return offers

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -50,10 +49,19 @@ def product_list(request: HttpRequest, category_code: str | None = None) -> Http
             raise Http404
     query = request.GET.get("q", "").strip()[:100]
     customer = _customer(request)
-    paginator = Paginator(selectors.list_products(search=query, category=category), settings.CATALOG_PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
-    offers = selectors.offers_for(customer=customer, products=list(page.object_list), on=timezone.localdate())
-    context = {"category": category, "query": query, "page": page, "offers": offers, **_ordering_context(customer)}
+    try:
+        number = max(int(request.GET.get("page", "1")), 1)
+    except ValueError:
+        number = 1
+    products, has_next = selectors.page_of(
+        selectors.list_products(search=query, category=category), page=number, size=settings.CATALOG_PAGE_SIZE
+    )
+    offers = selectors.offers_for(customer=customer, products=products, on=timezone.localdate())
+    context = {
+        "category": category, "query": query, "offers": offers, "page_number": number, "has_next": has_next,
+        "has_previous": number > 1, "next_page": number + 1, "previous_page": number - 1,
+        **_ordering_context(customer),
+    }  # fmt: skip
     return render(request, "catalog/product_list.html", context)
 
 

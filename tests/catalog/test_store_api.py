@@ -28,7 +28,7 @@ def test_fields_are_exactly_the_contract_plus_extras_with_this_buyers_price():
     response = bearer(buyer).get("/api/v1/store/products")
     assert response.status_code == 200
     body = response.json()
-    assert set(body) >= {"next", "previous", "results"} and body["count"] == 1
+    assert set(body) == {"next", "previous", "results"} and body["next"] is None
     assert body["results"] == [{
         "sku": "BOL-1", "name": "六角ボルト M8", "name_en": "", "unit": "個", "case_quantity": 100,
         "unit_price": "9.80", "price_tiers": [{"min_quantity": 1, "unit_price": "9.80"},
@@ -120,8 +120,14 @@ def test_session_login_works_too_and_pagination_follows_the_contract(client):
         factories.make_product(sku=f"S-{i}")
     client.force_login(factories.make_buyer())
     body = client.get("/api/v1/store/products?page_size=2").json()
-    assert body["count"] == 5 and len(body["results"]) == 2 and body["previous"] is None
+    assert [r["sku"] for r in body["results"]] == ["S-0", "S-1"] and body["previous"] is None
     assert "page=2" in body["next"]
+    body = client.get(body["next"]).json()
+    assert [r["sku"] for r in body["results"]] == ["S-2", "S-3"] and "page=" not in body["previous"]
+    body = client.get(body["next"]).json()
+    assert [r["sku"] for r in body["results"]] == ["S-4"] and body["next"] is None and "page=2" in body["previous"]
+    assert client.get("/api/v1/store/products?page=0").status_code == 404
+    assert client.get("/api/v1/store/products?page=x").status_code == 404
 
 
 def test_only_buyers_get_in(client):

@@ -217,3 +217,16 @@ def test_company_admin_adds_a_ship_to_buyer_may_not(client):
 def test_staff_without_a_company_gets_404_on_the_company_page(client):
     client.force_login(factories.make_staff())
     assert client.get(reverse("catalog:company")).status_code == 404
+
+
+def test_list_pages_with_next_and_previous_links(client, settings):
+    settings.CATALOG_PAGE_SIZE = 2
+    for i in range(3):
+        factories.make_product(sku=f"PG-{i}", name=f"ページ商品{i}")
+    login(client)
+    first = client.get(reverse("catalog:product_list")).content.decode()
+    assert "ページ商品0" in first and "ページ商品2" not in first
+    assert 'rel="next" href="?page=2"' in first and 'rel="prev"' not in first
+    second = client.get(reverse("catalog:product_list"), {"page": "2"}).content.decode()
+    assert "ページ商品2" in second and 'rel="prev" href="?page=1"' in second and 'rel="next"' not in second
+    assert client.get(reverse("catalog:product_list"), {"page": "junk"}).status_code == 200
