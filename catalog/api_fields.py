@@ -11,6 +11,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog.text import is_valid_jan
@@ -29,6 +31,17 @@ class StrictIntegerField(serializers.IntegerField):
         return super().to_internal_value(data)
 
 
+class BearerTokenScheme(OpenApiAuthenticationExtension):
+    """OpenAPI security scheme for customers.auth.BearerTokenAuthentication (`Authorization: Bearer <token>`)."""
+
+    target_class = "customers.auth.BearerTokenAuthentication"
+    name = "bearerAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {"type": "http", "scheme": "bearer"}
+
+
+@extend_schema_field({"type": "string", "pattern": r"^\d+(\.\d{1,2})?$", "example": "12.50"})
 class MoneyField(serializers.Field):
     """A non-negative amount with at most `decimal_places` decimals, as a string or JSON integer."""
 
@@ -72,6 +85,7 @@ class MoneyField(serializers.Field):
         return money_str(Decimal(value))
 
 
+@extend_schema_field({"type": "string", "enum": ["10", "8"]})
 class TaxRateField(serializers.Field):
     default_error_messages = {"invalid": _('The tax rate must be "10" or "8".')}
 
