@@ -232,3 +232,8 @@ BENCH_URLS = env_bool("BENCH_URLS", False)
 if not IS_POSTGRES:
     # The embedded SQLite demo cannot express NULLS NOT DISTINCT; PostgreSQL enforces it.
     SILENCED_SYSTEM_CHECKS = ["models.W047"]
+
+# ---------------------------------------------------------------- catalog (storefront, ERP master data)
+# Below this many available units (or twice the smallest order, if larger) the badge says 残りわずか.
+CATALOG_LOW_STOCK_UNITS = int(os.environ.get("CATALOG_LOW_STOCK_UNITS", "10"))
+CATALOG_PAGE_SIZE = 30

@@ -1,3 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from catalog import api_erp
+
+urlpatterns = [
+    path("products/bulk", api_erp.ProductBulkApi.as_view(), name="erp-products-bulk"),
+    path("products/<str:sku>", api_erp.ProductUpsertApi.as_view(), name="erp-product"),
+    path("stock", api_erp.StockApi.as_view(), name="erp-stock"),
+    path("prices/bulk", api_erp.PriceBulkApi.as_view(), name="erp-prices-bulk"),
+]

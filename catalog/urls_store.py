@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from catalog import api_store
+
+urlpatterns = [
+    path("products", api_store.StoreProductListApi.as_view(), name="store-products"),
+]

@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from customers import api_erp
+
+urlpatterns = [
+    path("customers/<str:code>", api_erp.CustomerUpsertApi.as_view(), name="erp-customer"),
+]

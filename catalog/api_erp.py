@@ -1,0 +1,339 @@
+"""ERP → shop master data (contract section 3): products, bulk products, stock, bulk prices.
+
+Thin views: parse and type-check JSON with the strict serializers below, make one service
+call, format the answer. Only integration users (``IsIntegration``) get in.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from b2bshop.api import error_body
+from b2bshop.errors import ValidationFailed
+from catalog import services
+from catalog.api_fields import (
+    JanField,
+    MoneyField,
+    StrictBooleanField,
+    StrictIntegerField,
+    TaxRateField,
+    item_errors,
+)
+from catalog.models import Product
+from customers.auth import IsIntegration
+from pricing_rules.money import money_str
+
+SKU_FIELD = {"max_length": 40, "regex": r"^[^\s/?#]+$"}
+
+
+# ---------------------------------------------------------------- serializers (input)
+class ProductInSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    name_en = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    name_kana = serializers.CharField(max_length=200, required=False, allow_blank=True, default=None,
+                                      help_text="Shop extension: kana reading for search. Omitted = unchanged.")
+    description = serializers.CharField(required=False, allow_blank=True, default=None,
+                                        help_text="Shop extension. Omitted = unchanged.")
+    category = serializers.CharField(max_length=32, required=False, allow_blank=True, allow_null=True, default=None)
+    unit = serializers.CharField(max_length=16)
+    case_quantity = StrictIntegerField(min_value=1, max_value=1_000_000, required=False, default=1)
+    base_price = MoneyField()
+    tax_rate = TaxRateField()
+    jan_code = JanField(default="")
+    moq = StrictIntegerField(min_value=1, max_value=10_000_000, required=False, allow_null=True, default=None)
+    order_multiple = StrictIntegerField(min_value=1, max_value=10_000_000, required=False, allow_null=True,
+                                        default=None)
+    max_quantity = StrictIntegerField(min_value=1, max_value=10_000_000, required=False, allow_null=True,
+                                      default=None)
+    active = StrictBooleanField()
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        moq, max_quantity = attrs.get("moq"), attrs.get("max_quantity")
+        if moq and max_quantity and max_quantity < moq:
+            raise serializers.ValidationError(
+                {"max_quantity": [_("The maximum quantity must not be below the minimum order quantity.")]}
+            )
+        return attrs
+
+
+class ProductBulkItemSerializer(ProductInSerializer):
+    sku = serializers.RegexField(**SKU_FIELD)
+
+
+class StockItemSerializer(serializers.Serializer):
+    sku = serializers.CharField(max_length=40)
+    on_hand = StrictIntegerField(min_value=0, max_value=2_000_000_000)
+    as_of = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class PriceItemSerializer(serializers.Serializer):
+    sku = serializers.CharField(max_length=40)
+    customer = serializers.CharField(max_length=32, required=False, allow_blank=True, allow_null=True, default=None)
+    price_group = serializers.CharField(max_length=32, required=False, allow_blank=True, allow_null=True,
+                                        default=None)
+    min_quantity = StrictIntegerField(min_value=1, max_value=10_000_000, required=False, default=1)
+    unit_price = MoneyField()
+    valid_from = serializers.DateField(required=False, allow_null=True, default=None)
+    valid_to = serializers.DateField(required=False, allow_null=True, default=None)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs.get("customer") and attrs.get("price_group"):
+            raise serializers.ValidationError(
+                {"price_group": [_("Give either a customer or a price group, not both.")]}
+            )
+        if attrs.get("valid_from") and attrs.get("valid_to") and attrs["valid_to"] < attrs["valid_from"]:
+            raise serializers.ValidationError({"valid_to": [_("valid_to must not be before valid_from.")]})
+        return attrs
+
+
+# ---------------------------------------------------------------- output
+class ProductOutSerializer(serializers.Serializer):
+    sku = serializers.CharField()
+    name = serializers.CharField()
+    name_en = serializers.CharField()
+    name_kana = serializers.CharField()
+    category = serializers.CharField(allow_null=True)
+    unit = serializers.CharField()
+    case_quantity = serializers.IntegerField()
+    base_price = serializers.CharField()
+    tax_rate = serializers.CharField()
+    jan_code = serializers.CharField()
+    moq = serializers.IntegerField(allow_null=True)
+    order_multiple = serializers.IntegerField(allow_null=True)
+    max_quantity = serializers.IntegerField(allow_null=True)
+    active = serializers.BooleanField()
+    updated_at = serializers.DateTimeField()
+
+
+def product_json(product: Product, *, category: str | None) -> dict[str, Any]:
+    return {
+        "sku": product.sku, "name": product.name, "name_en": product.name_en, "name_kana": product.name_kana,
+        "category": category or None, "unit": product.unit, "case_quantity": product.case_quantity,
+        "base_price": money_str(product.base_price), "tax_rate": str(product.tax_rate), "jan_code": product.jan_code,
+        "moq": product.moq, "order_multiple": product.order_multiple, "max_quantity": product.max_quantity,
+        "active": product.active, "updated_at": product.updated_at.isoformat() if product.updated_at else None,
+    }  # fmt: skip
+
+
+ITEM_ERRORS_RESPONSE = inline_serializer(
+    "ErpItemErrors",
+    {
+        "code": serializers.CharField(),
+        "message": serializers.CharField(),
+        "errors": serializers.ListField(child=serializers.DictField()),
+    },
+)
+ERROR_RESPONSE = inline_serializer(
+    "ErpError",
+    {"code": serializers.CharField(), "message": serializers.CharField(), "details": serializers.DictField()},
+)
+ITEM_ERRORS_EXAMPLE = OpenApiExample(
+    "invalid items (nothing written)",
+    value={
+        "code": "invalid",
+        "message": "Some items are invalid; nothing was written.",
+        "details": {"errors": [{"index": 1, "sku": "BOLT-00002", "errors": {"jan_code": ["Enter a valid JAN code."]}}]},
+        "errors": [{"index": 1, "sku": "BOLT-00002", "errors": {"jan_code": ["Enter a valid JAN code."]}}],
+    },
+    response_only=True,
+    status_codes=["400"],
+)
+PRODUCT_EXAMPLE = {
+    "name": "六角ボルト M8×30", "name_en": "Hex bolt M8x30", "category": "BOLT", "unit": "個",
+    "case_quantity": 100, "base_price": "12.50", "tax_rate": "10", "jan_code": "4901234567894",
+    "moq": 100, "order_multiple": 100, "max_quantity": None, "active": True,
+}  # fmt: skip
+
+
+# ---------------------------------------------------------------- helpers
+def _items(request: Request) -> list[Any]:
+    """The `items` list of a batch body; refuses anything else and batches over the limit."""
+    data = request.data
+    items = data.get("items") if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        raise ValidationFailed(_('Send a JSON object with an "items" list.'),
+                               details={"items": [_("This field is required and must be a list.")]})  # fmt: skip
+    limit = settings.ERP_BULK_MAX_ITEMS
+    if len(items) > limit:
+        message = _("At most %(limit)d items per call; this request has %(count)d. Split it into smaller batches.") % {
+            "limit": limit,
+            "count": len(items),
+        }
+        raise ValidationFailed(message, details={"items": [message]}, code="too_many_items")
+    return items
+
+
+def item_errors_response(errors: list[dict[str, Any]]) -> Response:
+    """Contract: 400 {"errors": [{"index", "sku", "errors"}]} (plus the usual code/message/details)."""
+    body = error_body("invalid", _("Some items are invalid; nothing was written."), {"errors": errors})
+    body["errors"] = errors
+    return Response(body, status=status.HTTP_400_BAD_REQUEST)
+
+
+def _product_data(sku: str, data: dict[str, Any]) -> services.ProductData:
+    return services.ProductData(
+        sku=sku, name=data["name"], name_en=data["name_en"], name_kana=data["name_kana"],
+        description=data["description"], category=data["category"] or None, unit=data["unit"],
+        case_quantity=data["case_quantity"], base_price=data["base_price"], tax_rate=data["tax_rate"],
+        jan_code=data["jan_code"], moq=data["moq"], order_multiple=data["order_multiple"],
+        max_quantity=data["max_quantity"], active=data["active"],
+    )  # fmt: skip
+
+
+class ErpApiView(APIView):
+    permission_classes = [IsIntegration]
+
+
+# ---------------------------------------------------------------- views
+class ProductUpsertApi(ErpApiView):
+    @extend_schema(
+        operation_id="erp_product_put",
+        summary="Create or replace one product by SKU",
+        description="Fields of the contract are replaced (omitted optional ones reset to their defaults); "
+        "`name_kana` and `description` are shop extensions kept when omitted.",
+        request=ProductInSerializer,
+        responses={
+            200: OpenApiResponse(ProductOutSerializer, description="updated"),
+            201: OpenApiResponse(ProductOutSerializer, description="created"),
+            400: ERROR_RESPONSE,
+        },
+        examples=[
+            OpenApiExample("product", value=PRODUCT_EXAMPLE, request_only=True),
+            OpenApiExample("created", value={"sku": "BOLT-00001", **PRODUCT_EXAMPLE, "name_kana": "",
+                                             "updated_at": "2026-11-26T10:00:00+09:00"},
+                           response_only=True, status_codes=["201", "200"]),  # fmt: skip
+            OpenApiExample("bad input", value={"code": "invalid", "message": "The request has invalid fields.",
+                                               "details": {"tax_rate": ['The tax rate must be "10" or "8".']}},
+                           response_only=True, status_codes=["400"]),  # fmt: skip
+        ],
+        tags=["erp"],
+    )
+    def put(self, request: Request, sku: str) -> Response:
+        if not isinstance(request.data, dict):
+            raise ValidationFailed(_("Send a JSON object."), details={"non_field_errors": [_("Send a JSON object.")]})
+        body_sku = request.data.get("sku")
+        if body_sku is not None and body_sku != sku:
+            raise ValidationFailed(_("The SKU in the body differs from the one in the URL."),
+                                   details={"sku": [_("The SKU in the body differs from the one in the URL.")]})  # fmt: skip
+        serializer = ProductBulkItemSerializer(data={**request.data, "sku": sku})
+        serializer.is_valid(raise_exception=True)
+        try:
+            result = services.upsert_products(items=[_product_data(sku, serializer.validated_data)])
+        except services.ItemErrors as exc:
+            raise ValidationFailed(_("The request has invalid fields."), details=exc.errors[0]["errors"]) from exc
+        product = result.products[0]
+        return Response(
+            product_json(product, category=serializer.validated_data["category"]),
+            status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
+        )
+
+
+class ProductBulkApi(ErpApiView):
+    @extend_schema(
+        operation_id="erp_products_bulk",
+        summary="Create or update up to 1000 products, all or nothing",
+        request=inline_serializer("ErpProductBulk", {"items": ProductBulkItemSerializer(many=True)}),
+        responses={
+            200: inline_serializer("ErpProductBulkResult",
+                                   {"created": serializers.IntegerField(), "updated": serializers.IntegerField()}),  # fmt: skip
+            400: ITEM_ERRORS_RESPONSE,
+        },
+        examples=[
+            OpenApiExample("two products", value={"items": [{"sku": "BOLT-00001", **PRODUCT_EXAMPLE},
+                                                            {"sku": "BOLT-00002", **PRODUCT_EXAMPLE}]},
+                           request_only=True),  # fmt: skip
+            OpenApiExample("written", value={"created": 1, "updated": 1}, response_only=True, status_codes=["200"]),
+            ITEM_ERRORS_EXAMPLE,
+        ],
+        tags=["erp"],
+    )
+    def post(self, request: Request) -> Response:
+        valid, errors = item_errors(_items(request), ProductBulkItemSerializer)
+        if errors:
+            return item_errors_response(errors)
+        try:
+            result = services.upsert_products(items=[_product_data(d["sku"], d) for d in valid])
+        except services.ItemErrors as exc:
+            return item_errors_response(exc.errors)
+        return Response({"created": result.created, "updated": result.updated})
+
+
+class StockApi(ErpApiView):
+    @extend_schema(
+        operation_id="erp_stock",
+        summary="Absolute on-hand counts; stale figures (older as_of) are ignored",
+        request=inline_serializer("ErpStock", {"items": StockItemSerializer(many=True)}),
+        responses={
+            200: inline_serializer("ErpStockResult",
+                                   {"updated": serializers.IntegerField(), "stale": serializers.IntegerField()}),  # fmt: skip
+            400: ITEM_ERRORS_RESPONSE,
+        },
+        examples=[
+            OpenApiExample("figures", value={"items": [
+                {"sku": "BOLT-00001", "on_hand": 1200, "as_of": "2026-11-26T09:00:00+09:00"},
+                {"sku": "BOLT-00002", "on_hand": 0}]}, request_only=True),  # fmt: skip
+            OpenApiExample("applied", value={"updated": 2, "stale": 0}, response_only=True, status_codes=["200"]),
+            ITEM_ERRORS_EXAMPLE,
+        ],
+        tags=["erp"],
+    )
+    def post(self, request: Request) -> Response:
+        valid, errors = item_errors(_items(request), StockItemSerializer)
+        if errors:
+            return item_errors_response(errors)
+        items = [services.StockItem(sku=d["sku"], on_hand=d["on_hand"], as_of=d["as_of"]) for d in valid]
+        try:
+            result = services.apply_erp_stock(items=items, received_at=timezone.now())
+        except services.ItemErrors as exc:
+            return item_errors_response(exc.errors)
+        return Response({"updated": result.updated, "stale": result.stale})
+
+
+class PriceBulkApi(ErpApiView):
+    @extend_schema(
+        operation_id="erp_prices_bulk",
+        summary="Upsert up to 1000 price rows, all or nothing",
+        description="Key: sku + customer + price_group + min_quantity + valid_from. Neither customer nor "
+        "price_group = a list price tier.",
+        request=inline_serializer("ErpPriceBulk", {"items": PriceItemSerializer(many=True)}),
+        responses={
+            200: inline_serializer("ErpPriceBulkResult", {"upserted": serializers.IntegerField()}),
+            400: ITEM_ERRORS_RESPONSE,
+        },
+        examples=[
+            OpenApiExample("contract, group and tier prices", value={"items": [
+                {"sku": "BOLT-00001", "customer": "C10001", "unit_price": "9.80", "valid_from": "2026-04-01",
+                 "valid_to": "2027-03-31"},
+                {"sku": "BOLT-00001", "price_group": "A", "unit_price": "11"},
+                {"sku": "BOLT-00001", "min_quantity": 1000, "unit_price": "10.50"}]}, request_only=True),  # fmt: skip
+            OpenApiExample("written", value={"upserted": 3}, response_only=True, status_codes=["200"]),
+            ITEM_ERRORS_EXAMPLE,
+        ],
+        tags=["erp"],
+    )
+    def post(self, request: Request) -> Response:
+        valid, errors = item_errors(_items(request), PriceItemSerializer)
+        if errors:
+            return item_errors_response(errors)
+        items = [
+            services.PriceData(
+                sku=d["sku"], customer=d["customer"] or None, price_group=d["price_group"] or None,
+                min_quantity=d["min_quantity"], unit_price=d["unit_price"], valid_from=d["valid_from"],
+                valid_to=d["valid_to"],
+            )  # fmt: skip
+            for d in valid
+        ]
+        try:
+            upserted = services.upsert_prices(items=items)
+        except services.ItemErrors as exc:
+            return item_errors_response(exc.errors)
+        return Response({"upserted": upserted})

@@ -1,0 +1,138 @@
+"""Strict DRF fields for ERP input: exact money, real integers, 8/10 tax rates, JAN check digits.
+
+Decisions (docs/catalog.md): money is a decimal string ("120", "0.85"); a JSON integer is
+accepted too because it is exact; a JSON float (120.5) is refused because the sender has
+already lost the exact value. Integers must be JSON integers (not "12", not 12.0, not true).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from catalog.text import is_valid_jan
+
+
+class StrictIntegerField(serializers.IntegerField):
+    default_error_messages = {
+        "invalid": _("Enter a whole number (a JSON integer)."),
+        "min_value": _("Enter a number greater than or equal to {min_value}."),
+        "max_value": _("Enter a number less than or equal to {max_value}."),
+    }
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class BearerTokenScheme(OpenApiAuthenticationExtension):
+    """OpenAPI security scheme for customers.auth.BearerTokenAuthentication (`Authorization: Bearer <token>`)."""
+
+    target_class = "customers.auth.BearerTokenAuthentication"
+    name = "bearerAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {"type": "http", "scheme": "bearer"}
+
+
+@extend_schema_field({"type": "string", "pattern": r"^\d+(\.\d{1,2})?$", "example": "12.50"})
+class MoneyField(serializers.Field):
+    """A non-negative amount with at most `decimal_places` decimals, as a string or JSON integer."""
+
+    default_error_messages = {
+        "float": _('Send money as a decimal string such as "120" or "0.85", not a JSON number with a fraction.'),
+        "invalid": _('Enter a decimal number such as "120" or "0.85".'),
+        "negative": _("Enter an amount of zero or more."),
+        "places": _("Enter at most {places} decimal places."),
+        "too_large": _("The amount is too large."),
+    }
+
+    def __init__(self, *, decimal_places: int = 2, max_digits: int = 12, **kwargs: Any):
+        self.decimal_places = decimal_places
+        self.max_digits = max_digits
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> Decimal:
+        if isinstance(data, float):
+            self.fail("float")
+        if isinstance(data, bool) or not isinstance(data, (str, int)):
+            self.fail("invalid")
+        text = str(data).strip()
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            self.fail("invalid")
+        if not value.is_finite() or "e" in text.lower():
+            self.fail("invalid")
+        if value < 0:
+            self.fail("negative")
+        if value >= Decimal(10) ** (self.max_digits - self.decimal_places):
+            self.fail("too_large")
+        # "12.50" and "12.500" are the same amount; "12.505" has a third decimal and is refused.
+        if value != value.quantize(Decimal(1).scaleb(-self.decimal_places)):
+            self.fail("places", places=self.decimal_places)
+        return value
+
+    def to_representation(self, value: Decimal) -> str:
+        from pricing_rules.money import money_str
+
+        return money_str(Decimal(value))
+
+
+@extend_schema_field({"type": "string", "enum": ["10", "8"]})
+class TaxRateField(serializers.Field):
+    default_error_messages = {"invalid": _('The tax rate must be "10" or "8".')}
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool) or str(data).strip() not in {"10", "8"}:
+            self.fail("invalid")
+        return int(str(data).strip())
+
+    def to_representation(self, value: int) -> str:
+        return str(value)
+
+
+class JanField(serializers.CharField):
+    default_error_messages = {"jan": _("Enter a valid JAN code (8 or 13 digits with a correct check digit).")}
+
+    def __init__(self, **kwargs: Any):
+        kwargs.setdefault("allow_blank", True)
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 13)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        value = super().to_internal_value(data)
+        if value and not is_valid_jan(value):
+            self.fail("jan")
+        return value
+
+
+class StrictBooleanField(serializers.BooleanField):
+    default_error_messages = {"invalid": _("Enter true or false.")}
+
+    def to_internal_value(self, data: Any) -> bool:
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data
+
+
+def item_errors(items: list[Any], serializer_class: type[serializers.Serializer]) -> tuple[list[dict], list[dict]]:
+    """Validate every item of a batch: (valid data, [{"index", "sku", "errors"}])."""
+    valid: list[dict] = []
+    errors: list[dict] = []
+    for index, raw in enumerate(items):
+        serializer = serializer_class(data=raw)
+        if serializer.is_valid():
+            valid.append(serializer.validated_data)
+        else:
+            sku = raw.get("sku") if isinstance(raw, dict) else None
+            errors.append({"index": index, "sku": sku if isinstance(sku, str) else None,
+                           "errors": serializer.errors})  # fmt: skip
+    return valid, errors
