@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection, transaction
-from django.db.models import Q
 
 from b2bshop.errors import ApplicationError
 from catalog.models import Product, Stock, StockHold
@@ -57,6 +56,21 @@ def _values_update(sql_template: str, rows: Sequence[tuple]) -> int:
     with connection.cursor() as cursor:
         cursor.execute(sql_template.format(values=placeholders), params)
         return cursor.rowcount
+
+
+def _open_holds_before(taken_by_product: dict[int, datetime]) -> list[tuple[int, int, int]]:
+    """Open holds whose order the ERP accepted/cancelled before the figure for that SKU was taken."""
+    rows = sorted(taken_by_product.items())
+    placeholders = ", ".join(["(%s, %s::timestamptz)"] * len(rows))
+    sql = (  # noqa: S608 - only %s placeholders are interpolated
+        "SELECT h.id, h.product_id, h.quantity FROM catalog_stockhold h "
+        f"JOIN (VALUES {placeholders}) AS v(pid, taken) ON h.product_id = v.pid "
+        "WHERE h.released_at IS NULL AND h.release_after IS NOT NULL AND h.release_after < v.taken "
+        "ORDER BY h.id FOR UPDATE OF h"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value for row in rows for value in row])
+        return list(cursor.fetchall())
 
 
 def hold_stock(*, order_id: int, items: Sequence[tuple[Product, int]]) -> None:
@@ -143,11 +157,7 @@ def apply_stock_figures(*, figures: Sequence[StockFigure], received_at: datetime
         release = defaultdict(int)
         hold_ids: list[int] = []
         if fresh:
-            cond = Q()
-            for pid, taken in fresh.items():
-                cond |= Q(product_id=pid, release_after__lt=taken)
-            open_holds = StockHold.objects.filter(cond, released_at__isnull=True, release_after__isnull=False)
-            for hold_id, pid, quantity in open_holds.values_list("id", "product_id", "quantity"):
+            for hold_id, pid, quantity in _open_holds_before(fresh):
                 release[pid] += quantity
                 hold_ids.append(hold_id)
             if hold_ids:
