@@ -36,9 +36,14 @@ def test_push_is_enqueued_only_after_commit_and_never_for_a_rolled_back_order(dj
     assert _push(order).status == "pending"
 
     buyer = factories.make_buyer()
-    with django_capture_on_commit_callbacks() as callbacks, pytest.raises(RuntimeError), transaction.atomic():
-        make_confirmed_order(buyer=buyer)
-        raise RuntimeError("checkout failed after the order was written")
+
+    def checkout_that_fails_late() -> None:
+        with transaction.atomic():
+            make_confirmed_order(buyer=buyer)
+            raise RuntimeError("checkout failed after the order was written")
+
+    with django_capture_on_commit_callbacks() as callbacks, pytest.raises(RuntimeError):
+        checkout_that_fails_late()
     assert callbacks == []
     assert not Order.objects.filter(customer=buyer.customer).exists()
     assert OrderPush.objects.count() == 1
