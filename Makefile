@@ -63,3 +63,6 @@ lock: ## Re-resolve and pin dependency versions into constraints.txt
 messages: $(STAMP) ## Re-extract translatable strings and fill Japanese from locale/ja/terms/*.json
 	$(BIN)/python manage.py makemessages -l ja --ignore=.venv --ignore=tests --ignore=bench --ignore=staticfiles -v 0
 	$(BIN)/python tools/fill_po.py
+
+bench-erp: $(STAMP) ## ERP push throughput (2 worker processes) vs the ERP simulator's ceiling; PostgreSQL + Redis
+	$(BIN)/python bench/erp.py
