@@ -66,3 +66,6 @@ messages: $(STAMP) ## Re-extract translatable strings and fill Japanese from loc
 
 bench-catalog: $(STAMP) ## Catalog benchmark: 50k products, 10k customers; queries/request, latency vs a hello view (~3 min)
 	$(BIN)/python bench/catalog.py $(BENCH_ARGS)
+
+bench-erp: $(STAMP) ## ERP push throughput (2 worker processes) vs the ERP simulator's ceiling; PostgreSQL + Redis
+	$(BIN)/python bench/erp.py

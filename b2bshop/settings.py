@@ -237,3 +237,27 @@ if not IS_POSTGRES:
 # Below this many available units (or twice the smallest order, if larger) the badge says 残りわずか.
 CATALOG_LOW_STOCK_UNITS = int(os.environ.get("CATALOG_LOW_STOCK_UNITS", "10"))
 CATALOG_PAGE_SIZE = 30
+
+# ---------------------------------------------------------------- ERP push, sweep, reconciliation (issue 7)
+# See docs/erp-integration.md. ERP_ORDERS_URL empty: pushes wait as "pending" with a clear last_error.
+from celery.schedules import crontab  # noqa: E402
+
+INSTALLED_APPS += ["integration"]
+MIDDLEWARE += ["integration.middleware.ErpCallLogMiddleware"]
+ERP_RETRY_BASE_SECONDS = float(os.environ.get("ERP_RETRY_BASE_SECONDS", "30"))  # 1st retry after 15–30 s
+ERP_RETRY_MAX_SECONDS = float(os.environ.get("ERP_RETRY_MAX_SECONDS", "3600"))
+# A claimed push is not re-sent by anyone else before this lease runs out (must exceed the timeout).
+ERP_PUSH_LEASE_SECONDS = float(os.environ.get("ERP_PUSH_LEASE_SECONDS", str(ERP_TIMEOUT_SECONDS + 30)))
+ERP_SWEEP_GRACE_SECONDS = float(os.environ.get("ERP_SWEEP_GRACE_SECONDS", "60"))  # never attempted after this
+ERP_NO_URL_RECHECK_SECONDS = float(os.environ.get("ERP_NO_URL_RECHECK_SECONDS", "300"))
+ERP_ACCEPT_WITHIN_HOURS = float(os.environ.get("ERP_ACCEPT_WITHIN_HOURS", "24"))
+STOCK_MAX_AGE_HOURS = float(os.environ.get("STOCK_MAX_AGE_HOURS", "24"))
+CELERY_BEAT_SCHEDULE["erp-sweep-order-pushes"] = {
+    "task": "orders.tasks.sweep_order_pushes_task",
+    "schedule": 60.0,
+    "options": {"expires": 55},
+}
+CELERY_BEAT_SCHEDULE["erp-daily-reconciliation"] = {
+    "task": "orders.tasks.reconcile_erp_task",
+    "schedule": crontab(hour=7, minute=0),
+}

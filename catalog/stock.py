@@ -62,9 +62,10 @@ def _open_holds_before(taken_by_product: dict[int, datetime]) -> list[tuple[int,
     """Open holds whose order the ERP accepted/cancelled before the figure for that SKU was taken."""
     rows = sorted(taken_by_product.items())
     placeholders = ", ".join(["(%s, %s::timestamptz)"] * len(rows))
+    # Only %s placeholders are joined into the statement; values travel as parameters.
     sql = (
-        "SELECT h.id, h.product_id, h.quantity FROM catalog_stockhold h "
-        "JOIN (VALUES " + placeholders + ") AS v(pid, taken) ON h.product_id = v.pid "  # only %s placeholders
+        "SELECT h.id, h.product_id, h.quantity FROM catalog_stockhold h "  # noqa: S608
+        "JOIN (VALUES " + placeholders + ") AS v(pid, taken) ON h.product_id = v.pid "
         "WHERE h.released_at IS NULL AND h.release_after IS NOT NULL AND h.release_after < v.taken "
         "ORDER BY h.id FOR UPDATE OF h"
     )

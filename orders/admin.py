@@ -1,5 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from orders import outbox
 from orders.models import Cart, CartLine, Order, OrderEvent, OrderFee, OrderLine, OrderPush
 
 
@@ -55,11 +58,22 @@ class OrderAdmin(admin.ModelAdmin):
 
 @admin.register(OrderPush)
 class OrderPushAdmin(admin.ModelAdmin):
-    list_display = ["order", "status", "attempts", "last_status_code", "next_attempt_at", "sent_at"]
+    """Pending and failed pushes (filter by status); failed ones can be sent again."""
+
+    list_display = ["order", "status", "attempts", "last_status_code", "next_attempt_at", "sent_at", "created_at"]
     list_filter = ["status"]
     search_fields = ["order__number"]
     list_select_related = ["order"]
     readonly_fields = [f.name for f in OrderPush._meta.fields]
+    actions = ["retry_failed"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("Send the selected failed pushes again"))
+    def retry_failed(self, request, queryset):
+        count = outbox.retry_failed_pushes(outbox_ids=queryset.values_list("id", flat=True), now=timezone.now())
+        self.message_user(request, _("%(n)d failed push(es) queued again.") % {"n": count}, messages.SUCCESS)
 
 
 class CartLineInline(admin.TabularInline):

@@ -2,24 +2,190 @@
 
 `enqueue_order_push` is called by checkout inside the order's transaction: the OrderPush row
 commits with the order or not at all; the Celery task is only a fast path enqueued on commit,
-and a beat sweep re-sends pending rows whose task was lost.
+and a beat sweep (`sweep_order_pushes`) re-sends pending rows whose task was lost.
+
+Delivery (`deliver_order_push`) runs in three steps so no database lock is held during HTTP:
+  1. claim: lock the row (SKIP LOCKED), count the attempt and set a lease (`next_attempt_at`)
+     so the sweep and duplicate tasks leave it alone while the request is in flight; commit;
+  2. POST the body built by `orders.erp_payload` with Idempotency-Key = order number;
+  3. record the outcome with a conditional UPDATE guarded by the claimed attempt number.
+A worker killed between 2 and 3 leaves the row pending; once the lease runs out the sweep sends
+it again with the same Idempotency-Key, so the ERP sees one order in effect.
 """
 
 from __future__ import annotations
 
-from django.db import transaction
+import logging
+import random
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+
+from orders import erp_client
+from orders.erp_payload import encode_body, order_payload, with_payload_relations
 from orders.models import Order, OrderPush
+
+logger = logging.getLogger(__name__)
+
+SWEEP_BATCH = 500
+
+
+@dataclass(frozen=True, slots=True)
+class PushResult:
+    """What one delivery call did: sent, retry (with delay), failed, waiting (no URL) or skipped."""
+
+    outcome: str
+    status_code: int | None = None
+    retry_in: float | None = None
+    error: str = ""
 
 
 def enqueue_order_push(*, order: Order) -> OrderPush:
-    """Record that `order` must reach the ERP; schedule the push after commit."""
+    """Record that `order` must reach the ERP; schedule the push after commit.
+
+    Call inside the order's transaction. If the broker is down at commit time the row stays
+    pending and the sweep sends it; the buyer's checkout never fails because of Redis.
+    """
     push = OrderPush.objects.create(order=order)
-
-    def _send() -> None:
-        from orders.tasks import push_order_task
-
-        push_order_task.delay(outbox_id=push.id)
-
-    transaction.on_commit(_send, robust=True)
+    transaction.on_commit(lambda: _schedule(outbox_id=push.id, countdown=0), robust=True)
     return push
+
+
+def _schedule(*, outbox_id: int, countdown: float) -> bool:
+    """Publish one push task. Never raises: a lost message is what the sweep is for."""
+    from orders.tasks import push_order_task
+
+    try:
+        # retry=False: with Redis down, fail at once instead of stalling the caller.
+        push_order_task.apply_async(kwargs={"outbox_id": outbox_id}, countdown=max(countdown, 0), retry=False)
+    except Exception:  # any broker error; the row stays pending for the sweep
+        logger.warning("could not enqueue ERP push %s; the sweep will send it", outbox_id, exc_info=True)
+        return False
+    return True
+
+
+def backoff_seconds(*, attempt: int, base: float, cap: float, rand: random.Random | None = None) -> float:
+    """Exponential backoff with equal jitter: between d/2 and d, d = min(cap, base * 2**(attempt-1))."""
+    delay = min(cap, base * (2 ** max(attempt - 1, 0)))
+    return delay / 2 + (rand or random).uniform(0, delay / 2)
+
+
+def is_retryable_status(status_code: int) -> bool:
+    return status_code in (408, 429) or status_code >= 500
+
+
+def deliver_order_push(*, outbox_id: int, now: datetime) -> PushResult:
+    """Try to deliver one pending push once. Safe to call any number of times, from anywhere.
+
+    Never holds a row lock during HTTP. Skips rows that are not pending, are locked by another
+    claimer, or are not due yet (`next_attempt_at` in the future: a backoff or an in-flight lease).
+    """
+    url = settings.ERP_ORDERS_URL
+    with transaction.atomic():
+        push = OrderPush.objects.select_for_update(skip_locked=True).filter(pk=outbox_id).first()
+        if push is None or push.status != OrderPush.Status.PENDING:
+            return PushResult("skipped")
+        if push.next_attempt_at is not None and push.next_attempt_at > now:
+            return PushResult("skipped")
+        if not url:
+            push.last_error = "ERP_ORDERS_URL is not set; the push waits until it is configured."
+            push.next_attempt_at = now + timedelta(seconds=settings.ERP_NO_URL_RECHECK_SECONDS)
+            push.save(update_fields=["last_error", "next_attempt_at", "updated_at"])
+            return PushResult("waiting", error=push.last_error)
+        push.attempts += 1
+        push.next_attempt_at = now + timedelta(seconds=settings.ERP_PUSH_LEASE_SECONDS)
+        push.save(update_fields=["attempts", "next_attempt_at", "updated_at"])
+        attempt = push.attempts
+        order = with_payload_relations(Order.objects.filter(pk=push.order_id)).get()
+        body = encode_body(order_payload(order))
+    # The claim is committed: no lock is held while we talk to the ERP.
+    try:
+        response = erp_client.post_order(
+            url=url,
+            body=body,
+            idempotency_key=order.number,
+            secret=settings.ERP_SIGNING_SECRET,
+            timeout=settings.ERP_TIMEOUT_SECONDS,
+        )
+    except erp_client.ErpTransportError as exc:
+        result = _retry_or_fail(attempt=attempt, status_code=None, error=str(exc), retry_after=None)
+    else:
+        code = response.status_code
+        if 200 <= code < 300 or code == 409:  # 409: the ERP already has this Idempotency-Key
+            result = PushResult("sent", status_code=code)
+        elif is_retryable_status(code):
+            result = _retry_or_fail(
+                attempt=attempt, status_code=code, error=f"HTTP {code}: {response.text[:500]}",
+                retry_after=response.retry_after,
+            )
+        else:
+            result = PushResult("failed", status_code=code, error=f"HTTP {code}: {response.text[:500]}")
+    _record(outbox_id=outbox_id, attempt=attempt, result=result, now=now)
+    if result.outcome == "retry":
+        _schedule(outbox_id=outbox_id, countdown=result.retry_in or 0)
+    log = logger.info if result.outcome == "sent" else logger.warning
+    log("ERP push of %s attempt %s: %s %s", order.number, attempt, result.outcome, result.status_code or result.error)
+    return result
+
+
+def _retry_or_fail(*, attempt: int, status_code: int | None, error: str, retry_after: float | None) -> PushResult:
+    if attempt >= settings.ERP_MAX_ATTEMPTS:
+        return PushResult("failed", status_code=status_code, error=f"gave up after {attempt} attempts; {error}")
+    delay = backoff_seconds(attempt=attempt, base=settings.ERP_RETRY_BASE_SECONDS, cap=settings.ERP_RETRY_MAX_SECONDS)
+    if retry_after is not None:  # a 429/503 may say how long to wait; honour it within our cap
+        delay = max(delay, min(retry_after, settings.ERP_RETRY_MAX_SECONDS))
+    return PushResult("retry", status_code=status_code, retry_in=delay, error=error)
+
+
+def _record(*, outbox_id: int, attempt: int, result: PushResult, now: datetime) -> None:
+    """Write the outcome unless someone else moved the row on (admin retry, a later attempt)."""
+    fields: dict[str, object] = {"last_status_code": result.status_code, "updated_at": now}
+    if result.outcome == "sent":
+        fields.update(status=OrderPush.Status.SENT, sent_at=now, next_attempt_at=None, last_error="")
+    elif result.outcome == "failed":
+        fields.update(status=OrderPush.Status.FAILED, next_attempt_at=None, last_error=result.error[:2000])
+    else:
+        fields.update(next_attempt_at=now + timedelta(seconds=result.retry_in or 0), last_error=result.error[:2000])
+    OrderPush.objects.filter(pk=outbox_id, status=OrderPush.Status.PENDING, attempts=attempt).update(**fields)
+
+
+def due_push_ids(*, now: datetime, limit: int = SWEEP_BATCH) -> list[int]:
+    """Pending pushes that should be (re)sent: due retries, expired leases, never-tried rows past the grace."""
+    grace = now - timedelta(seconds=settings.ERP_SWEEP_GRACE_SECONDS)
+    return list(
+        OrderPush.objects.filter(status=OrderPush.Status.PENDING)
+        .filter(Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True, created_at__lte=grace))
+        .order_by("created_at", "id")
+        .values_list("id", flat=True)[:limit]
+    )
+
+
+def sweep_order_pushes(*, now: datetime) -> int:
+    """Re-enqueue what the fast path missed (Redis down at checkout, lost or killed task). Returns the count."""
+    sent = 0
+    for outbox_id in due_push_ids(now=now):
+        if not _schedule(outbox_id=outbox_id, countdown=0):
+            break  # the broker is down; the next sweep tries again
+        sent += 1
+    return sent
+
+
+def retry_failed_pushes(*, outbox_ids: Iterable[int], now: datetime) -> int:
+    """Staff retry: failed rows go back to pending with a fresh attempt budget and are sent now."""
+    with transaction.atomic():
+        ids = list(
+            OrderPush.objects.select_for_update()
+            .filter(pk__in=list(outbox_ids), status=OrderPush.Status.FAILED)
+            .order_by("pk")
+            .values_list("id", flat=True)
+        )
+        OrderPush.objects.filter(pk__in=ids).update(
+            status=OrderPush.Status.PENDING, attempts=0, next_attempt_at=None, updated_at=now
+        )
+        for outbox_id in ids:
+            transaction.on_commit(lambda outbox_id=outbox_id: _schedule(outbox_id=outbox_id, countdown=0), robust=True)
+    return len(ids)

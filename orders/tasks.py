@@ -1,15 +1,30 @@
-"""Celery tasks for orders: thin callers of services."""
+"""Celery tasks for orders: thin callers of services; ids in, clock read here."""
 
 from __future__ import annotations
 
 from celery import shared_task
+from django.utils import timezone
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True, soft_time_limit=90, time_limit=120)
 def push_order_task(*, outbox_id: int, **kwargs: object) -> None:
-    """Deliver one outbox row to the ERP (see orders.outbox)."""
+    """Deliver one outbox row to the ERP (orders.outbox.deliver_order_push); retries re-enqueue themselves."""
     from orders import outbox
 
-    deliver = getattr(outbox, "deliver_order_push", None)
-    if deliver is not None:
-        deliver(outbox_id=outbox_id)
+    outbox.deliver_order_push(outbox_id=outbox_id, now=timezone.now())
+
+
+@shared_task(acks_late=True, ignore_result=True, soft_time_limit=50, time_limit=55)
+def sweep_order_pushes_task(**kwargs: object) -> None:
+    """Beat, every minute: re-send pending pushes whose task was lost or whose retry is due."""
+    from orders import outbox
+
+    outbox.sweep_order_pushes(now=timezone.now())
+
+
+@shared_task(acks_late=True, ignore_result=True, soft_time_limit=300, time_limit=330)
+def reconcile_erp_task(**kwargs: object) -> None:
+    """Beat, daily: record what the ERP and the shop disagree on (orders.reconciliation)."""
+    from orders import reconciliation
+
+    reconciliation.run_reconciliation(now=timezone.now())

@@ -1,0 +1,54 @@
+from django.contrib import admin, messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from integration.models import ApiCallLog, ReconciliationRun
+from orders import reconciliation
+
+
+@admin.register(ApiCallLog)
+class ApiCallLogAdmin(admin.ModelAdmin):
+    """Read-only audit trail of the ERP API."""
+
+    list_display = ["created_at", "user", "token_prefix", "method", "path", "status_code", "error_code", "duration_ms"]
+    list_filter = ["status_code", "method"]
+    search_fields = ["path", "user__email", "token_prefix", "error_code"]
+    list_select_related = ["user"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(ReconciliationRun)
+class ReconciliationRunAdmin(admin.ModelAdmin):
+    """The reconciliation page: the live report (computed on every visit) and the last daily runs."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        if not self.has_view_permission(request):
+            return super().changelist_view(request, extra_context)
+        now = timezone.now()
+        if request.method == "POST" and "run" in request.POST:
+            reconciliation.run_reconciliation(now=now)
+            self.message_user(request, _("Reconciliation recorded."), messages.SUCCESS)
+            return HttpResponseRedirect(request.path)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("ERP reconciliation"),
+            "report": reconciliation.build_report(now=now),
+            "runs": ReconciliationRun.objects.all()[:14],
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/integration/reconciliation.html", context)

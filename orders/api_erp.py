@@ -1,0 +1,328 @@
+"""ERP-facing order API (contract section 3): list/pull orders and report order events.
+
+Thin views: parse, call `orders.events` / `orders.erp_payload`, format. Only integration users.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
+from rest_framework.views import APIView
+
+from b2bshop.errors import NotFound, ValidationFailed
+from customers.auth import IsIntegration
+from orders import events
+from orders.erp_payload import order_resource, with_payload_relations
+from orders.models import Order
+
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+
+# ----------------------------------------------------------------- schema-only serializers (documentation)
+
+
+class ErpShipToSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    postal_code = serializers.CharField()
+    prefecture = serializers.CharField()
+    address = serializers.CharField()
+    phone = serializers.CharField(allow_blank=True)
+
+
+class ErpOrderLineSerializer(serializers.Serializer):
+    line_no = serializers.IntegerField()
+    sku = serializers.CharField()
+    name = serializers.CharField()
+    quantity = serializers.IntegerField()
+    unit_price = serializers.CharField(help_text="decimal string, e.g. \"120\" or \"0.85\"")
+    amount = serializers.CharField(help_text="whole yen as a string")
+    tax_rate = serializers.ChoiceField(choices=["10", "8"])
+
+
+class ErpOrderFeeSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text="small_order_fee | shipping")
+    amount = serializers.CharField()
+    tax_rate = serializers.ChoiceField(choices=["10", "8"])
+
+
+class ErpOrderEventSerializer(serializers.Serializer):
+    type = serializers.CharField()
+    occurred_at = serializers.DateTimeField()
+    tracking_number = serializers.CharField(allow_blank=True)
+
+
+ErpTaxSerializer = inline_serializer(
+    name="ErpTax", fields={"10": serializers.CharField(), "8": serializers.CharField()}
+)
+
+
+class ErpOrderSerializer(serializers.Serializer):
+    """Section 4 order body plus its current state."""
+
+    number = serializers.CharField()
+    customer = serializers.CharField(help_text="customer code")
+    ordered_at = serializers.DateTimeField()
+    po_number = serializers.CharField(allow_blank=True)
+    ship_to = ErpShipToSerializer()
+    requested_delivery_date = serializers.DateField(allow_null=True)
+    note = serializers.CharField(allow_blank=True)
+    lines = ErpOrderLineSerializer(many=True)
+    fees = ErpOrderFeeSerializer(many=True)
+    subtotal = serializers.CharField()
+    tax = ErpTaxSerializer
+    total = serializers.CharField()
+    currency = serializers.ChoiceField(choices=["JPY"])
+    status = serializers.ChoiceField(choices=Order.Status.values)
+    tracking_number = serializers.CharField(allow_blank=True)
+    updated_at = serializers.DateTimeField()
+    events = ErpOrderEventSerializer(many=True)
+
+
+class ErpOrderPageSerializer(serializers.Serializer):
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = ErpOrderSerializer(many=True)
+
+
+class ErpErrorSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    details = serializers.DictField()
+
+
+class ErpOrderEventInputSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=events.EVENT_TYPES)
+    tracking_number = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    occurred_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+ORDER_EXAMPLE = {
+    "number": "B261126-001234",
+    "customer": "C00042",
+    "ordered_at": "2026-11-26T10:15:00+09:00",
+    "po_number": "PO-7781",
+    "ship_to": {"name": "株式会社山田商店 本社", "postal_code": "100-0001", "prefecture": "東京都",
+                "address": "千代田区千代田1-1", "phone": "03-1234-5678"},
+    "requested_delivery_date": "2026-11-30",
+    "note": "",
+    "lines": [{"line_no": 1, "sku": "BOLT-M8", "name": "六角ボルト M8", "quantity": 12, "unit_price": "120",
+               "amount": "1440", "tax_rate": "10"}],
+    "fees": [{"kind": "small_order_fee", "amount": "500", "tax_rate": "10"}],
+    "subtotal": "1440",
+    "tax": {"10": "194", "8": "0"},
+    "total": "2134",
+    "currency": "JPY",
+    "status": "accepted",
+    "tracking_number": "",
+    "updated_at": "2026-11-26T10:20:00+09:00",
+    "events": [{"type": "accepted", "occurred_at": "2026-11-26T10:20:00+09:00", "tracking_number": ""}],
+}
+ERROR_RESPONSES = {
+    401: OpenApiResponse(ErpErrorSerializer, description="missing, invalid or revoked token"),
+    403: OpenApiResponse(ErpErrorSerializer, description="the token's user is not an ERP integration user"),
+}
+
+# ----------------------------------------------------------------- cursor
+
+
+def _encode_cursor(*, direction: str, updated_at: datetime, pk: int) -> str:
+    raw = json.dumps([direction, updated_at.isoformat(), pk], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(value: str) -> tuple[str, datetime, int]:
+    try:
+        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+        direction, stamp, pk = json.loads(raw)
+        when = parse_datetime(stamp)
+        if direction not in ("n", "p") or when is None or not isinstance(pk, int) or isinstance(pk, bool):
+            raise ValueError(value)
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
+        raise ValidationFailed(_("The cursor is not valid."), details={"cursor": [_("Invalid cursor.")]}) from exc
+    return direction, when, pk
+
+
+def _parse_filters(request: Request) -> tuple[QuerySet[Order], int]:
+    params = request.query_params
+    errors: dict[str, list[str]] = {}
+    queryset = Order.objects.all()
+    status = params.get("status", "")
+    if status:
+        if status not in Order.Status.values:
+            errors["status"] = [_("Use one of: %(choices)s.") % {"choices": ", ".join(Order.Status.values)}]
+        queryset = queryset.filter(status=status)
+    since_raw = params.get("updated_since", "")
+    if since_raw:
+        try:
+            since = parse_datetime(since_raw.replace(" ", "+"))  # a raw '+' in a query string arrives as ' '
+        except ValueError:
+            since = None
+        if since is None:
+            errors["updated_since"] = [_("Use an ISO 8601 timestamp, e.g. 2026-11-26T09:00:00+09:00.")]
+        else:
+            if timezone.is_naive(since):
+                since = timezone.make_aware(since)
+            queryset = queryset.filter(updated_at__gte=since)
+    size = DEFAULT_PAGE_SIZE
+    if "page_size" in params:
+        try:
+            size = int(params["page_size"])
+        except ValueError:
+            size = 0
+        if not 1 <= size <= MAX_PAGE_SIZE:
+            errors["page_size"] = [_("Use a whole number from 1 to %(max)d.") % {"max": MAX_PAGE_SIZE}]
+    if errors:
+        raise ValidationFailed(_("The request has invalid fields."), details=errors)
+    return queryset, size
+
+
+# ----------------------------------------------------------------- views
+
+
+class ErpOrderListApi(APIView):
+    permission_classes = [IsIntegration]
+
+    @extend_schema(
+        operation_id="erp_orders_list",
+        summary="Orders for the ERP to pull, oldest change first",
+        description=(
+            "Keyset (cursor) pagination on (updated_at, id): an order that changes while you page moves "
+            "behind your cursor and shows up again on a later page, so nothing is skipped. Store the "
+            "`updated_at` of the last order you processed and pass it as `updated_since` next time "
+            "(minus a minute of overlap); de-duplicate by `number`."
+        ),
+        parameters=[
+            OpenApiParameter("status", OpenApiTypes.STR, enum=Order.Status.values, required=False),
+            OpenApiParameter("updated_since", OpenApiTypes.DATETIME, required=False,
+                             description="only orders changed at or after this timestamp"),
+            OpenApiParameter("cursor", OpenApiTypes.STR, required=False, description="from `next` / `previous`"),
+            OpenApiParameter("page_size", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE}, required=False,
+                             description="1–200, default 50"),
+        ],
+        responses={200: ErpOrderPageSerializer, 400: ErpErrorSerializer, **ERROR_RESPONSES},
+        examples=[OpenApiExample("page", value={"next": "https://shop.example.jp/api/v1/erp/orders?cursor=WyJuIiwi",
+                                                "previous": None, "results": [ORDER_EXAMPLE]},
+                                 response_only=True)],
+        tags=["erp"],
+    )
+    def get(self, request: Request) -> Response:
+        queryset, size = _parse_filters(request)
+        cursor = request.query_params.get("cursor", "")
+        backwards = False
+        if cursor:
+            direction, at, pk = _decode_cursor(cursor)
+            backwards = direction == "p"
+            if backwards:
+                queryset = queryset.filter(Q(updated_at__lt=at) | Q(updated_at=at, id__lt=pk))
+            else:
+                queryset = queryset.filter(Q(updated_at__gt=at) | Q(updated_at=at, id__gt=pk))
+        ordering = ("-updated_at", "-id") if backwards else ("updated_at", "id")
+        rows = list(with_payload_relations(queryset.order_by(*ordering))[: size + 1])
+        more = len(rows) > size
+        rows = rows[:size]
+        if backwards:
+            rows.reverse()
+        has_next, has_previous = (True, more) if backwards else (more, bool(cursor))
+        url = request.build_absolute_uri()
+        link = {
+            "next": _link(url, "n", rows[-1]) if has_next and rows else None,
+            "previous": _link(url, "p", rows[0]) if has_previous and rows else None,
+        }
+        if cursor and not rows:  # walked off an end: offer the way back
+            link["previous" if not backwards else "next"] = remove_query_param(url, "cursor")
+        return Response({**link, "results": [order_resource(order) for order in rows]})
+
+
+def _link(url: str, direction: str, order: Order) -> str:
+    return replace_query_param(url, "cursor", _encode_cursor(direction=direction, updated_at=order.updated_at,
+                                                             pk=order.pk))
+
+
+def _get_order(number: str) -> Order:
+    order = with_payload_relations(Order.objects.filter(number=number)).first()
+    if order is None:
+        raise NotFound(_("No order with number %(number)s.") % {"number": number})
+    return order
+
+
+class ErpOrderDetailApi(APIView):
+    permission_classes = [IsIntegration]
+
+    @extend_schema(
+        operation_id="erp_orders_retrieve",
+        summary="One order as pushed (section 4), with status, tracking number and events",
+        responses={200: ErpOrderSerializer, 404: ErpErrorSerializer, **ERROR_RESPONSES},
+        examples=[OpenApiExample("order", value=ORDER_EXAMPLE, response_only=True)],
+        tags=["erp"],
+    )
+    def get(self, request: Request, number: str) -> Response:
+        return Response(order_resource(_get_order(number)))
+
+
+class ErpOrderEventApi(APIView):
+    permission_classes = [IsIntegration]
+
+    @extend_schema(
+        operation_id="erp_orders_events_create",
+        summary="Report what the ERP did with an order",
+        description=(
+            "confirmed → accepted → shipped → invoiced; cancelled from confirmed or accepted. shipped needs "
+            "accepted first. A repeated event (same type; for shipped the same or no tracking number) answers "
+            "200 and changes nothing. accepted/cancelled make the order's stock holds releasable by the next "
+            "stock figure taken after `occurred_at` (default: now)."
+        ),
+        request=ErpOrderEventInputSerializer,
+        responses={
+            200: ErpOrderSerializer,
+            400: ErpErrorSerializer,
+            404: ErpErrorSerializer,
+            409: OpenApiResponse(ErpErrorSerializer, description="illegal transition"),
+            **ERROR_RESPONSES,
+        },
+        examples=[
+            OpenApiExample("accepted", value={"type": "accepted", "occurred_at": "2026-11-26T10:20:00+09:00"},
+                           request_only=True),
+            OpenApiExample("shipped", value={"type": "shipped", "tracking_number": "1234-5678-9012"},
+                           request_only=True),
+            OpenApiExample("illegal", value={"code": "illegal_transition",
+                                             "message": "Order B261126-001234 is confirmed; the event shipped is "
+                                                        "not allowed now.",
+                                             "details": {"status": "confirmed", "type": "shipped"}},
+                           response_only=True, status_codes=["409"]),
+        ],
+        tags=["erp"],
+    )
+    def post(self, request: Request, number: str) -> Response:
+        payload = ErpOrderEventInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data: dict[str, Any] = payload.validated_data
+        events.record_erp_event(
+            number=number,
+            event_type=data["type"],
+            tracking_number=data.get("tracking_number") or "",
+            occurred_at=data.get("occurred_at"),
+            actor=request.user,
+            now=timezone.now(),
+        )
+        return Response(order_resource(_get_order(number)))
+

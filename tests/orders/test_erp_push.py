@@ -1,0 +1,223 @@
+"""Outbound push (contract section 4) against a real local HTTP server playing the ERP."""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from datetime import timedelta
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+from werkzeug import Request, Response
+
+from orders import erp_client, outbox
+from orders.erp_payload import encode_body, order_payload, with_payload_relations
+from orders.models import Order, OrderPush
+from tests import factories
+from tests.orders.erp_builders import make_confirmed_order
+
+pytestmark = pytest.mark.django_db
+
+
+def _push(order: Order) -> OrderPush:
+    return OrderPush.objects.get(order=order)
+
+
+def _deliver(order: Order, now=None) -> outbox.PushResult:
+    return outbox.deliver_order_push(outbox_id=_push(order).id, now=now or timezone.now())
+
+
+def test_push_is_enqueued_only_after_commit_and_never_for_a_rolled_back_order(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        order = make_confirmed_order()
+    assert len(callbacks) == 1
+    assert _push(order).status == "pending"
+
+    buyer = factories.make_buyer()
+
+    def checkout_that_fails_late() -> None:
+        with transaction.atomic():
+            make_confirmed_order(buyer=buyer)
+            raise RuntimeError("checkout failed after the order was written")
+
+    with django_capture_on_commit_callbacks() as callbacks, pytest.raises(RuntimeError):
+        checkout_that_fails_late()
+    assert callbacks == []
+    assert not Order.objects.filter(customer=buyer.customer).exists()
+    assert OrderPush.objects.count() == 1
+
+
+def test_the_erp_receives_the_signed_contract_body_with_the_order_number_as_key(httpserver, erp_url):
+    received = []
+
+    def handler(request: Request) -> Response:
+        received.append((request.headers, request.get_data()))
+        return Response('{"ok": true}', status=201, content_type="application/json")
+
+    httpserver.expect_request("/orders", method="POST").respond_with_handler(handler)
+    order = make_confirmed_order(po_number="PO-1")
+    assert _deliver(order).outcome == "sent"
+
+    headers, body = received[0]
+    assert headers["Content-Type"] == "application/json"
+    assert headers["Idempotency-Key"] == order.number
+    assert erp_client.signature_is_valid(body=body, secret="test-signing-secret",
+                                         header=headers["X-B2BShop-Signature"])
+    assert not erp_client.signature_is_valid(body=body, secret="another-secret",
+                                             header=headers["X-B2BShop-Signature"])
+    assert headers["X-B2BShop-Signature"].startswith("sha256=")
+    data = json.loads(body)
+    assert body == encode_body(order_payload(with_payload_relations(Order.objects.filter(pk=order.pk)).get()))
+    assert set(data) == {"number", "customer", "ordered_at", "po_number", "ship_to", "requested_delivery_date",
+                         "note", "lines", "fees", "subtotal", "tax", "total", "currency"}
+    assert data["customer"] == order.customer.code and data["po_number"] == "PO-1"
+    assert data["ordered_at"].endswith("+09:00")
+    assert data["requested_delivery_date"] is None
+    assert set(data["ship_to"]) == {"name", "postal_code", "prefecture", "address", "phone"}
+    assert data["lines"][0] == {"line_no": 1, "sku": data["lines"][0]["sku"], "name": data["lines"][0]["name"],
+                                "quantity": 12, "unit_price": "120", "amount": "1440", "tax_rate": "10"}
+    assert data["lines"][1]["unit_price"] == "0.85" and data["lines"][1]["amount"] == "85"
+    assert data["lines"][1]["tax_rate"] == "8"
+    assert data["fees"] == [{"kind": "small_order_fee", "amount": "500", "tax_rate": "10"}]
+    assert data["subtotal"] == "1525" and data["tax"] == {"10": "194", "8": "6"}
+    assert data["total"] == "2225" and data["currency"] == "JPY"
+    push = _push(order)
+    assert (push.status, push.attempts, push.last_status_code, push.sent_at is not None) == ("sent", 1, 201, True)
+
+
+def test_409_from_the_erp_means_it_already_has_the_order(httpserver, erp_url):
+    httpserver.expect_request("/orders").respond_with_json({"error": "duplicate"}, status=409)
+    order = make_confirmed_order()
+    assert _deliver(order).outcome == "sent"
+    assert (_push(order).status, _push(order).last_status_code) == ("sent", 409)
+    # delivered rows are never sent again
+    assert _deliver(order, now=timezone.now() + timedelta(days=1)).outcome == "skipped"
+    assert len(httpserver.log) == 1
+
+
+def test_400_parks_the_push_as_failed_and_the_admin_retry_sends_it_again(
+    httpserver, erp_url, staff_client, django_capture_on_commit_callbacks
+):
+    httpserver.expect_oneshot_request("/orders").respond_with_json({"error": "unknown customer"}, status=400)
+    order = make_confirmed_order()
+    assert _deliver(order).outcome == "failed"
+    push = _push(order)
+    assert (push.status, push.attempts, push.last_status_code) == ("failed", 1, 400)
+    assert "unknown customer" in push.last_error
+    assert _deliver(order, now=timezone.now() + timedelta(days=1)).outcome == "skipped"  # parked
+
+    listing = staff_client.get("/admin/orders/orderpush/?status__exact=failed")
+    assert order.number in listing.content.decode()
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = staff_client.post(
+            "/admin/orders/orderpush/", {"action": "retry_failed", "_selected_action": [push.id]}, follow=True
+        )
+    assert response.status_code == 200
+    assert len(callbacks) == 1  # the push task is enqueued after commit
+    push.refresh_from_db()
+    assert (push.status, push.attempts, push.next_attempt_at) == ("pending", 0, None)
+
+    httpserver.expect_oneshot_request("/orders").respond_with_json({}, status=201)
+    assert _deliver(order).outcome == "sent"
+    keys = {request.headers["Idempotency-Key"] for request, _response in httpserver.log}
+    assert keys == {order.number}
+
+
+def test_a_timeout_is_retried_later_with_the_error_kept(httpserver, erp_url, settings):
+    settings.ERP_TIMEOUT_SECONDS = 0.3
+
+    def slow(request: Request) -> Response:
+        time.sleep(1.0)
+        return Response("{}", status=201)
+
+    httpserver.expect_request("/orders").respond_with_handler(slow)
+    order = make_confirmed_order()
+    now = timezone.now()
+    result = _deliver(order, now=now)
+    assert result.outcome == "retry"
+    push = _push(order)
+    assert (push.status, push.attempts, push.last_status_code) == ("pending", 1, None)
+    assert "timeout" in push.last_error
+    assert push.next_attempt_at > now
+    time.sleep(0.8)  # let the slow handler finish before the server is cleared
+
+
+def test_connection_refused_is_retried(settings):
+    settings.ERP_ORDERS_URL = "http://127.0.0.1:9/orders"  # discard port: nothing listens
+    order = make_confirmed_order()
+    assert _deliver(order).outcome == "retry"
+    push = _push(order)
+    assert push.status == "pending" and push.attempts == 1 and "ConnectionError" in push.last_error
+
+
+@pytest.mark.parametrize("status", [408, 429, 500, 502, 503])
+def test_retryable_statuses_back_off_exponentially_and_give_up_after_max_attempts(httpserver, erp_url, settings,
+                                                                                  status):
+    settings.ERP_MAX_ATTEMPTS = 4
+    settings.ERP_RETRY_BASE_SECONDS = 10
+    httpserver.expect_request("/orders").respond_with_json({"error": "busy"}, status=status)
+    order = make_confirmed_order()
+    now = timezone.now()
+    delays = []
+    for attempt in range(1, 5):
+        result = _deliver(order, now=now)
+        push = _push(order)
+        assert push.attempts == attempt and push.last_status_code == status
+        if attempt < 4:
+            assert result.outcome == "retry" and push.status == "pending"
+            delay = (push.next_attempt_at - now).total_seconds()
+            assert 10 * 2 ** (attempt - 1) / 2 <= delay <= 10 * 2 ** (attempt - 1)
+            delays.append(delay)
+            assert _deliver(order, now=now + timedelta(seconds=delay / 2)).outcome == "skipped"  # not due yet
+            now = push.next_attempt_at
+    assert result.outcome == "failed" and push.status == "failed"
+    assert "gave up after 4 attempts" in push.last_error
+    assert delays == sorted(delays)
+    assert {r.headers["Idempotency-Key"] for r, _ in httpserver.log} == {order.number}
+
+
+def test_retry_after_is_honoured(httpserver, erp_url, settings):
+    settings.ERP_RETRY_BASE_SECONDS = 1
+    httpserver.expect_request("/orders").respond_with_data("slow down", status=429, headers={"Retry-After": "120"})
+    order = make_confirmed_order()
+    now = timezone.now()
+    assert _deliver(order, now=now).retry_in == 120
+    assert _push(order).next_attempt_at == now + timedelta(seconds=120)
+
+
+def test_without_an_erp_url_the_push_waits_with_a_clear_error(settings):
+    settings.ERP_ORDERS_URL = ""
+    order = make_confirmed_order()
+    assert _deliver(order).outcome == "waiting"
+    push = _push(order)
+    assert push.status == "pending" and push.attempts == 0
+    assert "ERP_ORDERS_URL is not set" in push.last_error
+
+
+def test_sweep_selects_due_retries_expired_leases_and_lost_tasks_only(settings):
+    settings.ERP_SWEEP_GRACE_SECONDS = 60
+    now = timezone.now()
+    fresh = _push(make_confirmed_order())  # just committed; the fast path owns it for now
+    lost = _push(make_confirmed_order())
+    OrderPush.objects.filter(pk=lost.pk).update(created_at=now - timedelta(minutes=5))
+    due = _push(make_confirmed_order())
+    OrderPush.objects.filter(pk=due.pk).update(attempts=2, next_attempt_at=now - timedelta(seconds=1))
+    waiting = _push(make_confirmed_order())
+    OrderPush.objects.filter(pk=waiting.pk).update(attempts=1, next_attempt_at=now + timedelta(minutes=1),
+                                                   created_at=now - timedelta(minutes=5))
+    done = _push(make_confirmed_order())
+    OrderPush.objects.filter(pk=done.pk).update(status="sent", created_at=now - timedelta(minutes=5))
+    failed = _push(make_confirmed_order())
+    OrderPush.objects.filter(pk=failed.pk).update(status="failed", created_at=now - timedelta(minutes=5))
+    assert set(outbox.due_push_ids(now=now)) == {lost.id, due.id}
+    assert fresh.id in outbox.due_push_ids(now=now + timedelta(seconds=61))
+
+
+def test_backoff_has_equal_jitter_and_a_cap():
+    rand = random.Random(7)
+    for attempt in range(1, 12):
+        delay = outbox.backoff_seconds(attempt=attempt, base=30, cap=3600, rand=rand)
+        full = min(3600, 30 * 2 ** (attempt - 1))
+        assert full / 2 <= delay <= full
