@@ -9,7 +9,13 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from customers.models import Contact, ContactSource, Customer, LeadImport, LeadRow
-from tests.customers.builders import SAMPLE_DIR, lead_csv, load_sample_customers, make_master_customer, read_report
+from tests.customers.builders import (
+    SAMPLE_DIR,
+    lead_csv,
+    load_sample_customers,
+    make_master_customer,
+    read_report,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -72,7 +78,7 @@ def test_encodings(tmp_path, master, encoding):
 
 def test_shift_jis_with_one_bad_row_keeps_the_others(tmp_path, master):
     good = lead_csv(ROWS[:1], encoding="cp932")
-    data = good + "山田商店,,,,,,,,,,\r\n".encode("utf-8")[:4] + b"\xff\xfe,\r\n" + "(株)山田商事,,高橋\r\n".encode("cp932")
+    data = good + "山田商店,,,,,,,,,,\r\n".encode()[:4] + b"\xff\xfe,\r\n" + "(株)山田商事,,高橋\r\n".encode("cp932")
     report = _run(tmp_path, data)
     assert [r[2] for r in report[1:]] == ["matched", "invalid", "matched"]
     assert "encoding" in report[2][5]
