@@ -63,3 +63,6 @@ lock: ## Re-resolve and pin dependency versions into constraints.txt
 messages: $(STAMP) ## Re-extract translatable strings and fill Japanese from locale/ja/terms/*.json
 	$(BIN)/python manage.py makemessages -l ja --ignore=.venv --ignore=tests --ignore=bench --ignore=staticfiles -v 0
 	$(BIN)/python tools/fill_po.py
+
+bench-leads: $(STAMP) ## Lead import benchmark: 10k and 100k leads x 100k customers through the DB import (db b2bshop_bench_leads)
+	$(BIN)/python bench/leads.py

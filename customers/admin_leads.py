@@ -20,6 +20,7 @@ from b2bshop.csv_safe import neutralize
 from b2bshop.errors import ApplicationError
 from customers import selectors, services, services_leads
 from customers.models import (
+    CodeSequence,
     Contact,
     ContactEvent,
     ContactSource,
@@ -357,3 +358,26 @@ def coverage_view(request: HttpRequest) -> HttpResponse:
         "unowned_count": unowned.count(),
     }
     return render(request, "admin/customers/coverage.html", context)
+
+
+@admin.register(LeadRow)
+class LeadRowAdmin(admin.ModelAdmin):
+    """Every imported row (the audit trail); the queue of rows to decide is ReviewLeadRowAdmin."""
+
+    list_display = ["lead_import", "row", "company_name", "status", "customer_code", "score", "resolution", "contact"]
+    list_filter = ["status", "resolution", "lead_import__source"]
+    search_fields = ["company_name", "customer_code"]
+    list_select_related = ["lead_import", "contact"]
+    readonly_fields = [f.name for f in LeadRow._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(CodeSequence)
+class CodeSequenceAdmin(admin.ModelAdmin):
+    list_display = ["name", "last_value"]
+    readonly_fields = ["name", "last_value"]
+
+    def has_add_permission(self, request):
+        return False

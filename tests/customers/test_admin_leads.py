@@ -112,7 +112,7 @@ def test_review_queue_confirm_link_and_prospect(staff_client, master):
     # decided rows leave the queue; deciding twice is refused
     queue = staff_client.get(reverse("admin:customers_reviewleadrow_changelist")).content.decode()
     assert "鈴木" not in queue
-    response = staff_client.post(reverse("admin:customers_reviewleadrow_resolve", args=[r3.pk]), {"action": "dismiss"},
+    staff_client.post(reverse("admin:customers_reviewleadrow_resolve", args=[r3.pk]), {"action": "dismiss"},
                                  follow=True)
     r3.refresh_from_db()
     assert r3.resolution == "prospect"
