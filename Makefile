@@ -69,3 +69,6 @@ bench-catalog: $(STAMP) ## Catalog benchmark: 50k products, 10k customers; queri
 
 bench-erp: $(STAMP) ## ERP push throughput (2 worker processes) vs the ERP simulator's ceiling; PostgreSQL + Redis
 	$(BIN)/python bench/erp.py
+
+bench-leads: $(STAMP) ## Lead import benchmark: 10k and 100k leads x 100k customers through the DB import (db b2bshop_bench_leads)
+	$(BIN)/python bench/leads.py

@@ -261,3 +261,13 @@ CELERY_BEAT_SCHEDULE["erp-daily-reconciliation"] = {
     "task": "orders.tasks.reconcile_erp_task",
     "schedule": crontab(hour=7, minute=0),
 }
+
+# ---------------------------------------------------------------- customers: lead import, key persons
+# Lead files above this size are refused (contract section 7; the file is streamed, never read whole).
+LEAD_IMPORT_MAX_BYTES = int(os.environ.get("LEAD_IMPORT_MAX_BYTES", str(100 * 1024 * 1024)))
+# Admin uploads up to this size are imported while the page waits; larger ones go to Celery.
+LEAD_IMPORT_SYNC_MAX_BYTES = int(os.environ.get("LEAD_IMPORT_SYNC_MAX_BYTES", str(256 * 1024)))
+# Key-person coverage: "contacted recently" means within this many months.
+KEY_PERSON_RECENT_MONTHS = int(os.environ.get("KEY_PERSON_RECENT_MONTHS", "6"))
+# Key accounts: flagged customers plus this many top customers by 12-month revenue.
+KEY_ACCOUNT_TOP_N = int(os.environ.get("KEY_ACCOUNT_TOP_N", "50"))

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -31,11 +32,18 @@ class BuyerInline(admin.TabularInline):
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "trading_status", "price_group", "prefecture", "closing_day", "ec_enabled"]
-    list_filter = ["trading_status", "ec_enabled", "price_group", "prefecture"]
+    list_filter = ["trading_status", "is_key_account", "ec_enabled", "price_group", "prefecture"]
     search_fields = ["code", "name", "name_kana", "phone", "domain"]
     list_select_related = ["price_group"]
     autocomplete_fields = ["owner", "price_group"]
     inlines = [ShipToInline, BuyerInline]
+
+    def get_urls(self):
+
+        return [
+            path("coverage/", self.admin_site.admin_view(admin_leads.coverage_view), name="customers_coverage"),
+            *super().get_urls(),
+        ]
 
 
 @admin.register(User)
@@ -84,3 +92,6 @@ class ApiTokenAdmin(admin.ModelAdmin):
         for token in queryset:
             issued = services.rotate_api_token(token=token, now=timezone.now())
             self.message_user(request, _("New token for %(user)s (shown only once): %(token)s") % {"user": token.user, "token": issued.raw})
+
+
+from customers import admin_leads  # noqa: E402,F401  (registers contacts, lead imports, review queue)

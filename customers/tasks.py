@@ -1,0 +1,16 @@
+"""Celery tasks for customers: thin callers of services."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.utils import timezone
+
+
+@shared_task(
+    acks_late=True, reject_on_worker_lost=True, ignore_result=True, time_limit=3600, soft_time_limit=3500
+)
+def import_leads_task(*, import_id: int, **kwargs: object) -> None:
+    """Run (or resume after a lost worker) a stored lead import; progress is on the LeadImport row."""
+    from customers import services_leads
+
+    services_leads.run_lead_import(lead_import_id=import_id, now=timezone.now())
