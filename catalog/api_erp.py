@@ -17,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from b2bshop.api import error_body
+from b2bshop.api import ErrorSerializer, error_body
 from b2bshop.errors import ValidationFailed
 from catalog import services
 from catalog.api_fields import (
@@ -129,13 +129,12 @@ ITEM_ERRORS_RESPONSE = inline_serializer(
     {
         "code": serializers.CharField(),
         "message": serializers.CharField(),
-        "errors": serializers.ListField(child=serializers.DictField()),
+        "details": serializers.DictField(required=False),
+        # Present when individual items are invalid; a malformed envelope answers code/message/details only.
+        "errors": serializers.ListField(child=serializers.DictField(), required=False),
     },
 )
-ERROR_RESPONSE = inline_serializer(
-    "ErpError",
-    {"code": serializers.CharField(), "message": serializers.CharField(), "details": serializers.DictField()},
-)
+ERROR_RESPONSE = ErrorSerializer
 ITEM_ERRORS_EXAMPLE = OpenApiExample(
     "invalid items (nothing written)",
     value={

@@ -29,6 +29,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
+from b2bshop.api import ErrorSerializer
 from b2bshop.errors import NotFound, ValidationFailed
 from customers.auth import IsIntegration
 from orders import events
@@ -104,10 +105,7 @@ class ErpOrderPageSerializer(serializers.Serializer):
     results = ErpOrderSerializer(many=True)
 
 
-class ErpErrorSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    message = serializers.CharField()
-    details = serializers.DictField()
+ErpErrorSerializer = ErrorSerializer
 
 
 class ErpOrderEventInputSerializer(serializers.Serializer):

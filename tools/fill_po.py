@@ -26,7 +26,10 @@ def _quote(text: str) -> str:
 def main() -> int:
     terms: dict[str, str] = {}
     for path in sorted((ROOT / "locale" / "ja" / "terms").glob("*.json")):
-        terms.update(json.loads(path.read_text(encoding="utf-8")))
+        for msgid, msgstr in json.loads(path.read_text(encoding="utf-8")).items():
+            if msgid in terms and terms[msgid] != msgstr:
+                print(f"{path.name}: {msgid!r} translated twice ({terms[msgid]!r} vs {msgstr!r})", file=sys.stderr)
+            terms[msgid] = msgstr
     lines = PO.read_text(encoding="utf-8").splitlines()
     out: list[str] = []
     i = 0

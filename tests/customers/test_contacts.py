@@ -54,7 +54,7 @@ def test_detect_encoding():
     assert detect_encoding(b"company_name\nabc\n") == "utf-8"
 
 
-def test_a_never_closed_quote_costs_one_line_only():
+def test_a_never_closed_quote_costs_one_line_only(english):
     data = ('company_name\n"壊れた商事\n' + "".join(f"会社{i}\n" for i in range(30))).encode()
     _enc, _hdr, rows = open_lead_file(io.BytesIO(data), source="x")
     rows = list(rows)

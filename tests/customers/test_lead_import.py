@@ -76,7 +76,7 @@ def test_encodings(tmp_path, master, encoding):
     assert LeadImport.objects.get().encoding == encoding
 
 
-def test_shift_jis_with_one_bad_row_keeps_the_others(tmp_path, master):
+def test_shift_jis_with_one_bad_row_keeps_the_others(tmp_path, master, english):
     good = lead_csv(ROWS[:1], encoding="cp932")
     data = good + "山田商店,,,,,,,,,,\r\n".encode()[:4] + b"\xff\xfe,\r\n" + "(株)山田商事,,高橋\r\n".encode("cp932")
     report = _run(tmp_path, data)
@@ -102,7 +102,7 @@ def test_file_above_the_limit_is_refused(tmp_path, master, settings):
     assert not LeadImport.objects.exists()
 
 
-def test_empty_rows_broken_quotes_and_long_cells_are_invalid_rows(tmp_path, master):
+def test_empty_rows_broken_quotes_and_long_cells_are_invalid_rows(tmp_path, master, english):
     text = (
         "company_name,person_name,email,address\r\n"
         "(株)山田商事,佐藤 健,sato@yamada-shoji.co.jp,\r\n"
