@@ -232,3 +232,7 @@ BENCH_URLS = env_bool("BENCH_URLS", False)
 if not IS_POSTGRES:
     # The embedded SQLite demo cannot express NULLS NOT DISTINCT; PostgreSQL enforces it.
     SILENCED_SYSTEM_CHECKS = ["models.W047"]
+
+# ---------------------------------------------------------------- checkout (orders)
+# Business days between the order day and the earliest requested delivery date.
+ORDER_LEAD_TIME_DAYS = int(os.environ.get("ORDER_LEAD_TIME_DAYS", "2"))
