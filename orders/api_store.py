@@ -125,8 +125,10 @@ class CheckoutApi(StoreApi):
                               exc.details)
             body["lines"] = exc.details.get("lines", [])
             return Response(body, status=409)
+        if placed.created:  # lines, fees and the first event are already loaded
+            return Response(order_document(placed.order), status=status.HTTP_201_CREATED)
         order = selectors.get_order(customer=placed.order.customer, number=placed.order.number)
-        return Response(order_document(order), status=status.HTTP_201_CREATED if placed.created else 200)
+        return Response(order_document(order), status=200)
 
 
 class OrderListApi(StoreApi):

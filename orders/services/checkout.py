@@ -183,7 +183,7 @@ def _create_order(
     )
     hold_stock(order_id=order.id, items=items)
     by_sku = {product.sku: product for product, _qty in items}
-    OrderLine.objects.bulk_create(
+    order_lines = OrderLine.objects.bulk_create(
         [
             OrderLine(
                 order=order,
@@ -200,14 +200,15 @@ def _create_order(
             for number, line in enumerate(evaluation.lines, start=1)
         ]
     )
-    if evaluation.fees:
-        OrderFee.objects.bulk_create(
-            [
-                OrderFee(order=order, kind=fee.kind, amount=fee.amount, tax_rate=fee.tax_rate, rule_code=fee.rule_code)
-                for fee in evaluation.fees
-            ]
-        )
-    OrderEvent.objects.create(order=order, type="placed", occurred_at=now, actor=keyed_by or placed_by)
+    order_fees = OrderFee.objects.bulk_create(
+        [
+            OrderFee(order=order, kind=fee.kind, amount=fee.amount, tax_rate=fee.tax_rate, rule_code=fee.rule_code)
+            for fee in evaluation.fees
+        ]
+    )
+    event = OrderEvent.objects.create(order=order, type="placed", occurred_at=now, actor=keyed_by or placed_by)
+    # What was just written is what a fresh read would return: spare the caller four queries.
+    order._prefetched_objects_cache = {"lines": order_lines, "fees": order_fees, "events": [event]}
     enqueue_order_push(order=order)
     order_id = order.id
 
