@@ -9,6 +9,12 @@ from pricing_rules import engine, services
 from pricing_rules.models import Rule
 
 
+RULE_FIELDS = (
+    "code", "kind", "quantity", "use_case_quantity", "amount", "below", "fee", "free_from", "tax_rate",
+    "scope", "valid_from", "valid_to", "active", "priority", "description",
+)  # fmt: skip
+
+
 class RuleForm(forms.ModelForm):
     scope = forms.JSONField(
         label=_("scope"),
@@ -23,16 +29,13 @@ class RuleForm(forms.ModelForm):
 
     class Meta:
         model = Rule
-        fields = [
-            "code", "kind", "quantity", "use_case_quantity", "amount", "below", "fee", "free_from", "tax_rate",
-            "scope", "valid_from", "valid_to", "active", "priority", "description",
-        ]  # fmt: skip
+        fields = list(RULE_FIELDS)
 
     def clean(self):
         cleaned = super().clean()
         if self.errors:
             return cleaned
-        probe = Rule(**{name: cleaned.get(name) for name in self.Meta.fields})
+        probe = Rule(**{name: cleaned.get(name) for name in RULE_FIELDS})
         probe.scope = cleaned.get("scope") or {}
         probe.priority = cleaned.get("priority") or 0
         probe.tax_rate = cleaned.get("tax_rate") or 10
