@@ -44,7 +44,10 @@ def buyer_required(view):
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not getattr(request.user, "is_buyer", False):
             raise Http404
-        return view(request, *args, **kwargs)
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound:  # another company's order or template: 404, never 403
+            raise Http404 from None
 
     wrapped.__name__ = view.__name__
     wrapped.__doc__ = view.__doc__
