@@ -146,7 +146,8 @@ def cart_line(request: HttpRequest, sku: str) -> HttpResponse:
     """Set one line's quantity (stepper or field); 0 or ``remove`` deletes it."""
     try:
         product = cart_services.get_orderable_product(sku=sku)
-        raw = "0" if "remove" in request.POST else request.POST.get("quantity", "")
+        # "set" is a stepper button's target quantity; otherwise the typed quantity.
+        raw = "0" if "remove" in request.POST else (request.POST.get("set") or request.POST.get("quantity", ""))
         quantity = cart_services.parse_quantity(raw)
         cart_services.set_quantity(buyer=request.user, product=product, quantity=quantity)
     except NotFound:

@@ -15,3 +15,9 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(autouse=True)
 def _japanese(settings):
     settings.LANGUAGE_CODE = "ja"
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # A Japanese phone: Accept-Language ja, so the shop answers in its default language.
+    return {**browser_context_args, "locale": "ja-JP"}

@@ -49,9 +49,10 @@ def test_cart_add_htmx_returns_a_fragment(buyer_client, drink):
 def test_stepper_moves_in_the_allowed_multiple(buyer_client, buyer, drink):
     fill_cart(buyer, (drink, 10))
     page = buyer_client.get(reverse("orders:cart")).content.decode()
-    assert 'name="quantity" value="12"' in page  # + goes to the next valid quantity
+    assert 'name="set" value="12"' in page  # + goes to the next valid quantity
     assert 'step="12"' in page
-    response = buyer_client.post(reverse("orders:cart_line", args=["DRI-1"]), {"quantity": "24"}, HTTP_HX_REQUEST="true")
+    response = buyer_client.post(reverse("orders:cart_line", args=["DRI-1"]), {"quantity": "10", "set": "24"},
+                               HTTP_HX_REQUEST="true")
     fragment = response.content.decode()
     assert 'value="36"' in fragment and 'value="12"' in fragment  # + and − from 24
     assert "単位でご注文ください" not in fragment
