@@ -63,3 +63,6 @@ lock: ## Re-resolve and pin dependency versions into constraints.txt
 messages: $(STAMP) ## Re-extract translatable strings and fill Japanese from locale/ja/terms/*.json
 	$(BIN)/python manage.py makemessages -l ja --ignore=.venv --ignore=tests --ignore=bench --ignore=staticfiles -v 0
 	$(BIN)/python tools/fill_po.py
+
+bench-checkout: $(STAMP) ## Cart evaluation query counts, checkout throughput (8 buyers) vs a single-INSERT view, oversell count
+	$(BIN)/python bench/checkout.py

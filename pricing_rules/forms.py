@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy as _
 from pricing_rules import engine, services
 from pricing_rules.models import Rule
 
-
 RULE_FIELDS = (
     "code", "kind", "quantity", "use_case_quantity", "amount", "below", "fee", "free_from", "tax_rate",
     "scope", "valid_from", "valid_to", "active", "priority", "description",
