@@ -2,7 +2,6 @@ import os
 
 import pytest
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -21,3 +20,23 @@ def _japanese(settings):
 def browser_context_args(browser_context_args):
     # A Japanese phone: Accept-Language ja, so the shop answers in its default language.
     return {**browser_context_args, "locale": "ja-JP"}
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    """Allow the ORM under Playwright's event loop during browser tests only (setup to teardown).
+
+    Not module-level as in the testing.md recipe: that leaked into subprocesses of other tests
+    (``manage.py check --deploy`` fails with async.E001).
+    """
+    if item.get_closest_marker("e2e") is None:
+        return (yield)
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        return (yield)
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
