@@ -72,3 +72,6 @@ bench-erp: $(STAMP) ## ERP push throughput (2 worker processes) vs the ERP simul
 
 bench-leads: $(STAMP) ## Lead import benchmark: 10k and 100k leads x 100k customers through the DB import (db b2bshop_bench_leads)
 	$(BIN)/python bench/leads.py
+
+bench-checkout: $(STAMP) ## Cart evaluation query counts, checkout throughput (8 buyers) vs a single-INSERT view, oversell count
+	$(BIN)/python bench/checkout.py

@@ -21,7 +21,6 @@ from catalog.models import Category, Price, Product, Stock
 from catalog.text import jan_check_digit, product_search_text
 from customers.models import PREFECTURES, Customer, PriceGroup, ShipTo, User
 from orders.models import Order, OrderEvent, OrderLine
-from pricing_rules.models import Rule
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -351,12 +350,10 @@ DEMO_RULES = [
 
 
 def _seed_rules() -> None:
-    for spec in DEMO_RULES:
-        data = dict(spec)
-        for key in ("below", "fee", "free_from", "amount"):
-            if key in data:
-                data[key] = Decimal(data[key])
-        Rule.objects.create(**data)
+    # Through the same validation and history as load_rules and the admin.
+    from pricing_rules import engine, services
+
+    services.replace_rules(rules=engine.rules_from_dict({"rules": DEMO_RULES}), actor=None, source="seed_demo")
 
 
 def _seed_history(rng: random.Random, products: list[Product], customers: list[Customer], *, now: datetime) -> int:

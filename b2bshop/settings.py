@@ -271,3 +271,7 @@ LEAD_IMPORT_SYNC_MAX_BYTES = int(os.environ.get("LEAD_IMPORT_SYNC_MAX_BYTES", st
 KEY_PERSON_RECENT_MONTHS = int(os.environ.get("KEY_PERSON_RECENT_MONTHS", "6"))
 # Key accounts: flagged customers plus this many top customers by 12-month revenue.
 KEY_ACCOUNT_TOP_N = int(os.environ.get("KEY_ACCOUNT_TOP_N", "50"))
+
+# ---------------------------------------------------------------- checkout (orders)
+# Business days between the order day and the earliest requested delivery date.
+ORDER_LEAD_TIME_DAYS = int(os.environ.get("ORDER_LEAD_TIME_DAYS", "2"))

@@ -3,7 +3,18 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orders import outbox
-from orders.models import Cart, CartLine, Order, OrderEvent, OrderFee, OrderLine, OrderPush
+from orders.models import (
+    Cart,
+    CartLine,
+    Holiday,
+    Order,
+    OrderEvent,
+    OrderFee,
+    OrderLine,
+    OrderPush,
+    OrderTemplate,
+    OrderTemplateLine,
+)
 
 
 class OrderLineInline(admin.TabularInline):
@@ -88,3 +99,30 @@ class CartAdmin(admin.ModelAdmin):
     search_fields = ["buyer__email"]
     list_select_related = ["buyer"]
     inlines = [CartLineInline]
+
+
+# ---------------------------------------------------------------- checkout: delivery calendar and order templates
+
+
+@admin.register(Holiday)
+class HolidayAdmin(admin.ModelAdmin):
+    """Days without delivery (weekends are always closed); checkout refuses them as delivery dates."""
+
+    list_display = ["date", "name"]
+    date_hierarchy = "date"
+    search_fields = ["name"]
+
+
+class OrderTemplateLineInline(admin.TabularInline):
+    model = OrderTemplateLine
+    extra = 0
+    raw_id_fields = ["product"]
+
+
+@admin.register(OrderTemplate)
+class OrderTemplateAdmin(admin.ModelAdmin):
+    list_display = ["name", "customer", "created_by", "created_at"]
+    search_fields = ["name", "customer__code", "customer__name"]
+    list_select_related = ["customer", "created_by"]
+    raw_id_fields = ["customer", "created_by"]
+    inlines = [OrderTemplateLineInline]

@@ -180,3 +180,54 @@ class OrderPush(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id} {self.status}"
+
+
+# ---------------------------------------------------------------- checkout: calendar and order templates
+
+
+class Holiday(models.Model):
+    """A day the warehouse does not deliver (祝日・休業日); weekends are always closed."""
+
+    date = models.DateField(_("date"), unique=True)
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        verbose_name = _("holiday")
+        verbose_name_plural = _("holidays")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}"
+
+
+class OrderTemplate(models.Model):
+    """A saved cart (お気に入り / 定番注文) shared by the buyers of one company."""
+
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="order_templates")
+    name = models.CharField(_("name"), max_length=100)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("order template")
+        verbose_name_plural = _("order templates")
+        ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint(fields=["customer", "name"], name="order_template_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrderTemplateLine(models.Model):
+    template = models.ForeignKey(OrderTemplate, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
+    quantity = models.PositiveIntegerField(_("quantity"))
+
+    class Meta:
+        verbose_name = _("order template line")
+        verbose_name_plural = _("order template lines")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["template", "product"], name="order_template_line_unique_product"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="order_template_line_quantity_positive"),
+        ]

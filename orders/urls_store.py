@@ -1,3 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from orders import api_store
+
+urlpatterns = [
+    path("cart", api_store.CartApi.as_view(), name="store-cart"),
+    path("cart/items/<str:sku>", api_store.CartItemApi.as_view(), name="store-cart-item"),
+    path("checkout", api_store.CheckoutApi.as_view(), name="store-checkout"),
+    path("orders", api_store.OrderListApi.as_view(), name="store-orders"),
+    path("orders/<str:number>", api_store.OrderDetailApi.as_view(), name="store-order"),
+    path("orders/<str:number>/reorder", api_store.ReorderApi.as_view(), name="store-reorder"),
+]

@@ -22,22 +22,26 @@ class Rule(models.Model):
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     quantity = models.PositiveIntegerField(_("quantity"), null=True, blank=True)
     use_case_quantity = models.BooleanField(_("use the product's case quantity"), default=False)
-    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=0, null=True, blank=True)
-    below = models.DecimalField(_("applies below"), max_digits=14, decimal_places=0, null=True, blank=True)
+    # Thresholds may carry two decimals like the engine accepts; fees are whole yen (the engine checks).
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2, null=True, blank=True)
+    below = models.DecimalField(_("applies below"), max_digits=14, decimal_places=2, null=True, blank=True)
     fee = models.DecimalField(_("fee"), max_digits=14, decimal_places=0, null=True, blank=True)
-    free_from = models.DecimalField(_("free from"), max_digits=14, decimal_places=0, null=True, blank=True)
+    free_from = models.DecimalField(_("free from"), max_digits=14, decimal_places=2, null=True, blank=True)
     tax_rate = models.PositiveSmallIntegerField(_("tax rate"), default=10)
     scope = models.JSONField(_("scope"), default=dict, blank=True)
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
     active = models.BooleanField(_("active"), default=True)
     priority = models.IntegerField(_("priority"), default=0)
+    description = models.TextField(_("description"), blank=True)
+    # Place in the rules file, so dump_rules prints the rules in the order load_rules read them.
+    position = models.PositiveIntegerField(_("position"), default=0)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("trading rule")
         verbose_name_plural = _("trading rules")
-        ordering = ["-priority", "code"]
+        ordering = ["position", "code"]
 
     def __str__(self) -> str:
         return self.code

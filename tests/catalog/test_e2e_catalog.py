@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from tests import factories
-from tests.e2e_support import browser_type_launch_args  # noqa: F401 - fixture
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

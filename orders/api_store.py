@@ -1,0 +1,165 @@
+"""Buyer API for cart, checkout and orders (contract section 5). Thin: parse, call a service, format."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from b2bshop.api import PageNumberPagination, error_body
+from b2bshop.errors import ValidationFailed
+from catalog.stock import InsufficientStock
+from customers.auth import IsBuyer
+from orders import selectors
+from orders.models import Order
+from orders.services import cart as cart_services
+from orders.services.checkout import CheckoutDetails, RulesViolated, place_order
+from orders.services.documents import cart_document, order_document, order_summary, violation_document
+from orders.services.reorder import reorder
+
+
+class BearerTokenScheme(OpenApiAuthenticationExtension):
+    """Documents customers.auth.BearerTokenAuthentication in the OpenAPI schema (lead: may move to customers)."""
+
+    target_class = "customers.auth.BearerTokenAuthentication"
+    name = "bearerAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {"type": "http", "scheme": "bearer"}
+
+
+def buyer_language(request: Request) -> str:
+    """The buyer's language: the storefront's language cookie if set, else the profile setting."""
+    cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    if cookie in dict(settings.LANGUAGES):
+        return cookie
+    preferred = getattr(request.user, "preferred_language", "") or settings.LANGUAGE_CODE
+    return preferred if preferred in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+class StoreApi(APIView):
+    permission_classes = [IsBuyer]
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        # Messages (violations, hints, errors) in the buyer's language; dispatch restores it.
+        translation.activate(buyer_language(request))
+
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        with translation.override(translation.get_language()):
+            return super().dispatch(request, *args, **kwargs)
+
+    def cart_response(self, request: Request, *, extra: dict | None = None, status_code: int = 200) -> Response:
+        state = cart_services.buyer_cart(buyer=request.user, on=timezone.localdate())
+        body = cart_document(state.evaluation)
+        if extra:
+            body.update(extra)
+        return Response(body, status=status_code)
+
+
+class QuantitySerializer(serializers.Serializer):
+    quantity = serializers.JSONField(help_text="whole number; 0 removes the line")
+
+
+class CheckoutSerializer(serializers.Serializer):
+    ship_to = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    requested_delivery_date = serializers.DateField(required=False, allow_null=True)
+    po_number = serializers.CharField(required=False, allow_blank=True, max_length=64, default="")
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class CartApi(StoreApi):
+    @extend_schema(responses={200: dict})
+    def get(self, request: Request) -> Response:
+        return self.cart_response(request)
+
+
+class CartItemApi(StoreApi):
+    @extend_schema(request=QuantitySerializer, responses={200: dict})
+    def put(self, request: Request, sku: str) -> Response:
+        product = cart_services.get_orderable_product(sku=sku)
+        if not isinstance(request.data, dict) or "quantity" not in request.data:
+            raise ValidationFailed(gettext("Send the quantity."), code="invalid_quantity",
+                                   details={"quantity": [gettext("This field is required.")]})
+        value = request.data["quantity"]
+        if isinstance(value, str):  # JSON must carry a number; "10" is a client bug worth a 400
+            value = None
+        quantity = cart_services.parse_quantity(value)
+        cart_services.set_quantity(buyer=request.user, product=product, quantity=quantity)
+        return self.cart_response(request)
+
+    @extend_schema(responses={200: dict})
+    def delete(self, request: Request, sku: str) -> Response:
+        product = cart_services.get_orderable_product(sku=sku)
+        cart_services.remove_line(buyer=request.user, product=product)
+        return self.cart_response(request)
+
+
+class CheckoutApi(StoreApi):
+    @extend_schema(
+        request=CheckoutSerializer,
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True)],
+        responses={201: dict, 200: dict, 409: dict, 422: dict},
+    )
+    def post(self, request: Request) -> Response:
+        key = request.headers.get("Idempotency-Key")
+        if not (key or "").strip():
+            raise ValidationFailed(gettext("The Idempotency-Key header is required."), code="idempotency_key_missing")
+        serializer = CheckoutSerializer(data=request.data if isinstance(request.data, dict) else {})
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data  # unknown fields such as a tampered price are ignored
+        details = CheckoutDetails(
+            ship_to_id=data.get("ship_to"),
+            requested_delivery_date=data.get("requested_delivery_date"),
+            po_number=data.get("po_number", ""),
+            note=data.get("note", ""),
+        )
+        channel = Order.Channel.WEB if request.auth is None else Order.Channel.API
+        try:
+            placed = place_order(buyer=request.user, idempotency_key=key, details=details, now=timezone.now(),
+                                 channel=channel)
+        except RulesViolated as exc:
+            violations = [violation_document(v) for v in exc.violations]
+            body = error_body(exc.code, exc.message, {"violations": violations})
+            body["violations"] = violations
+            return Response(body, status=422)
+        except InsufficientStock as exc:
+            body = error_body(exc.code, gettext("Some products are not in stock in the quantity ordered."),
+                              exc.details)
+            body["lines"] = exc.details.get("lines", [])
+            return Response(body, status=409)
+        if placed.created:  # lines, fees and the first event are already loaded
+            return Response(order_document(placed.order), status=status.HTTP_201_CREATED)
+        order = selectors.get_order(customer=placed.order.customer, number=placed.order.number)
+        return Response(order_document(order), status=200)
+
+
+class OrderListApi(StoreApi):
+    @extend_schema(operation_id="store_orders_list", responses={200: dict})
+    def get(self, request: Request) -> Response:
+        customer = selectors.get_customer(user=request.user)
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(selectors.list_orders(customer=customer), request, view=self)
+        return paginator.get_paginated_response([order_summary(order) for order in page])
+
+
+class OrderDetailApi(StoreApi):
+    @extend_schema(operation_id="store_orders_retrieve", responses={200: dict})
+    def get(self, request: Request, number: str) -> Response:
+        customer = selectors.get_customer(user=request.user)
+        return Response(order_document(selectors.get_order(customer=customer, number=number)))
+
+
+class ReorderApi(StoreApi):
+    @extend_schema(request=None, responses={200: dict})
+    def post(self, request: Request, number: str) -> Response:
+        result = reorder(buyer=request.user, number=number)
+        return self.cart_response(request, extra={"unavailable": result.unavailable})

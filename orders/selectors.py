@@ -1,0 +1,85 @@
+"""Reads for carts and orders, always scoped to one company (another company's order is 404)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import Prefetch, QuerySet, Sum
+
+from b2bshop.errors import NotFound
+from customers.models import Customer, ShipTo, User
+from customers.selectors import default_ship_to, ship_to_snapshot
+from orders.models import CartLine, Order, OrderEvent, OrderTemplate
+
+OPEN_STATUSES = (Order.Status.CONFIRMED, Order.Status.ACCEPTED, Order.Status.SHIPPED)
+
+
+def get_customer(*, user: User) -> Customer:
+    """The buyer's company with its price group, in one query."""
+    if user.customer_id is None:
+        raise NotFound("not a buyer")
+    return Customer.objects.select_related("price_group").get(pk=user.customer_id)
+
+
+def list_cart_lines(*, buyer: User) -> list[CartLine]:
+    """The buyer's cart lines with their products, in the order they were added (one query)."""
+    return list(CartLine.objects.filter(cart__buyer=buyer).select_related("product"))
+
+
+def resolve_ship_to(*, customer: Customer, ship_to_id: int | None) -> dict[str, str]:
+    """The snapshot of ship-to ``ship_to_id`` of ``customer`` (default when None). Raises NotFound."""
+    if ship_to_id is None:
+        return default_ship_to(customer=customer)
+    ship_to = ShipTo.objects.filter(customer=customer, pk=ship_to_id).first()
+    if ship_to is None:
+        from django.utils.translation import gettext
+
+        raise NotFound(gettext("This delivery address does not exist."), code="ship_to_not_found")
+    return ship_to_snapshot(ship_to)
+
+
+def list_ship_tos(*, customer: Customer) -> list[ShipTo]:
+    return list(ShipTo.objects.filter(customer=customer))
+
+
+def credit_available(*, customer: Customer) -> Decimal | None:
+    """Credit limit minus the totals of orders not yet invoiced; None = no limit.
+
+    Interim rule until order-to-cash (issue 5) tracks invoices and payments.
+    """
+    if customer.credit_limit is None:
+        return None
+    open_total = Order.objects.filter(customer=customer, status__in=OPEN_STATUSES).aggregate(t=Sum("total"))["t"]
+    return customer.credit_limit - (open_total or Decimal(0))
+
+
+def list_orders(*, customer: Customer) -> QuerySet[Order]:
+    """Own company's orders, newest first."""
+    return Order.objects.filter(customer=customer).select_related("customer").order_by("-placed_at", "-id")
+
+
+def orders_with_details(queryset: QuerySet[Order]) -> QuerySet[Order]:
+    return queryset.prefetch_related(
+        "lines", "fees", Prefetch("events", queryset=OrderEvent.objects.order_by("occurred_at", "id"))
+    )
+
+
+def get_order(*, customer: Customer, number: str) -> Order:
+    """One order of ``customer`` with lines, fees and events. Another company's order: NotFound."""
+    order = orders_with_details(list_orders(customer=customer)).filter(number=number).first()
+    if order is None:
+        from django.utils.translation import gettext
+
+        raise NotFound(gettext("Order not found."), code="order_not_found")
+    return order
+
+
+def list_templates(*, customer: Customer) -> QuerySet[OrderTemplate]:
+    return OrderTemplate.objects.filter(customer=customer).prefetch_related("lines__product")
+
+
+def get_template(*, customer: Customer, template_id: int) -> OrderTemplate:
+    template = list_templates(customer=customer).filter(pk=template_id).first()
+    if template is None:
+        raise NotFound("template not found")
+    return template

@@ -1,0 +1,254 @@
+"""The one cart evaluation, and the writes that change a buyer's cart.
+
+``evaluate_cart`` is the only place that turns (product, quantity) pairs into priced lines,
+violations, fees, hints and tax: the cart page, the cart API, checkout, staff proxy orders,
+reorder and reminder e-mails all call it. Its query count does not depend on the number of
+lines: rules, category tree, prices and stock are each read once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils.translation import gettext
+
+from b2bshop.errors import NotFound, ValidationFailed
+from catalog.models import Category, Product, Stock
+from catalog.prices import price_sheets
+from customers.models import Customer, User
+from orders import selectors
+from orders.models import Cart, CartLine
+from pricing_rules import engine
+from pricing_rules.selectors import list_rules
+
+MAX_QUANTITY = 10**6
+"""Largest quantity one line may ask for; anything larger is a typo, refused with 400."""
+
+
+@dataclass(frozen=True, slots=True)
+class RuledEvaluation:
+    """The engine's answer plus the rules it was given (checkout snapshots the applied ones)."""
+
+    evaluation: engine.Evaluation
+    rules: tuple[engine.Rule, ...]
+
+    def applied_rule_documents(self) -> list[dict]:
+        by_code = {rule.code: rule for rule in self.rules}
+        return [by_code[code].to_dict() for code in self.evaluation.applied_rules if code in by_code]
+
+
+def _category_codes(products: Sequence[Product]) -> dict[int, tuple[str, ...]]:
+    """Category code plus every ancestor's, per category id (one query over the small category tree)."""
+    if not any(p.category_id for p in products):
+        return {}
+    tree = {cid: (code, parent) for cid, code, parent in Category.objects.values_list("id", "code", "parent_id")}
+    chains: dict[int, tuple[str, ...]] = {}
+    for product in products:
+        cid = product.category_id
+        if cid is None or cid in chains:
+            continue
+        codes: list[str] = []
+        current: int | None = cid
+        while current is not None and current in tree and len(codes) < 10:
+            code, parent = tree[current]
+            codes.append(code)
+            current = parent
+        chains[cid] = tuple(codes)
+    return chains
+
+
+def _available(products: Sequence[Product]) -> dict[int, int]:
+    rows = Stock.objects.filter(product_id__in=[p.id for p in products]).values_list("product_id", "on_hand", "held")
+    return {pid: max(on_hand - held, 0) for pid, on_hand, held in rows}
+
+
+def evaluate_cart_with_rules(
+    *,
+    customer: Customer,
+    lines: Sequence[tuple[Product, int]],
+    ship_to_prefecture: str,
+    on: date,
+    credit_available: Decimal | None,
+    check_stock: bool = True,
+) -> RuledEvaluation:
+    """``evaluate_cart`` plus the rules it used. ``customer.price_group`` should be select_related."""
+    merged: dict[int, list] = {}
+    for product, quantity in lines:  # one line per product, quantities added
+        if product.id in merged:
+            merged[product.id][1] += quantity
+        else:
+            merged[product.id] = [product, quantity]
+    products = [product for product, _qty in merged.values()]
+    rules = list_rules(on=on)
+    needs_categories = any(rule.scope.categories for rule in rules)
+    chains = _category_codes(products) if needs_categories and products else {}
+    sheets = price_sheets(customer=customer, products=products, on=on)
+    available = _available(products) if check_stock and products else {}
+    engine_lines = []
+    for product, quantity in merged.values():
+        engine_product = engine.Product(
+            sku=product.sku,
+            name=product.name,
+            unit=product.unit,
+            category_codes=chains.get(product.category_id, ()) if product.category_id else (),
+            case_quantity=product.case_quantity,
+            moq=product.moq,
+            order_multiple=product.order_multiple,
+            max_quantity=product.max_quantity,
+            tax_rate=product.tax_rate,
+            active=product.active,
+            available=available.get(product.id, 0) if check_stock else None,
+        )
+        unit_price = sheets[product.id].unit_price(quantity)
+        engine_lines.append(engine.Line(product=engine_product, quantity=quantity, unit_price=unit_price))
+    group = customer.price_group if customer.price_group_id else None
+    buyer = engine.Buyer(
+        customer_code=customer.code,
+        price_group=group.code if group is not None else None,
+        prefecture=ship_to_prefecture,
+        ec_enabled=customer.ec_enabled,
+        credit_available=credit_available,
+    )
+    evaluation = engine.evaluate(lines=engine_lines, buyer=buyer, rules=rules, on=on)
+    return RuledEvaluation(evaluation=evaluation, rules=rules)
+
+
+def evaluate_cart(
+    *,
+    customer: Customer,
+    lines: Sequence[tuple[Product, int]],
+    ship_to_prefecture: str,
+    on: date,
+    credit_available: Decimal | None,
+    check_stock: bool = True,
+) -> engine.Evaluation:
+    """Price ``lines`` for ``customer`` delivering to ``ship_to_prefecture`` on day ``on``.
+
+    Same answer for the cart page, the API, checkout, proxy orders and reorder. With
+    ``check_stock=False`` stock is left to ``catalog.stock.hold_stock`` (checkout: 409, not 422).
+    """
+    return evaluate_cart_with_rules(
+        customer=customer,
+        lines=lines,
+        ship_to_prefecture=ship_to_prefecture,
+        on=on,
+        credit_available=credit_available,
+        check_stock=check_stock,
+    ).evaluation
+
+
+@dataclass(frozen=True, slots=True)
+class CartState:
+    """A buyer's cart as every surface shows it."""
+
+    customer: Customer
+    ship_to: dict[str, str]
+    products: dict[str, Product]  # by SKU, for links and steppers
+    evaluation: engine.Evaluation
+
+
+def buyer_cart(*, buyer: User, on: date, ship_to_id: int | None = None) -> CartState:
+    """Evaluate the buyer's cart for the default (or given) ship-to. Constant query count."""
+    customer = selectors.get_customer(user=buyer)
+    ship_to = selectors.resolve_ship_to(customer=customer, ship_to_id=ship_to_id)
+    cart_lines = selectors.list_cart_lines(buyer=buyer)
+    evaluation = evaluate_cart(
+        customer=customer,
+        lines=[(line.product, line.quantity) for line in cart_lines],
+        ship_to_prefecture=ship_to.get("prefecture", ""),
+        on=on,
+        credit_available=selectors.credit_available(customer=customer),
+    )
+    return CartState(
+        customer=customer,
+        ship_to=ship_to,
+        products={line.product.sku: line.product for line in cart_lines},
+        evaluation=evaluation,
+    )
+
+
+# --------------------------------------------------------------------------- input checks
+
+
+def parse_quantity(value: object, *, allow_zero: bool = True) -> int:
+    """A quantity from a form, JSON or a quick-order line. Raises ValidationFailed (400)."""
+    if isinstance(value, bool):
+        value = None
+    if isinstance(value, str):
+        text = value.strip().translate(str.maketrans("０１２３４５６７８９", "0123456789")).replace(",", "")
+        value = int(text) if text.isdigit() or (text.startswith("-") and text[1:].isdigit()) else None
+    if not isinstance(value, int):
+        raise ValidationFailed(gettext("Enter the quantity as a whole number."), code="invalid_quantity")
+    if value < 0 or (value == 0 and not allow_zero):
+        raise ValidationFailed(gettext("The quantity must be a positive whole number."), code="invalid_quantity")
+    if value > MAX_QUANTITY:
+        raise ValidationFailed(
+            gettext("The quantity is too large (at most %(max)s).") % {"max": f"{MAX_QUANTITY:,}"},
+            code="invalid_quantity",
+        )
+    return value
+
+
+def get_orderable_product(*, sku: str) -> Product:
+    """An active product by SKU. Unknown or inactive: NotFound (404)."""
+    product = Product.objects.filter(sku=str(sku).strip(), active=True).first()
+    if product is None:
+        raise NotFound(gettext("Product %(sku)s was not found.") % {"sku": sku}, code="product_not_found")
+    return product
+
+
+# --------------------------------------------------------------------------- writes
+
+
+def _lock_cart(*, buyer: User) -> Cart:
+    cart, _created = Cart.objects.get_or_create(buyer=buyer)
+    return Cart.objects.select_for_update().get(pk=cart.pk)
+
+
+def set_quantity(*, buyer: User, product: Product, quantity: int) -> None:
+    """Set one line's quantity; 0 removes it. ``quantity`` must come from ``parse_quantity``."""
+    with transaction.atomic():
+        cart = _lock_cart(buyer=buyer)
+        if quantity == 0:
+            CartLine.objects.filter(cart=cart, product=product).delete()
+            return
+        CartLine.objects.update_or_create(cart=cart, product=product, defaults={"quantity": quantity})
+
+
+def remove_line(*, buyer: User, product: Product) -> None:
+    set_quantity(buyer=buyer, product=product, quantity=0)
+
+
+def add_items(*, buyer: User, items: Sequence[tuple[Product, int]]) -> None:
+    """Add quantities to the cart (existing lines grow). Raises ValidationFailed above MAX_QUANTITY."""
+    if not items:
+        return
+    with transaction.atomic():
+        cart = _lock_cart(buyer=buyer)
+        totals = dict(CartLine.objects.filter(cart=cart).values_list("product_id", "quantity"))
+        products: dict[int, Product] = {}
+        for product, quantity in items:
+            totals[product.id] = totals.get(product.id, 0) + quantity
+            products[product.id] = product
+        wanted = [(product, totals[pid]) for pid, product in products.items()]
+        for product, quantity in wanted:
+            if quantity > MAX_QUANTITY:
+                raise ValidationFailed(
+                    gettext("The quantity of %(sku)s would exceed %(max)s.")
+                    % {"sku": product.sku, "max": f"{MAX_QUANTITY:,}"},
+                    code="invalid_quantity",
+                )
+        CartLine.objects.bulk_create(
+            [CartLine(cart=cart, product=product, quantity=qty) for product, qty in wanted],
+            update_conflicts=True,
+            unique_fields=["cart", "product"],
+            update_fields=["quantity"],
+        )
+
+
+def clear_cart(*, buyer: User) -> None:
+    CartLine.objects.filter(cart__buyer=buyer).delete()

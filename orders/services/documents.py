@@ -1,0 +1,137 @@
+"""JSON and display shapes of carts and orders (contract sections 4 and 5).
+
+Messages are rendered here, at request time, in the active language.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+
+from orders.models import Order
+from pricing_rules import engine
+from pricing_rules.messages import fee_message, hint_message, violation_message
+from pricing_rules.money import money_str
+
+
+def _num(value: Any) -> Any:
+    if value is None or isinstance(value, int):
+        return value
+    return money_str(value)
+
+
+def violation_document(violation: engine.Violation) -> dict[str, Any]:
+    doc: dict[str, Any] = {"code": violation.code}
+    if violation.sku is not None:
+        doc["sku"] = violation.sku
+    doc["message"] = violation_message(violation)
+    if violation.required is not None:
+        doc["required"] = _num(violation.required)
+    suggested = violation.params.get("suggested")
+    if suggested is not None:
+        doc["suggested"] = suggested
+    return doc
+
+
+def cart_document(evaluation: engine.Evaluation) -> dict[str, Any]:
+    """The cart shape of contract section 5 (plus stepper limits per line)."""
+    return {
+        "lines": [
+            {
+                "sku": line.sku,
+                "name": line.name,
+                "unit": line.unit,
+                "quantity": line.quantity,
+                "unit_price": money_str(line.unit_price),
+                "amount": money_str(line.amount),
+                "tax_rate": str(line.tax_rate),
+                "min_quantity": line.min_quantity,
+                "multiple": line.multiple,
+                "max_quantity": line.max_quantity,
+            }
+            for line in evaluation.lines
+        ],
+        "violations": [violation_document(v) for v in evaluation.violations],
+        "fees": [
+            {"kind": fee.kind, "amount": money_str(fee.amount), "tax_rate": str(fee.tax_rate), "message": fee_message(fee)}
+            for fee in evaluation.fees
+        ],
+        "subtotal": money_str(evaluation.subtotal),
+        "tax": {str(rate): money_str(evaluation.tax.get(rate, 0)) for rate in engine.TAX_RATES},
+        "total": money_str(evaluation.total),
+        "can_checkout": evaluation.can_checkout,
+        "hints": [{"code": hint.code, "message": hint_message(hint)} for hint in evaluation.hints],
+    }
+
+
+def order_document(order: Order) -> dict[str, Any]:
+    """An order as in contract section 4, plus status, channel and timeline.
+
+    Expects ``customer`` loaded and ``lines``, ``fees``, ``events`` prefetched.
+    """
+    lines = sorted(order.lines.all(), key=lambda line: line.line_no)
+    return {
+        "number": order.number,
+        "customer": order.customer.code,
+        "ordered_at": timezone.localtime(order.placed_at).isoformat(),
+        "po_number": order.po_number,
+        "ship_to": {key: order.ship_to.get(key, "") for key in ("name", "postal_code", "prefecture", "address", "phone")},
+        "requested_delivery_date": order.requested_delivery_date.isoformat() if order.requested_delivery_date else None,
+        "note": order.note,
+        "lines": [
+            {
+                "line_no": line.line_no,
+                "sku": line.sku,
+                "name": line.name,
+                "quantity": line.quantity,
+                "unit_price": money_str(line.unit_price),
+                "amount": money_str(line.amount),
+                "tax_rate": str(line.tax_rate),
+            }
+            for line in lines
+        ],
+        "fees": [
+            {"kind": fee.kind, "amount": money_str(fee.amount), "tax_rate": str(fee.tax_rate)} for fee in order.fees.all()
+        ],
+        "subtotal": money_str(order.subtotal),
+        "tax": {"10": money_str(order.tax_10), "8": money_str(order.tax_8)},
+        "total": money_str(order.total),
+        "currency": "JPY",
+        "status": order.status,
+        "channel": order.channel,
+        "timeline": [
+            {
+                "type": event.type,
+                "occurred_at": timezone.localtime(event.occurred_at).isoformat(),
+                "tracking_number": event.tracking_number,
+            }
+            for event in order.events.all()
+        ],
+    }
+
+
+def order_summary(order: Order) -> dict[str, Any]:
+    """A list row: no lines, so the history list is one query per page."""
+    return {
+        "number": order.number,
+        "ordered_at": timezone.localtime(order.placed_at).isoformat(),
+        "po_number": order.po_number,
+        "status": order.status,
+        "channel": order.channel,
+        "subtotal": money_str(order.subtotal),
+        "total": money_str(order.total),
+        "currency": "JPY",
+    }
+
+
+def order_view(order: Order) -> dict[str, Any]:
+    """What the confirmation page and e-mail show: lines, fee labels, tax per rate."""
+    from django.utils.translation import gettext
+
+    fee_labels = {"small_order_fee": gettext("Small-order fee"), "shipping": gettext("Shipping fee")}
+    return {
+        "lines": sorted(order.lines.all(), key=lambda line: line.line_no),
+        "fees": [{"label": fee_labels.get(fee.kind, fee.kind), "fee": fee} for fee in order.fees.all()],
+        "tax": [(10, order.tax_10), (8, order.tax_8)],
+    }

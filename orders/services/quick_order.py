@@ -1,0 +1,120 @@
+"""Quick order (クイック注文): lines of ``SKU quantity`` typed, pasted or uploaded as CSV.
+
+Bad lines are reported with their line number; the good ones are still added to the cart.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext
+
+from b2bshop.errors import ApplicationError
+from catalog.models import Product
+from customers.models import User
+from orders.services.cart import add_items, parse_quantity
+
+MAX_LINES = 500
+_SPLIT = re.compile(r"[\s,;\t\u3000]+")
+_HEADER_WORDS = {"sku", "品番", "商品コード", "code"}
+
+
+@dataclass(frozen=True, slots=True)
+class LineError:
+    line_no: int
+    text: str
+    message: str
+
+
+@dataclass(slots=True)
+class QuickOrderResult:
+    added: list[tuple[Product, int]] = field(default_factory=list)
+    errors: list[LineError] = field(default_factory=list)
+
+
+def _rows_from_text(text: str) -> list[tuple[int, str, list[str]]]:
+    rows = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        stripped = raw.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        rows.append((number, stripped, [part for part in _SPLIT.split(stripped) if part]))
+    return rows
+
+
+def decode_upload(data: bytes) -> str:
+    """UTF-8 (with or without BOM) or Shift_JIS/CP932, as Japanese spreadsheets save CSV."""
+    for encoding in ("utf-8-sig", "cp932"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ApplicationError(gettext("The file is not UTF-8 or Shift_JIS text."), code="invalid_file")
+
+
+def _rows_from_csv(text: str) -> list[tuple[int, str, list[str]]]:
+    rows = []
+    for number, cells in enumerate(csv.reader(io.StringIO(text)), start=1):
+        parts = [cell.strip() for cell in cells if cell.strip()]
+        if not parts or parts[0].startswith("#"):
+            continue
+        rows.append((number, ",".join(cells), parts))
+    return rows
+
+
+def parse_lines(rows: list[tuple[int, str, list[str]]]) -> tuple[list[tuple[int, str, int]], list[LineError]]:
+    """Split rows into (line_no, sku, quantity) and errors; no database access."""
+    entries: list[tuple[int, str, int]] = []
+    errors: list[LineError] = []
+    for index, (number, text, parts) in enumerate(rows):
+        if index == 0 and parts and parts[0].lower() in _HEADER_WORDS:
+            continue  # a header row
+        if len(entries) + len(errors) >= MAX_LINES:
+            errors.append(LineError(number, text, gettext("Too many lines; at most %(max)s.") % {"max": MAX_LINES}))
+            break
+        if len(parts) != 2:
+            errors.append(LineError(number, text, gettext('Write one "SKU quantity" per line.')))
+            continue
+        sku, raw_quantity = parts
+        try:
+            quantity = parse_quantity(raw_quantity, allow_zero=False)
+        except ApplicationError as exc:
+            errors.append(LineError(number, text, exc.message))
+            continue
+        entries.append((number, sku, quantity))
+    return entries, errors
+
+
+def resolve_entries(entries: list[tuple[int, str, int]]) -> tuple[list[tuple[Product, int]], list[LineError]]:
+    """Look the SKUs up in one query; unknown or inactive SKUs become line errors."""
+    wanted = {sku for _n, sku, _q in entries} | {sku.upper() for _n, sku, _q in entries}
+    products = {p.sku.upper(): p for p in Product.objects.filter(sku__in=wanted, active=True)} if wanted else {}
+    items: list[tuple[Product, int]] = []
+    errors: list[LineError] = []
+    for number, sku, quantity in entries:
+        product = products.get(sku.upper())
+        if product is None:
+            errors.append(
+                LineError(number, f"{sku} {quantity}", gettext("Product %(sku)s was not found.") % {"sku": sku})
+            )
+            continue
+        items.append((product, quantity))
+    return items, errors
+
+
+def quick_order(*, buyer: User, text: str = "", csv_bytes: bytes | None = None) -> QuickOrderResult:
+    """Add the good lines to the buyer's cart and return the bad ones (sorted by line number)."""
+    rows = _rows_from_csv(decode_upload(csv_bytes)) if csv_bytes is not None else _rows_from_text(text)
+    entries, errors = parse_lines(rows)
+    items, unknown = resolve_entries(entries)
+    result = QuickOrderResult(errors=sorted(errors + unknown, key=lambda e: e.line_no))
+    try:
+        add_items(buyer=buyer, items=items)
+    except ApplicationError as exc:
+        result.errors.append(LineError(0, "", exc.message))
+        return result
+    result.added = items
+    return result

@@ -1,0 +1,34 @@
+"""Reorder (再注文): put a past order's lines into the cart; today's prices and rules apply."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from catalog.models import Product
+from customers.models import User
+from orders import selectors
+from orders.services.cart import MAX_QUANTITY, add_items
+
+
+@dataclass(frozen=True, slots=True)
+class ReorderResult:
+    added: list[tuple[Product, int]]
+    unavailable: list[dict[str, str]]  # {"sku", "name", "reason"}
+
+
+def reorder(*, buyer: User, number: str) -> ReorderResult:
+    """Add the lines of the buyer's company's order ``number`` to the cart. Raises NotFound."""
+    customer = selectors.get_customer(user=buyer)
+    order = selectors.get_order(customer=customer, number=number)
+    lines = sorted(order.lines.all(), key=lambda line: line.line_no)
+    products = {p.id: p for p in Product.objects.filter(id__in=[line.product_id for line in lines if line.product_id])}
+    items: list[tuple[Product, int]] = []
+    unavailable: list[dict[str, str]] = []
+    for line in lines:
+        product = products.get(line.product_id) if line.product_id else None
+        if product is None or not product.active:
+            unavailable.append({"sku": line.sku, "name": line.name, "reason": "not_available"})
+            continue
+        items.append((product, min(line.quantity, MAX_QUANTITY)))
+    add_items(buyer=buyer, items=items)
+    return ReorderResult(added=items, unavailable=unavailable)
