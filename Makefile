@@ -63,3 +63,12 @@ lock: ## Re-resolve and pin dependency versions into constraints.txt
 messages: $(STAMP) ## Re-extract translatable strings and fill Japanese from locale/ja/terms/*.json
 	$(BIN)/python manage.py makemessages -l ja --ignore=.venv --ignore=tests --ignore=bench --ignore=staticfiles -v 0
 	$(BIN)/python tools/fill_po.py
+
+# ---------------------------------------------------------------- benchmark harness (docs/performance.md)
+BENCH_ENTRIES := baselines queries catalog checkout erp push reorder leads connections cpu
+
+bench: $(STAMP) ## Run every bench entry (gunicorn, Celery, ERP simulator on loopback); table in bench/results/
+	$(BIN)/python -m bench
+
+$(addprefix bench-,$(BENCH_ENTRIES)): bench-%: $(STAMP) ## One bench entry, e.g. make bench-checkout
+	$(BIN)/python -m bench --only $*
