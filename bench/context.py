@@ -56,7 +56,7 @@ class Context:
     @staticmethod
     def rows50_paths() -> list[str]:
         rng = random.Random(50)
-        return [f"/bench/rows50?start={rng.randrange(0, config.PRODUCTS - 50)}" for _ in range(200)]
+        return [f"/bench/rows50?from=B{rng.randrange(1, config.PRODUCTS - 50):06d}" for _ in range(200)]
 
     @staticmethod
     def select_paths() -> list[str]:
