@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help install run test lint fmt typecheck worker beat erp-sim lock check-compose bench bench-catalog bench-checkout bench-erp bench-leads
+.PHONY: help install run test lint fmt typecheck worker beat erp-sim lock check-compose messages bench
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
@@ -64,14 +64,24 @@ messages: $(STAMP) ## Re-extract translatable strings and fill Japanese from loc
 	$(BIN)/python manage.py makemessages -l ja --ignore=.venv --ignore=tests --ignore=bench --ignore=staticfiles -v 0
 	$(BIN)/python tools/fill_po.py
 
-bench-catalog: $(STAMP) ## Catalog benchmark: 50k products, 10k customers; queries/request, latency vs a hello view (~3 min)
+# ---------------------------------------------------------------- benchmark harness (docs/performance.md)
+BENCH_ENTRIES := baselines queries catalog checkout erp push reorder leads connections cpu
+
+bench: $(STAMP) ## Run every bench entry (gunicorn, Celery, ERP simulator on loopback); one entry: make bench-<entry> (baselines queries catalog checkout erp push reorder leads connections cpu)
+	$(BIN)/python -m bench
+
+$(addprefix bench-,$(BENCH_ENTRIES)): bench-%: $(STAMP) ## One bench entry, e.g. make bench-checkout
+	$(BIN)/python -m bench --only $*
+
+# Stand-alone, per-area scripts with more detail than the harness entries.
+bench-catalog-load: $(STAMP) ## Stand-alone catalog load test: 50k products, 10k customers; queries/request, latency vs a hello view (~3 min)
 	$(BIN)/python bench/catalog.py $(BENCH_ARGS)
 
-bench-erp: $(STAMP) ## ERP push throughput (2 worker processes) vs the ERP simulator's ceiling; PostgreSQL + Redis
+bench-erp-push: $(STAMP) ## Stand-alone ERP push throughput (2 worker processes) vs the ERP simulator's ceiling; PostgreSQL + Redis
 	$(BIN)/python bench/erp.py
 
-bench-leads: $(STAMP) ## Lead import benchmark: 10k and 100k leads x 100k customers through the DB import (db b2bshop_bench_leads)
+bench-leads-import: $(STAMP) ## Lead import through the database: 10k and 100k leads x 100k customers through the DB import (db b2bshop_bench_leads)
 	$(BIN)/python bench/leads.py
 
-bench-checkout: $(STAMP) ## Cart evaluation query counts, checkout throughput (8 buyers) vs a single-INSERT view, oversell count
+bench-checkout-load: $(STAMP) ## Stand-alone cart evaluation query counts, checkout throughput (8 buyers) vs a single-INSERT view, oversell count
 	$(BIN)/python bench/checkout.py

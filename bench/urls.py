@@ -1,11 +1,13 @@
-"""Bench-only URLs (mounted at /bench/ when BENCH_URLS=1): a trivial view to compare against."""
+"""Bench-only URLconf, mounted at /bench/ when settings.BENCH_URLS is on (never in production)."""
 
-from django.http import HttpRequest, JsonResponse
 from django.urls import path
 
+from bench import views
 
-def hello(request: HttpRequest) -> JsonResponse:
-    return JsonResponse({"hello": "world"})
-
-
-urlpatterns = [path("hello", hello, name="bench-hello")]
+app_name = "bench"
+urlpatterns = [
+    path("hello", views.hello, name="hello"),
+    path("select/<int:pk>", views.one_select, name="select"),
+    path("rows50", views.rows50, name="rows50"),
+    path("insert", views.single_insert, name="insert"),
+]

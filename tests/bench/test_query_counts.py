@@ -1,0 +1,108 @@
+"""SQL statements per request stay constant as items grow (issue 6; also a `make bench-queries` entry).
+
+Each case switches itself on when its endpoint is merged: it is skipped only while the URL does
+not resolve. The requests and the data come from bench/scenarios.py, shared with the harness.
+"""
+
+import pytest
+
+from bench import config, scenarios
+
+pytestmark = pytest.mark.django_db
+
+
+def _needs(path: str):
+    return pytest.mark.skipif(not scenarios.route_exists(path), reason=f"{path} not merged yet (Resolver404)")
+
+
+def _count(builder, client, **kwargs):
+    world = scenarios.build_world()
+    _path, act = builder(world, client, **kwargs)
+    return scenarios.count_queries(act)
+
+
+def _assert_ok(response):
+    assert 200 <= response.status_code < 300, response.content[:500]
+
+
+@_needs(config.PAGES["catalog_list"].format(category="X", query="x"))
+def test_catalog_list_page(client, django_assert_max_num_queries):
+    world = scenarios.build_world()
+    _path, act = scenarios.catalog_page_request(world, client)
+    with django_assert_max_num_queries(10):
+        _assert_ok(act())
+
+
+@_needs(config.API["products"])
+def test_catalog_list_api(client, django_assert_max_num_queries):
+    world = scenarios.build_world()
+    _path, act = scenarios.catalog_api_request(world, client)
+    with django_assert_max_num_queries(10):
+        _assert_ok(act())
+
+
+@_needs(config.PAGES["product"].format(sku="X"))
+def test_product_page(client, django_assert_max_num_queries):
+    world = scenarios.build_world()
+    _path, act = scenarios.product_page_request(world, client)
+    with django_assert_max_num_queries(10):
+        _assert_ok(act())
+
+
+@_needs(config.API["cart_item"].format(sku="X"))
+@pytest.mark.parametrize("lines", [1, 50])
+def test_cart_put(client, django_assert_max_num_queries, lines):
+    world = scenarios.build_world()
+    _path, act = scenarios.cart_request(world, client, lines=lines)
+    with django_assert_max_num_queries(12):
+        _assert_ok(act())
+
+
+@_needs(config.API["cart_item"].format(sku="X"))
+def test_cart_put_is_constant_in_lines(client):
+    (r1, one), (r50, fifty) = _count(scenarios.cart_request, client, lines=1), _count(
+        scenarios.cart_request, client, lines=50)
+    _assert_ok(r1)
+    _assert_ok(r50)
+    assert fifty == one
+
+
+@_needs(config.API["checkout"])
+@pytest.mark.parametrize("lines", [5, 50])
+def test_checkout(client, django_assert_max_num_queries, lines):
+    world = scenarios.build_world()
+    _path, act = scenarios.checkout_request(world, client, lines=lines)
+    with django_assert_max_num_queries(20):
+        response = act()
+    assert response.status_code == 201, response.content[:500]
+
+
+@_needs(config.API["checkout"])
+def test_checkout_is_constant_in_lines(client):
+    (_, five), (_, fifty) = _count(scenarios.checkout_request, client, lines=5), _count(
+        scenarios.checkout_request, client, lines=50)
+    assert fifty == five
+
+
+@_needs(config.API["orders"])
+def test_order_history_is_constant_in_orders(client, django_assert_max_num_queries):
+    (r10, ten), (r100, hundred) = _count(scenarios.order_history_request, client, orders=10), _count(
+        scenarios.order_history_request, client, orders=100)
+    _assert_ok(r10)
+    _assert_ok(r100)
+    assert hundred == ten
+
+
+@pytest.mark.parametrize(
+    ("builder", "path"),
+    [(scenarios.erp_stock_request, config.API["erp_stock"]), (scenarios.erp_prices_request, config.API["erp_prices"])],
+    ids=["stock", "prices"],
+)
+@pytest.mark.parametrize("items", [50, 500])
+def test_erp_batch(client, django_assert_max_num_queries, builder, path, items):
+    if not scenarios.route_exists(path):
+        pytest.skip(f"{path} not merged yet (Resolver404)")
+    world = scenarios.build_world()
+    _path, act = builder(world, client, items=items)
+    with django_assert_max_num_queries(6):
+        _assert_ok(act())
