@@ -275,3 +275,7 @@ KEY_ACCOUNT_TOP_N = int(os.environ.get("KEY_ACCOUNT_TOP_N", "50"))
 # ---------------------------------------------------------------- checkout (orders)
 # Business days between the order day and the earliest requested delivery date.
 ORDER_LEAD_TIME_DAYS = int(os.environ.get("ORDER_LEAD_TIME_DAYS", "2"))
+
+# ---------------------------------------------------------------- authentication
+# The model backend, plus the buyer's company loaded with the user (customers.auth.EmailBackend).
+AUTHENTICATION_BACKENDS = ["customers.auth.EmailBackend"]

@@ -18,7 +18,7 @@ from b2bshop.api import PageNumberPagination
 from catalog import selectors
 from catalog.models import Product
 from customers.auth import IsBuyer
-from customers.models import Customer
+from customers.selectors import get_buyer_customer
 from pricing_rules.money import money_str
 
 
@@ -131,7 +131,7 @@ class StoreProductListApi(generics.GenericAPIView):
         tags=["store"],
     )
     def get(self, request: Request) -> Response:
-        customer = Customer.objects.select_related("price_group").get(pk=request.user.customer_id)
+        customer = get_buyer_customer(user=request.user)
         products = self.paginate_queryset(self.get_queryset())
         offers = selectors.offers_for(customer=customer, products=products, on=timezone.localdate())
         return self.get_paginated_response([offer_json(o) for o in offers])

@@ -9,7 +9,8 @@ Lifecycle of a hold (contract section 3):
      ``release_after`` (its ``as_of``; no ``as_of`` = taken on arrival), the figure already
      reflects the order, so the hold is released in the same statement that writes ``on_hand``.
      No unit is counted twice or not at all. Figures older than the last applied one are stale.
-Query counts are constant in the number of SKUs.
+On PostgreSQL each step is a constant number of statements whatever the number of SKUs (the
+stock update is one statement); the embedded SQLite demo (`make run`) takes a portable path.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection, transaction
+from django.db.models import F
 
 from b2bshop.errors import ApplicationError
 from catalog.models import Product, Stock, StockHold
@@ -46,32 +48,14 @@ class StockUpdateResult:
     released_holds: int
 
 
-def _values_update(sql_template: str, rows: Sequence[tuple]) -> int:
-    """Run an UPDATE ... FROM (VALUES ...) for many rows in one statement; returns the row count."""
-    if not rows:
-        return 0
-    width = len(rows[0])
-    placeholders = ", ".join("(" + ", ".join(["%s"] * width) + ")" for _ in rows)
-    params = [value for row in rows for value in row]
-    with connection.cursor() as cursor:
-        cursor.execute(sql_template.format(values=placeholders), params)
-        return cursor.rowcount
+def _postgres() -> bool:
+    return connection.vendor == "postgresql"
 
 
-def _open_holds_before(taken_by_product: dict[int, datetime]) -> list[tuple[int, int, int]]:
-    """Open holds whose order the ERP accepted/cancelled before the figure for that SKU was taken."""
-    rows = sorted(taken_by_product.items())
-    placeholders = ", ".join(["(%s, %s::timestamptz)"] * len(rows))
-    # Only %s placeholders are joined into the statement; values travel as parameters.
-    sql = (
-        "SELECT h.id, h.product_id, h.quantity FROM catalog_stockhold h "  # noqa: S608
-        "JOIN (VALUES " + placeholders + ") AS v(pid, taken) ON h.product_id = v.pid "
-        "WHERE h.released_at IS NULL AND h.release_after IS NOT NULL AND h.release_after < v.taken "
-        "ORDER BY h.id FOR UPDATE OF h"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [value for row in rows for value in row])
-        return list(cursor.fetchall())
+def _values(rows: Sequence[tuple], casts: Sequence[str]) -> tuple[str, list]:
+    """A VALUES list of %s placeholders (with type casts) and its flat parameter list."""
+    row = "(" + ", ".join(f"%s{cast}" for cast in casts) + ")"
+    return ", ".join([row] * len(rows)), [value for r in rows for value in r]
 
 
 def hold_stock(*, order_id: int, items: Sequence[tuple[Product, int]]) -> None:
@@ -93,26 +77,31 @@ def hold_stock(*, order_id: int, items: Sequence[tuple[Product, int]]) -> None:
         for s in Stock.objects.select_for_update().filter(product_id__in=sorted(wanted)).order_by("product_id")
     }
     short = [
-        {
-            "sku": by_id[pid].sku,
-            "requested": qty,
-            "available": stocks[pid].available if pid in stocks else 0,
-        }
+        {"sku": by_id[pid].sku, "requested": qty, "available": stocks[pid].available if pid in stocks else 0}
         for pid, qty in sorted(wanted.items())
         if pid not in stocks or stocks[pid].on_hand - stocks[pid].held < qty
     ]
     if short:
         raise InsufficientStock("not enough stock", details={"lines": short})
-    updated = _values_update(
-        "UPDATE catalog_stock SET held = catalog_stock.held + v.q FROM (VALUES {values}) AS v(pid, q) "
-        "WHERE catalog_stock.product_id = v.pid AND catalog_stock.on_hand - catalog_stock.held >= v.q",
-        [(pid, qty) for pid, qty in sorted(wanted.items())],
-    )
-    if updated != len(wanted):  # the database is the last line of defence
+    rows = sorted(wanted.items())
+    if _postgres():
+        values, params = _values(rows, ("::bigint", "::integer"))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE catalog_stock SET held = catalog_stock.held + v.q "  # noqa: S608 - placeholders only
+                f"FROM (VALUES {values}) AS v(pid, q) "
+                "WHERE catalog_stock.product_id = v.pid AND catalog_stock.on_hand - catalog_stock.held >= v.q",
+                params,
+            )
+            updated = cursor.rowcount
+    else:
+        updated = sum(
+            Stock.objects.filter(product_id=pid, on_hand__gte=F("held") + qty).update(held=F("held") + qty)
+            for pid, qty in rows
+        )
+    if updated != len(rows):  # the database is the last line of defence
         raise InsufficientStock("not enough stock", details={"lines": []})
-    StockHold.objects.bulk_create(
-        [StockHold(order_id=order_id, product_id=pid, quantity=qty) for pid, qty in sorted(wanted.items())]
-    )
+    StockHold.objects.bulk_create([StockHold(order_id=order_id, product_id=pid, quantity=qty) for pid, qty in rows])
 
 
 def mark_holds_releasable(*, order_id: int, at: datetime) -> int:
@@ -122,52 +111,73 @@ def mark_holds_releasable(*, order_id: int, at: datetime) -> int:
     )
 
 
+# One statement: release the holds each fresh figure already reflects, then upsert on_hand/as_of and
+# subtract the released units from `held`. A figure is fresh unless the stored as_of is newer.
+_APPLY_SQL = """
+WITH v(pid, on_hand, taken) AS (VALUES {values}),
+fresh AS (
+    SELECT v.pid, v.taken FROM v LEFT JOIN catalog_stock s ON s.product_id = v.pid
+    WHERE s.as_of IS NULL OR s.as_of <= v.taken
+),
+released AS (
+    UPDATE catalog_stockhold h SET released_at = %s
+    FROM fresh
+    WHERE h.product_id = fresh.pid AND h.released_at IS NULL
+      AND h.release_after IS NOT NULL AND h.release_after < fresh.taken
+    RETURNING h.product_id, h.quantity
+),
+released_sum AS (SELECT product_id, SUM(quantity) AS quantity FROM released GROUP BY product_id)
+INSERT INTO catalog_stock AS s (product_id, on_hand, held, as_of, updated_at)
+SELECT v.pid, v.on_hand, 0, v.taken, %s FROM v
+ON CONFLICT (product_id) DO UPDATE SET
+    on_hand = EXCLUDED.on_hand,
+    as_of = EXCLUDED.as_of,
+    updated_at = EXCLUDED.updated_at,
+    held = GREATEST(s.held - COALESCE((SELECT r.quantity FROM released_sum r WHERE r.product_id = s.product_id), 0), 0)
+WHERE s.as_of IS NULL OR s.as_of <= EXCLUDED.as_of
+RETURNING s.product_id, (SELECT COUNT(*) FROM released)
+"""
+
+
 def apply_stock_figures(*, figures: Sequence[StockFigure], received_at: datetime) -> StockUpdateResult:
     """Write absolute on-hand counts from the ERP and release the holds they already reflect.
 
-    Stale figures (as_of older than the last applied one) are ignored. Constant query count.
+    Stale figures (as_of older than the last applied one) are ignored and counted.
     """
     if not figures:
         return StockUpdateResult(0, 0, 0)
-    latest: dict[int, StockFigure] = {}
+    latest: dict[int, tuple[int, datetime]] = {}
     for fig in figures:  # the newest figure per SKU within one call wins
         taken = fig.as_of or received_at
-        prev = latest.get(fig.product_id)
-        if prev is None or (prev.as_of or received_at) <= taken:
-            latest[fig.product_id] = fig
-    stale = len(figures) - len(latest)
+        if fig.product_id not in latest or latest[fig.product_id][1] <= taken:
+            latest[fig.product_id] = (fig.on_hand, taken)
+    duplicates = len(figures) - len(latest)
+    rows = [(pid, on_hand, taken) for pid, (on_hand, taken) in sorted(latest.items())]
+    if _postgres():
+        values, params = _values(rows, ("::bigint", "::integer", "::timestamptz"))
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(_APPLY_SQL.format(values=values), [*params, received_at, received_at])
+            applied = cursor.fetchall()
+        released = applied[0][1] if applied else 0
+        return StockUpdateResult(updated=len(applied), stale=duplicates + len(rows) - len(applied),
+                                 released_holds=released)
+    return _apply_portably(rows=rows, duplicates=duplicates, received_at=received_at)
+
+
+def _apply_portably(*, rows: list[tuple[int, int, datetime]], duplicates: int, received_at: datetime) -> StockUpdateResult:
+    """The same rules, row by row, for the single-process SQLite demo database."""
+    updated = released = 0
     with transaction.atomic():
-        ids = sorted(latest)
-        current = {
-            s.product_id: s for s in Stock.objects.select_for_update().filter(product_id__in=ids).order_by("product_id")
-        }
-        missing = [pid for pid in ids if pid not in current]
-        if missing:
-            Stock.objects.bulk_create([Stock(product_id=pid) for pid in missing], ignore_conflicts=True)
-            current.update(
-                {s.product_id: s for s in Stock.objects.select_for_update().filter(product_id__in=missing)}
-            )
-        fresh: dict[int, datetime] = {}
-        for pid in ids:
-            taken = latest[pid].as_of or received_at
-            last = current[pid].as_of
-            if last is not None and taken < last:
-                stale += 1
+        for pid, on_hand, taken in rows:
+            stock, _ = Stock.objects.select_for_update().get_or_create(product_id=pid)
+            if stock.as_of is not None and taken < stock.as_of:
                 continue
-            fresh[pid] = taken
-        release = defaultdict(int)
-        hold_ids: list[int] = []
-        if fresh:
-            for hold_id, pid, quantity in _open_holds_before(fresh):
-                release[pid] += quantity
-                hold_ids.append(hold_id)
-            if hold_ids:
-                StockHold.objects.filter(id__in=hold_ids).update(released_at=received_at)
-            _values_update(
-                "UPDATE catalog_stock SET on_hand = v.on_hand, as_of = v.as_of, "
-                "held = GREATEST(catalog_stock.held - v.released, 0), updated_at = v.now "
-                "FROM (VALUES {values}) AS v(pid, on_hand, as_of, released, now) "
-                "WHERE catalog_stock.product_id = v.pid",
-                [(pid, latest[pid].on_hand, taken, release[pid], received_at) for pid, taken in sorted(fresh.items())],
+            holds = StockHold.objects.filter(
+                product_id=pid, released_at__isnull=True, release_after__isnull=False, release_after__lt=taken
             )
-    return StockUpdateResult(updated=len(fresh), stale=stale, released_holds=len(hold_ids))
+            freed = sum(h.quantity for h in holds)
+            released += holds.update(released_at=received_at)
+            stock.on_hand, stock.as_of, stock.held = on_hand, taken, max(stock.held - freed, 0)
+            stock.save()
+            updated += 1
+    return StockUpdateResult(updated=updated, stale=duplicates + len(rows) - updated, released_holds=released)

@@ -15,13 +15,14 @@ from catalog import selectors
 from catalog.forms import ShipToForm
 from customers import company
 from customers.models import Customer
+from customers.selectors import get_buyer_customer
 
 
 def _customer(request: HttpRequest) -> Customer | None:
     """The buyer's company (price group and sales rep joined), or None for staff browsing at list price."""
     if not getattr(request.user, "customer_id", None):
         return None
-    return Customer.objects.select_related("price_group", "owner").get(pk=request.user.customer_id)
+    return get_buyer_customer(user=request.user)
 
 
 def _ordering_context(customer: Customer | None) -> dict[str, object]:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from b2bshop.errors import NotFound
 from customers.models import Customer, ShipTo, User
 
 
 def get_buyer_customer(*, user: User) -> Customer:
-    """The company a buyer belongs to. Every store query scopes by this and nothing else."""
+    """The company a buyer belongs to: the one tenancy scope of every store page and API. Raises NotFound.
+
+    customers.auth loads it (with its price group and sales rep) together with the user, so no query.
+    """
     if user.customer_id is None:
-        raise Customer.DoesNotExist("not a buyer")
+        raise NotFound("not a buyer")
     return user.customer
 
 

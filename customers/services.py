@@ -53,7 +53,7 @@ def revoke_api_token(*, token: ApiToken, now: datetime) -> None:
 def authenticate_api_token(*, raw: str) -> ApiToken | None:
     """The live token for `raw`, or None (unknown, revoked, or its user inactive)."""
     token = (
-        ApiToken.objects.select_related("user")
+        ApiToken.objects.select_related("user", "user__customer__price_group", "user__customer__owner")
         .filter(digest=_digest(raw), revoked_at__isnull=True, user__is_active=True)
         .first()
     )

@@ -18,6 +18,7 @@ from b2bshop.api import PageNumberPagination, error_body
 from b2bshop.errors import ValidationFailed
 from catalog.stock import InsufficientStock
 from customers.auth import IsBuyer
+from customers.selectors import get_buyer_customer
 from orders import selectors
 from orders.models import Order
 from orders.services import cart as cart_services
@@ -145,7 +146,7 @@ class CheckoutApi(StoreApi):
 class OrderListApi(StoreApi):
     @extend_schema(operation_id="store_orders_list", responses={200: dict})
     def get(self, request: Request) -> Response:
-        customer = selectors.get_customer(user=request.user)
+        customer = get_buyer_customer(user=request.user)
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(selectors.list_orders(customer=customer), request, view=self)
         return paginator.get_paginated_response([order_summary(order) for order in page])
@@ -154,7 +155,7 @@ class OrderListApi(StoreApi):
 class OrderDetailApi(StoreApi):
     @extend_schema(operation_id="store_orders_retrieve", responses={200: dict})
     def get(self, request: Request, number: str) -> Response:
-        customer = selectors.get_customer(user=request.user)
+        customer = get_buyer_customer(user=request.user)
         return Response(order_document(selectors.get_order(customer=customer, number=number)))
 
 

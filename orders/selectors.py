@@ -14,13 +14,6 @@ from orders.models import CartLine, Order, OrderEvent, OrderTemplate
 OPEN_STATUSES = (Order.Status.CONFIRMED, Order.Status.ACCEPTED, Order.Status.SHIPPED)
 
 
-def get_customer(*, user: User) -> Customer:
-    """The buyer's company with its price group, in one query."""
-    if user.customer_id is None:
-        raise NotFound("not a buyer")
-    return Customer.objects.select_related("price_group").get(pk=user.customer_id)
-
-
 def list_cart_lines(*, buyer: User) -> list[CartLine]:
     """The buyer's cart lines with their products, in the order they were added (one query)."""
     return list(CartLine.objects.filter(cart__buyer=buyer).select_related("product"))

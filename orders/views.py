@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from b2bshop.errors import ApplicationError, NotFound
 from catalog.stock import InsufficientStock
 from customers.models import Customer
+from customers.selectors import get_buyer_customer
 from orders import selectors
 from orders.forms import CheckoutForm, ProxyOrderForm, QuickOrderForm, TemplateForm, new_key
 from orders.services import cart as cart_services
@@ -190,7 +191,7 @@ def quick_order_view(request: HttpRequest) -> HttpResponse:
 
 @buyer_required
 def templates_view(request: HttpRequest) -> HttpResponse:
-    customer = selectors.get_customer(user=request.user)
+    customer = get_buyer_customer(user=request.user)
     if request.method == "POST":
         form = TemplateForm(request.POST)
         if form.is_valid():
@@ -223,7 +224,7 @@ def template_delete(request: HttpRequest, template_id: int) -> HttpResponse:
 
 @buyer_required
 def checkout(request: HttpRequest) -> HttpResponse:
-    customer = selectors.get_customer(user=request.user)
+    customer = get_buyer_customer(user=request.user)
     ship_tos = selectors.list_ship_tos(customer=customer)
     form = CheckoutForm(request.POST or None, ship_tos=ship_tos, initial={"idempotency_key": new_key()})
     if request.method == "POST" and form.is_valid():
@@ -270,21 +271,21 @@ def checkout(request: HttpRequest) -> HttpResponse:
 
 @buyer_required
 def placed(request: HttpRequest, number: str) -> HttpResponse:
-    customer = selectors.get_customer(user=request.user)
+    customer = get_buyer_customer(user=request.user)
     order = selectors.get_order(customer=customer, number=number)
     return render(request, "orders/placed.html", {"order": order, "view": order_view(order)})
 
 
 @buyer_required
 def history(request: HttpRequest) -> HttpResponse:
-    customer = selectors.get_customer(user=request.user)
+    customer = get_buyer_customer(user=request.user)
     page = Paginator(selectors.list_orders(customer=customer), 20).get_page(request.GET.get("page"))
     return render(request, "orders/history.html", {"page": page})
 
 
 @buyer_required
 def order_detail(request: HttpRequest, number: str) -> HttpResponse:
-    customer = selectors.get_customer(user=request.user)
+    customer = get_buyer_customer(user=request.user)
     try:
         order = selectors.get_order(customer=customer, number=number)
     except NotFound:

@@ -47,13 +47,13 @@ def assert_max_statements():
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    bookkeeping = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
+    from bench.scenarios import statements as production_statements
 
     @contextmanager
     def _assert(limit: int):
         with CaptureQueriesContext(connection) as context:
             yield context
-        statements = [q["sql"] for q in context.captured_queries if not q["sql"].upper().startswith(bookkeeping)]
+        statements = production_statements(context.captured_queries)
         assert len(statements) <= limit, f"{len(statements)} statements > {limit}:\n" + "\n".join(statements)
 
     return _assert

@@ -20,6 +20,7 @@ from b2bshop.errors import NotFound, ValidationFailed
 from catalog.models import Category, Product, Stock
 from catalog.prices import price_sheets
 from customers.models import Customer, User
+from customers.selectors import get_buyer_customer
 from orders import selectors
 from orders.models import Cart, CartLine
 from pricing_rules import engine
@@ -153,7 +154,7 @@ class CartState:
 
 def buyer_cart(*, buyer: User, on: date, ship_to_id: int | None = None) -> CartState:
     """Evaluate the buyer's cart for the default (or given) ship-to. Constant query count."""
-    customer = selectors.get_customer(user=buyer)
+    customer = get_buyer_customer(user=buyer)
     ship_to = selectors.resolve_ship_to(customer=customer, ship_to_id=ship_to_id)
     cart_lines = selectors.list_cart_lines(buyer=buyer)
     evaluation = evaluate_cart(
@@ -205,8 +206,11 @@ def get_orderable_product(*, sku: str) -> Product:
 
 
 def _lock_cart(*, buyer: User) -> Cart:
-    cart, _created = Cart.objects.get_or_create(buyer=buyer)
-    return Cart.objects.select_for_update().get(pk=cart.pk)
+    """The buyer's cart, created if needed and row-locked, in one upsert (it locks the row it touches)."""
+    (cart,) = Cart.objects.bulk_create(
+        [Cart(buyer=buyer)], update_conflicts=True, unique_fields=["buyer"], update_fields=["updated_at"]
+    )
+    return cart
 
 
 def set_quantity(*, buyer: User, product: Product, quantity: int) -> None:
@@ -216,7 +220,12 @@ def set_quantity(*, buyer: User, product: Product, quantity: int) -> None:
         if quantity == 0:
             CartLine.objects.filter(cart=cart, product=product).delete()
             return
-        CartLine.objects.update_or_create(cart=cart, product=product, defaults={"quantity": quantity})
+        CartLine.objects.bulk_create(
+            [CartLine(cart=cart, product=product, quantity=quantity)],
+            update_conflicts=True,
+            unique_fields=["cart", "product"],
+            update_fields=["quantity"],
+        )
 
 
 def remove_line(*, buyer: User, product: Product) -> None:

@@ -22,6 +22,7 @@ from b2bshop.errors import ApplicationError, ValidationFailed
 from catalog.models import Product
 from catalog.stock import InsufficientStock, hold_stock
 from customers.models import Customer, User
+from customers.selectors import get_buyer_customer
 from orders import selectors
 from orders.models import Cart, CartLine, Order, OrderEvent, OrderFee, OrderLine
 from orders.numbering import next_order_number
@@ -238,7 +239,7 @@ def place_order(
     so a double submit waits and then replays.
     """
     key = _check_key(idempotency_key)
-    customer = selectors.get_customer(user=buyer)
+    customer = get_buyer_customer(user=buyer)
     today = timezone.localdate(now)
     try:
         with transaction.atomic():

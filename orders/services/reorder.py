@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from catalog.models import Product
 from customers.models import User
+from customers.selectors import get_buyer_customer
 from orders import selectors
 from orders.services.cart import MAX_QUANTITY, add_items
 
@@ -18,7 +19,7 @@ class ReorderResult:
 
 def reorder(*, buyer: User, number: str) -> ReorderResult:
     """Add the lines of the buyer's company's order ``number`` to the cart. Raises NotFound."""
-    customer = selectors.get_customer(user=buyer)
+    customer = get_buyer_customer(user=buyer)
     order = selectors.get_order(customer=customer, number=number)
     lines = sorted(order.lines.all(), key=lambda line: line.line_no)
     products = {p.id: p for p in Product.objects.filter(id__in=[line.product_id for line in lines if line.product_id])}

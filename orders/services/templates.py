@@ -8,6 +8,7 @@ from django.utils.translation import gettext
 from b2bshop.errors import ValidationFailed
 from catalog.models import Product
 from customers.models import User
+from customers.selectors import get_buyer_customer
 from orders import selectors
 from orders.models import OrderTemplate, OrderTemplateLine
 from orders.services.cart import add_items
@@ -18,7 +19,7 @@ def save_cart_as_template(*, buyer: User, name: str) -> OrderTemplate:
     name = name.strip()
     if not name or len(name) > 100:
         raise ValidationFailed(gettext("Give the template a name (at most 100 characters)."), code="invalid_name")
-    customer = selectors.get_customer(user=buyer)
+    customer = get_buyer_customer(user=buyer)
     lines = selectors.list_cart_lines(buyer=buyer)
     if not lines:
         raise ValidationFailed(gettext("The cart is empty."), code="empty_cart")
@@ -38,7 +39,7 @@ def save_cart_as_template(*, buyer: User, name: str) -> OrderTemplate:
 
 def add_template_to_cart(*, buyer: User, template_id: int) -> tuple[list[Product], list[Product]]:
     """Add the template's active products to the cart; returns (added, skipped inactive)."""
-    customer = selectors.get_customer(user=buyer)
+    customer = get_buyer_customer(user=buyer)
     template = selectors.get_template(customer=customer, template_id=template_id)
     lines = list(template.lines.all())
     items = [(line.product, line.quantity) for line in lines if line.product.active]
@@ -47,5 +48,5 @@ def add_template_to_cart(*, buyer: User, template_id: int) -> tuple[list[Product
 
 
 def delete_template(*, buyer: User, template_id: int) -> None:
-    customer = selectors.get_customer(user=buyer)
+    customer = get_buyer_customer(user=buyer)
     selectors.get_template(customer=customer, template_id=template_id).delete()

@@ -26,35 +26,35 @@ def _assert_ok(response):
 
 
 @_needs(config.PAGES["catalog_list"].format(category="X", query="x"))
-def test_catalog_list_page(client, django_assert_max_num_queries):
+def test_catalog_list_page(client, assert_max_statements):
     world = scenarios.build_world()
     _path, act = scenarios.catalog_page_request(world, client)
-    with django_assert_max_num_queries(10):
+    with assert_max_statements(10):
         _assert_ok(act())
 
 
 @_needs(config.API["products"])
-def test_catalog_list_api(client, django_assert_max_num_queries):
+def test_catalog_list_api(client, assert_max_statements):
     world = scenarios.build_world()
     _path, act = scenarios.catalog_api_request(world, client)
-    with django_assert_max_num_queries(10):
+    with assert_max_statements(10):
         _assert_ok(act())
 
 
 @_needs(config.PAGES["product"].format(sku="X"))
-def test_product_page(client, django_assert_max_num_queries):
+def test_product_page(client, assert_max_statements):
     world = scenarios.build_world()
     _path, act = scenarios.product_page_request(world, client)
-    with django_assert_max_num_queries(10):
+    with assert_max_statements(10):
         _assert_ok(act())
 
 
 @_needs(config.API["cart_item"].format(sku="X"))
 @pytest.mark.parametrize("lines", [1, 50])
-def test_cart_put(client, django_assert_max_num_queries, lines):
+def test_cart_put(client, assert_max_statements, lines):
     world = scenarios.build_world()
     _path, act = scenarios.cart_request(world, client, lines=lines)
-    with django_assert_max_num_queries(12):
+    with assert_max_statements(12):
         _assert_ok(act())
 
 
@@ -69,10 +69,10 @@ def test_cart_put_is_constant_in_lines(client):
 
 @_needs(config.API["checkout"])
 @pytest.mark.parametrize("lines", [5, 50])
-def test_checkout(client, django_assert_max_num_queries, lines):
+def test_checkout(client, assert_max_statements, lines):
     world = scenarios.build_world()
     _path, act = scenarios.checkout_request(world, client, lines=lines)
-    with django_assert_max_num_queries(20):
+    with assert_max_statements(20):
         response = act()
     assert response.status_code == 201, response.content[:500]
 
@@ -81,11 +81,12 @@ def test_checkout(client, django_assert_max_num_queries, lines):
 def test_checkout_is_constant_in_lines(client):
     (_, five), (_, fifty) = _count(scenarios.checkout_request, client, lines=5), _count(
         scenarios.checkout_request, client, lines=50)
-    assert fifty == five
+    # 50 lines clear the small-order fee, so one fee INSERT fewer: never more statements for more lines.
+    assert fifty <= five
 
 
 @_needs(config.API["orders"])
-def test_order_history_is_constant_in_orders(client, django_assert_max_num_queries):
+def test_order_history_is_constant_in_orders(client, assert_max_statements):
     (r10, ten), (r100, hundred) = _count(scenarios.order_history_request, client, orders=10), _count(
         scenarios.order_history_request, client, orders=100)
     _assert_ok(r10)
@@ -99,10 +100,10 @@ def test_order_history_is_constant_in_orders(client, django_assert_max_num_queri
     ids=["stock", "prices"],
 )
 @pytest.mark.parametrize("items", [50, 500])
-def test_erp_batch(client, django_assert_max_num_queries, builder, path, items):
+def test_erp_batch(client, assert_max_statements, builder, path, items):
     if not scenarios.route_exists(path):
         pytest.skip(f"{path} not merged yet (Resolver404)")
     world = scenarios.build_world()
     _path, act = builder(world, client, items=items)
-    with django_assert_max_num_queries(6):
+    with assert_max_statements(6):
         _assert_ok(act())
