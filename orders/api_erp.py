@@ -8,7 +8,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -148,11 +148,27 @@ def _encode_cursor(*, direction: str, updated_at: datetime, pk: int) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+def _parse_timestamp(text: str) -> datetime | None:
+    """An ISO 8601 timestamp as an aware UTC datetime (naive = Asia/Tokyo), or None if unusable.
+
+    Normalised to UTC here because PostgreSQL refuses offsets beyond ±15:59 that Python accepts.
+    """
+    try:
+        value = parse_datetime(text)
+        if value is None:
+            return None
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value)
+        return value.astimezone(UTC)
+    except (ValueError, OverflowError):
+        return None
+
+
 def _decode_cursor(value: str) -> tuple[str, datetime, int]:
     try:
         raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
         direction, stamp, pk = json.loads(raw)
-        when = parse_datetime(stamp)
+        when = _parse_timestamp(stamp) if isinstance(stamp, str) else None
         if direction not in ("n", "p") or when is None or not isinstance(pk, int) or isinstance(pk, bool):
             raise ValueError(value)
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
@@ -171,15 +187,10 @@ def _parse_filters(request: Request) -> tuple[QuerySet[Order], int]:
         queryset = queryset.filter(status=status)
     since_raw = params.get("updated_since", "")
     if since_raw:
-        try:
-            since = parse_datetime(since_raw.replace(" ", "+"))  # a raw '+' in a query string arrives as ' '
-        except ValueError:
-            since = None
+        since = _parse_timestamp(since_raw.replace(" ", "+"))  # a raw '+' in a query string arrives as ' '
         if since is None:
             errors["updated_since"] = [_("Use an ISO 8601 timestamp, e.g. 2026-11-26T09:00:00+09:00.")]
         else:
-            if timezone.is_naive(since):
-                since = timezone.make_aware(since)
             queryset = queryset.filter(updated_at__gte=since)
     size = DEFAULT_PAGE_SIZE
     if "page_size" in params:
