@@ -279,3 +279,8 @@ ORDER_LEAD_TIME_DAYS = int(os.environ.get("ORDER_LEAD_TIME_DAYS", "2"))
 # ---------------------------------------------------------------- authentication
 # The model backend, plus the buyer's company loaded with the user (customers.auth.EmailBackend).
 AUTHENTICATION_BACKENDS = ["customers.auth.EmailBackend"]
+
+# ---------------------------------------------------------------- celery: keep DB connections
+# Celery's Django fixup closes every DB connection around each task unless this is set; with it the
+# worker reuses its connection like gunicorn does (CONN_MAX_AGE), instead of reconnecting per task.
+CELERY_DB_REUSE_MAX = int(os.environ.get("CELERY_DB_REUSE_MAX", "1000"))

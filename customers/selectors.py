@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, QuerySet, Sum
+
 from b2bshop.errors import NotFound
-from customers.models import Customer, ShipTo, User
+from customers.matching import CustomerRecord
+from customers.models import SALES_SOURCE, Contact, ContactSource, Customer, ShipTo, User
 
 
 def get_buyer_customer(*, user: User) -> Customer:
@@ -16,44 +25,26 @@ def get_buyer_customer(*, user: User) -> Customer:
     return user.customer
 
 
+SHIP_TO_FIELDS = ("name", "postal_code", "prefecture", "address", "phone")
+
+
 def default_ship_to(*, customer: Customer) -> dict[str, str]:
     """The company's default ship-to: the staff-set default, else its own address."""
     ship_to = ShipTo.objects.filter(customer=customer, is_default=True).first()
-    if ship_to is not None:
-        return ship_to_snapshot(ship_to)
-    return {
-        "name": customer.name,
-        "postal_code": customer.postal_code,
-        "prefecture": customer.prefecture,
-        "address": customer.address,
-        "phone": customer.phone,
-    }
+    return ship_to_snapshot(ship_to if ship_to is not None else customer)
 
 
-def ship_to_snapshot(ship_to: ShipTo) -> dict[str, str]:
-    return {
-        "name": ship_to.name,
-        "postal_code": ship_to.postal_code,
-        "prefecture": ship_to.prefecture,
-        "address": ship_to.address,
-        "phone": ship_to.phone,
-    }
+def ship_to_snapshot(ship_to: ShipTo | Customer) -> dict[str, str]:
+    """What an order keeps of its delivery address (a ShipTo, or the customer's own address)."""
+    return {field: getattr(ship_to, field) for field in SHIP_TO_FIELDS}
 
 
 # ============================================================================================
 # Lead matching and key-person coverage
 # ============================================================================================
 
-from collections.abc import Iterator  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
-from datetime import datetime, timedelta  # noqa: E402
-from decimal import Decimal  # noqa: E402
 
-from django.conf import settings  # noqa: E402
-from django.db.models import Exists, OuterRef, QuerySet, Sum  # noqa: E402
 
-from customers.matching import CustomerRecord  # noqa: E402
-from customers.models import SALES_SOURCE, Contact, ContactSource  # noqa: E402
 
 KEY_ROLES = (Contact.Role.OPERATIONAL, Contact.Role.DECISION_MAKER, Contact.Role.APPROVER)
 

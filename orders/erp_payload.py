@@ -12,10 +12,9 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
+from customers.selectors import SHIP_TO_FIELDS
 from orders.models import Order, OrderEvent
 from pricing_rules.money import money_str
-
-SHIP_TO_FIELDS = ("name", "postal_code", "prefecture", "address", "phone")
 
 
 def _iso(value: Any) -> str | None:

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from orders.erp_payload import order_payload
 from orders.models import Order
 from pricing_rules import engine
 from pricing_rules.messages import fee_message, hint_message, violation_message
@@ -66,39 +67,14 @@ def cart_document(evaluation: engine.Evaluation) -> dict[str, Any]:
 
 
 def order_document(order: Order) -> dict[str, Any]:
-    """An order as in contract section 4, plus status, channel and timeline.
+    """An order for its buyer: the contract section 4 body (orders.erp_payload), plus status, channel, timeline.
 
     Expects ``customer`` loaded and ``lines``, ``fees``, ``events`` prefetched.
     """
-    lines = sorted(order.lines.all(), key=lambda line: line.line_no)
     return {
-        "number": order.number,
-        "customer": order.customer.code,
-        "ordered_at": timezone.localtime(order.placed_at).isoformat(),
-        "po_number": order.po_number,
-        "ship_to": {key: order.ship_to.get(key, "") for key in ("name", "postal_code", "prefecture", "address", "phone")},
-        "requested_delivery_date": order.requested_delivery_date.isoformat() if order.requested_delivery_date else None,
-        "note": order.note,
-        "lines": [
-            {
-                "line_no": line.line_no,
-                "sku": line.sku,
-                "name": line.name,
-                "quantity": line.quantity,
-                "unit_price": money_str(line.unit_price),
-                "amount": money_str(line.amount),
-                "tax_rate": str(line.tax_rate),
-            }
-            for line in lines
-        ],
-        "fees": [
-            {"kind": fee.kind, "amount": money_str(fee.amount), "tax_rate": str(fee.tax_rate)} for fee in order.fees.all()
-        ],
-        "subtotal": money_str(order.subtotal),
-        "tax": {"10": money_str(order.tax_10), "8": money_str(order.tax_8)},
-        "total": money_str(order.total),
-        "currency": "JPY",
+        **order_payload(order),
         "status": order.status,
+        "tracking_number": order.tracking_number,
         "channel": order.channel,
         "timeline": [
             {
