@@ -34,6 +34,7 @@ run: $(STAMP) ## Migrate, load demo data once, start http://127.0.0.1:8000 (SQLi
 test: $(STAMP) ## Run the whole test suite on PostgreSQL and Redis (127.0.0.1)
 	$(BIN)/python manage.py compilemessages -v 0 --ignore=.venv
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check --quiet .
 	DJANGO_SETTINGS_MODULE=tests.settings $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP) ## ruff check + format check

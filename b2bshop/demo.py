@@ -97,8 +97,20 @@ ITEM_WORDS = {
     "DETER": ["中性洗剤", "アルコール除菌剤", "ハンドソープ", "床用洗剤", "漂白剤"],
     "TISSUE": ["ペーパータオル", "ボックスティッシュ", "トイレットペーパー", "ウエス", "キッチンタオル"],
     "TRASH": ["ゴミ袋 45L", "ゴミ袋 70L", "ゴミ袋 90L", "レジ袋", "ポリ袋"],
-    "DRINK": ["ミネラルウォーター 500ml", "緑茶 500ml", "缶コーヒー 185g", "スポーツドリンク 500ml", "炭酸水 500ml"],
-    "COFFEE": ["ドリップコーヒー", "インスタントコーヒー", "緑茶ティーバッグ", "麦茶パック", "紅茶ティーバッグ"],
+    "DRINK": [
+        "ミネラルウォーター 500ml",
+        "緑茶 500ml",
+        "缶コーヒー 185g",
+        "スポーツドリンク 500ml",
+        "炭酸水 500ml",
+    ],
+    "COFFEE": [
+        "ドリップコーヒー",
+        "インスタントコーヒー",
+        "緑茶ティーバッグ",
+        "麦茶パック",
+        "紅茶ティーバッグ",
+    ],
     "SNACK": ["クラッカー", "保存水", "非常食 アルファ米", "飴", "チョコレート"],
     "LIGHT": ["LED電球", "LEDベースライト", "投光器", "ヘッドライト", "懐中電灯"],
     "CABLE": ["VVFケーブル", "延長コード", "LANケーブル", "キャブタイヤケーブル", "電源タップ"],
@@ -106,7 +118,24 @@ ITEM_WORDS = {
     "HELM": ["ヘルメット 白", "ヘルメット 黄", "通気孔付ヘルメット", "折りたたみヘルメット", "保護帽"],
     "MASK": ["不織布マスク", "防じんマスク", "保護メガネ", "フェイスシールド", "耳栓"],
 }
-VARIANTS = ["S", "M", "L", "黒", "赤", "青", "白", "業務用", "徳用", "小", "中", "大", "10入", "50入", "100入", "II"]
+VARIANTS = [
+    "S",
+    "M",
+    "L",
+    "黒",
+    "赤",
+    "青",
+    "白",
+    "業務用",
+    "徳用",
+    "小",
+    "中",
+    "大",
+    "10入",
+    "50入",
+    "100入",
+    "II",
+]
 KANA = {"ボールペン": "ボールペン"}
 
 PLACES = [
@@ -126,7 +155,17 @@ LEGAL_FORMS = ["株式会社", "株式会社", "株式会社", "有限会社", "
 SURNAMES = ["佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", "中村", "小林", "加藤", "吉田", "山田"]
 GIVEN = ["一郎", "健", "真理", "陽子", "大輔", "美咲", "翔", "直子", "誠", "由美"]
 # Prefecture weights: big metro areas get more customers.
-PREF_WEIGHTS = {"東京都": 18, "大阪府": 10, "愛知県": 9, "神奈川県": 8, "埼玉県": 5, "千葉県": 5, "福岡県": 5, "北海道": 4, "兵庫県": 4}
+PREF_WEIGHTS = {
+    "東京都": 18,
+    "大阪府": 10,
+    "愛知県": 9,
+    "神奈川県": 8,
+    "埼玉県": 5,
+    "千葉県": 5,
+    "福岡県": 5,
+    "北海道": 4,
+    "兵庫県": 4,
+}
 
 
 @dataclass(frozen=True)
@@ -149,7 +188,9 @@ def _money(value: float) -> Decimal:
     return Decimal(str(round(value, 2)))
 
 
-def seed_demo(*, now: datetime, log: Callable[[str], None] = lambda _m: None, seed: int = 20261126) -> SeedResult:
+def seed_demo(
+    *, now: datetime, log: Callable[[str], None] = lambda _m: None, seed: int = 20261126
+) -> SeedResult:
     """Create the demo shop once; a second call changes nothing."""
     if Customer.objects.filter(code=DEMO_MARKER_CODE).exists():
         return SeedResult(False, Product.objects.count(), Customer.objects.count(), Order.objects.count())
@@ -205,7 +246,9 @@ def _seed_catalog(rng: random.Random) -> list[Product]:
                     order_multiple=case_qty if sub.code in {"DRINK", "BOLT", "NUT"} else None,
                     max_quantity=rng.choice([None, None, None, 50]) if price > 20000 else None,
                     active=rng.random() > 0.02,
-                    search_text=product_search_text(sku=sku, name=name, name_en="", name_kana="", jan_code=jan),
+                    search_text=product_search_text(
+                        sku=sku, name=name, name_en="", name_kana="", jan_code=jan
+                    ),
                 )
                 products.append(p)
     Product.objects.bulk_create(products, batch_size=1000)
@@ -231,10 +274,17 @@ def _seed_customers(rng: random.Random) -> list[Customer]:
         email=DEMO_STAFF_EMAIL, full_name="管理者", is_staff=True, is_superuser=True, password=staff_hash
     )
     reps = [
-        User.objects.create(email=f"sales{i}@demo.b2bshop.jp", full_name=f"{SURNAMES[i]} 営業", is_staff=True, password=staff_hash)
+        User.objects.create(
+            email=f"sales{i}@demo.b2bshop.jp",
+            full_name=f"{SURNAMES[i]} 営業",
+            is_staff=True,
+            password=staff_hash,
+        )
         for i in range(1, 4)
     ]
-    User.objects.create(email="orderdesk@demo.b2bshop.jp", full_name="受注センター", is_staff=True, password=staff_hash)
+    User.objects.create(
+        email="orderdesk@demo.b2bshop.jp", full_name="受注センター", is_staff=True, password=staff_hash
+    )
     prefs = list(PREFECTURES)
     weights = [PREF_WEIGHTS.get(p, 1) for p in prefs]
     customers = []
@@ -314,9 +364,21 @@ def _seed_prices(rng: random.Random, products: list[Product], customers: list[Cu
     groups = {g.code: g for g in PriceGroup.objects.all()}
     rows = []
     for p in rng.sample(products, 300):  # volume tiers on list prices
-        rows.append(Price(product=p, min_quantity=p.case_quantity * 5 or 10, unit_price=(p.base_price * Decimal("0.93")).quantize(Decimal("0.01"), ROUND_DOWN)))
+        rows.append(
+            Price(
+                product=p,
+                min_quantity=p.case_quantity * 5 or 10,
+                unit_price=(p.base_price * Decimal("0.93")).quantize(Decimal("0.01"), ROUND_DOWN),
+            )
+        )
     for p in rng.sample(products, 200):  # fixed group prices
-        rows.append(Price(product=p, price_group=groups["A"], unit_price=(p.base_price * Decimal("0.92")).quantize(Decimal("0.01"), ROUND_DOWN)))
+        rows.append(
+            Price(
+                product=p,
+                price_group=groups["A"],
+                unit_price=(p.base_price * Decimal("0.92")).quantize(Decimal("0.01"), ROUND_DOWN),
+            )
+        )
     for c in customers[:40]:  # contract prices for larger accounts
         for p in rng.sample(products, 15):
             rows.append(
@@ -335,7 +397,12 @@ DEMO_RULES = [
     {"code": "small-order-fee", "kind": "small_order_fee", "below": "10000", "fee": "500", "tax_rate": 10},
     {"code": "min-amount", "kind": "minimum_order_amount", "amount": "3000"},
     {"code": "moq-bolts", "kind": "minimum_quantity", "quantity": 50, "scope": {"categories": ["BOLT"]}},
-    {"code": "case-units", "kind": "order_multiple", "use_case_quantity": True, "scope": {"categories": ["DRINK"]}},
+    {
+        "code": "case-units",
+        "kind": "order_multiple",
+        "use_case_quantity": True,
+        "scope": {"categories": ["DRINK"]},
+    },
     {"code": "ship-standard", "kind": "shipping_fee", "fee": "800", "free_from": "20000", "tax_rate": 10},
     {
         "code": "ship-hokkaido",
@@ -353,10 +420,14 @@ def _seed_rules() -> None:
     # Through the same validation and history as load_rules and the admin.
     from pricing_rules import engine, services
 
-    services.replace_rules(rules=engine.rules_from_dict({"rules": DEMO_RULES}), actor=None, source="seed_demo")
+    services.replace_rules(
+        rules=engine.rules_from_dict({"rules": DEMO_RULES}), actor=None, source="seed_demo"
+    )
 
 
-def _seed_history(rng: random.Random, products: list[Product], customers: list[Customer], *, now: datetime) -> int:
+def _seed_history(
+    rng: random.Random, products: list[Product], customers: list[Customer], *, now: datetime
+) -> int:
     """Orders over two years: Zipf-like customer sizes, own reorder cycles, ~15% churned."""
     today = timezone.localdate(now)
     start = today - timedelta(days=730)
@@ -397,8 +468,17 @@ def _seed_history(rng: random.Random, products: list[Product], customers: list[C
                 amount = (p.base_price * qty).quantize(Decimal(1), ROUND_DOWN)
                 subtotal += amount
                 lines.append(
-                    OrderLine(line_no=line_no, product=p, sku=p.sku, name=p.name, unit=p.unit, quantity=qty,
-                              unit_price=p.base_price, amount=amount, tax_rate=p.tax_rate)
+                    OrderLine(
+                        line_no=line_no,
+                        product=p,
+                        sku=p.sku,
+                        name=p.name,
+                        unit=p.unit,
+                        quantity=qty,
+                        unit_price=p.base_price,
+                        amount=amount,
+                        tax_rate=p.tax_rate,
+                    )
                 )
             tax10 = sum((ln.amount for ln in lines if ln.tax_rate == 10), Decimal(0)) * Decimal("0.10")
             tax8 = sum((ln.amount for ln in lines if ln.tax_rate == 8), Decimal(0)) * Decimal("0.08")
@@ -407,11 +487,23 @@ def _seed_history(rng: random.Random, products: list[Product], customers: list[C
             status = "invoiced" if age > 40 else "shipped" if age > 5 else "accepted"
             order_rows.append(
                 Order(
-                    number=f"H{day:%y%m%d}-{seq:06d}", customer=customer, channel=rng.choice(["web", "phone", "fax", "web"]),
-                    status=status, ship_to={"name": customer.name, "postal_code": customer.postal_code,
-                                            "prefecture": customer.prefecture, "address": customer.address, "phone": customer.phone},
-                    subtotal=subtotal, tax_10=tax10, tax_8=tax8, total=subtotal + tax10 + tax8,
-                    snapshot={"source": "demo history"}, placed_at=placed,
+                    number=f"H{day:%y%m%d}-{seq:06d}",
+                    customer=customer,
+                    channel=rng.choice(["web", "phone", "fax", "web"]),
+                    status=status,
+                    ship_to={
+                        "name": customer.name,
+                        "postal_code": customer.postal_code,
+                        "prefecture": customer.prefecture,
+                        "address": customer.address,
+                        "phone": customer.phone,
+                    },
+                    subtotal=subtotal,
+                    tax_10=tax10,
+                    tax_8=tax8,
+                    total=subtotal + tax10 + tax8,
+                    snapshot={"source": "demo history"},
+                    placed_at=placed,
                 )
             )
             line_rows.append((len(order_rows) - 1, lines))
@@ -426,7 +518,9 @@ def _seed_history(rng: random.Random, products: list[Product], customers: list[C
             all_lines.append(ln)
         events.append(OrderEvent(order=order, type="placed", occurred_at=order.placed_at))
         if order.status in {"accepted", "shipped", "invoiced"}:
-            events.append(OrderEvent(order=order, type="accepted", occurred_at=order.placed_at + timedelta(hours=1)))
+            events.append(
+                OrderEvent(order=order, type="accepted", occurred_at=order.placed_at + timedelta(hours=1))
+            )
     OrderLine.objects.bulk_create(all_lines, batch_size=2000)
     OrderEvent.objects.bulk_create(events, batch_size=2000)
     return len(order_rows)

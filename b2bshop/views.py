@@ -33,4 +33,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
     database = "ok" if _database_ok() else "down"
     broker = _broker_status()
     status = 200 if database == "ok" else 503
-    return JsonResponse({"status": "ok" if status == 200 else "down", "database": database, "broker": broker}, status=status)
+    return JsonResponse(
+        {"status": "ok" if status == 200 else "down", "database": database, "broker": broker}, status=status
+    )

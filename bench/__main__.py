@@ -31,8 +31,19 @@ def log(msg: str) -> None:
 def ensure_database() -> None:
     name = config.DATABASE_URL.rsplit("/", 1)[1]
     exists = subprocess.run(
-        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-Atc", f"SELECT 1 FROM pg_database WHERE datname = '{name}'",  # noqa: S608 - our config
-         "postgres"], capture_output=True, text=True, check=True,
+        [
+            "psql",
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "-Atc",
+            f"SELECT 1 FROM pg_database WHERE datname = '{name}'",  # noqa: S608 - our config
+            "postgres",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.strip()
     if not exists:
         subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], check=True)
@@ -48,8 +59,12 @@ def prepare(log) -> None:
     t0 = time.perf_counter()
     call_command("migrate", verbosity=0, interactive=False)
     call_command("collectstatic", verbosity=0, interactive=False)
-    subprocess.run([str(config.VENV_BIN / "python"), "manage.py", "compilemessages", "-v", "0", "--ignore=.venv"],
-                   cwd=config.ROOT, check=False, capture_output=True)
+    subprocess.run(
+        [str(config.VENV_BIN / "python"), "manage.py", "compilemessages", "-v", "0", "--ignore=.venv"],
+        cwd=config.ROOT,
+        check=False,
+        capture_output=True,
+    )
     log(f"migrated, static collected in {time.perf_counter() - t0:.1f}s")
     from bench import dataset
 
@@ -76,27 +91,44 @@ def logins() -> tuple[list[str], list[str], str]:
         session.create()
         cookies.append(f"sessionid={session.session_key}")
         tokens.append(issue_api_token(user=user, name="bench").raw)
-    erp, _ = User.objects.get_or_create(email="bench-erp@integration.invalid", defaults={"is_integration": True})
+    erp, _ = User.objects.get_or_create(
+        email="bench-erp@integration.invalid", defaults={"is_integration": True}
+    )
     return cookies, tokens, issue_api_token(user=erp, name="bench").raw
 
 
 def machine() -> str:
-    cpu = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
-                if ln.startswith("model name")), platform.processor())
-    mem = next((int(ln.split()[1]) // 1024 for ln in Path("/proc/meminfo").read_text().splitlines()
-                if ln.startswith("MemTotal")), 0)
+    cpu = next(
+        (
+            ln.split(":", 1)[1].strip()
+            for ln in Path("/proc/cpuinfo").read_text().splitlines()
+            if ln.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    mem = next(
+        (
+            int(ln.split()[1]) // 1024
+            for ln in Path("/proc/meminfo").read_text().splitlines()
+            if ln.startswith("MemTotal")
+        ),
+        0,
+    )
     from django.db import connection
 
     with connection.cursor() as cur:
         cur.execute("SHOW server_version")
         pg = cur.fetchone()[0]
-    return (f"{config.CORES} × {cpu}, {mem:,} MiB RAM, PostgreSQL {pg}, Python {platform.python_version()}, "
-            f"gunicorn {config.GUNICORN_WORKERS} sync workers, Celery prefork {config.CELERY_CONCURRENCY}")
+    return (
+        f"{config.CORES} × {cpu}, {mem:,} MiB RAM, PostgreSQL {pg}, Python {platform.python_version()}, "
+        f"gunicorn {config.GUNICORN_WORKERS} sync workers, Celery prefork {config.CELERY_CONCURRENCY}"
+    )
 
 
 def git_commit() -> str:
-    out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=config.ROOT, capture_output=True, text=True,
-                         check=False)
+    out = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=config.ROOT, capture_output=True, text=True, check=False
+    )
     return out.stdout.strip()
 
 
@@ -134,9 +166,15 @@ def main(argv: list[str] | None = None) -> int:
     with Stack(log_dir=log_dir) as stack:
         if NEEDS_SERVER & set(names):
             stack.start_all(erp_simulator="erp_simulator" in get_commands())
-            log(f"gunicorn on {stack.base_url}, Celery worker"
-                + (f", ERP simulator on :{stack.erp_port}" if stack.erp_port else ", no ERP simulator command")
-                + f" (logs in {log_dir})")
+            log(
+                f"gunicorn on {stack.base_url}, Celery worker"
+                + (
+                    f", ERP simulator on :{stack.erp_port}"
+                    if stack.erp_port
+                    else ", no ERP simulator command"
+                )
+                + f" (logs in {log_dir})"
+            )
         ctx = Context(stack=stack, cookies=cookies, buyer_tokens=tokens, erp_token=erp_token, log=log)
         for name in names:
             t0 = time.perf_counter()
@@ -145,24 +183,37 @@ def main(argv: list[str] | None = None) -> int:
                 got = ENTRIES[name](ctx)
             except Exception as exc:  # noqa: BLE001 - one broken entry must not hide the others
                 traceback.print_exc()
-                got = [report.Row(name, "entry crashed", status=report.FAIL, note=f"{type(exc).__name__}: {exc}"[:300])]
+                got = [
+                    report.Row(
+                        name, "entry crashed", status=report.FAIL, note=f"{type(exc).__name__}: {exc}"[:300]
+                    )
+                ]
             rows += got
             log(f"entry {name} done in {time.perf_counter() - t0:.0f}s")
             print(report.text_table(got), flush=True)
     elapsed = time.perf_counter() - t_start
     meta = {
-        "started_at": started.isoformat(timespec="seconds"), "seconds": round(elapsed), "commit": git_commit(),
-        "machine": machine(), "entries": names, "round_seconds": config.ROUND_SECONDS, "pairs": config.PAIRS,
-        "footer": (f"Ratios are medians of {config.PAIRS} interleaved (baseline, target) pairs of "
-                   f"{config.ROUND_SECONDS:g} s each; whole run {elapsed / 60:.1f} min, commit {git_commit()}."),
+        "started_at": started.isoformat(timespec="seconds"),
+        "seconds": round(elapsed),
+        "commit": git_commit(),
+        "machine": machine(),
+        "entries": names,
+        "round_seconds": config.ROUND_SECONDS,
+        "pairs": config.PAIRS,
+        "footer": (
+            f"Ratios are medians of {config.PAIRS} interleaved (baseline, target) pairs of "
+            f"{config.ROUND_SECONDS:g} s each; whole run {elapsed / 60:.1f} min, commit {git_commit()}."
+        ),
     }
     json_path, md_path = report.write(rows, directory=config.RESULTS_DIR, meta=meta)
     print()
     print(f"b2bshop bench — {meta['started_at']} — {meta['machine']}")
     print(report.text_table(rows))
     counts = report.summary(rows)
-    print(f"\n{counts['pass']} pass, {counts['FAIL']} fail, {counts['n/a']} n/a, {counts['info']} info; "
-          f"{elapsed / 60:.1f} min. Written: {md_path.relative_to(config.ROOT)}, {json_path.relative_to(config.ROOT)}")
+    print(
+        f"\n{counts['pass']} pass, {counts['FAIL']} fail, {counts['n/a']} n/a, {counts['info']} info; "
+        f"{elapsed / 60:.1f} min. Written: {md_path.relative_to(config.ROOT)}, {json_path.relative_to(config.ROOT)}"
+    )
     return 0
 
 

@@ -54,7 +54,23 @@ WORDS = ["ボールペン", "油性マーカー", "コピー用紙", "クリア�
          "不織布マスク", "保護メガネ"]  # fmt: skip
 KANA = {"軍手": "グンテ", "六角ボルト": "ロッカクボルト", "六角ナット": "ロッカクナット", "緑茶": "リョクチャ",
         "中性洗剤": "チュウセイセンザイ", "乾電池": "カンデンチ"}  # fmt: skip
-VARIANTS = ["S", "M", "L", "黒", "赤", "青", "白", "業務用", "徳用", "小", "中", "大", "10入", "50入", "100入"]
+VARIANTS = [
+    "S",
+    "M",
+    "L",
+    "黒",
+    "赤",
+    "青",
+    "白",
+    "業務用",
+    "徳用",
+    "小",
+    "中",
+    "大",
+    "10入",
+    "50入",
+    "100入",
+]
 
 
 def ensure_database() -> None:
@@ -165,7 +181,9 @@ def count_queries(targets: dict[str, tuple[str, dict[str, str]]], logins: dict[s
 
     counts = {}
     for name, (path, headers) in targets.items():
-        client = Client(**{("HTTP_" + k.upper().replace("-", "_")): v for k, v in headers.items() if k != "Cookie"})
+        client = Client(
+            **{("HTTP_" + k.upper().replace("-", "_")): v for k, v in headers.items() if k != "Cookie"}
+        )
         client.cookies["sessionid"] = logins["session"]
         client.get(path)  # warm caches (templates, content types)
         with CaptureQueriesContext(connection) as ctx:
@@ -280,8 +298,10 @@ def main() -> int:
         "product list page": ("/products/", cookie),
         "search page (kana)": (f"/products/?q={search}", cookie),
         "store products API (50)": ("/api/v1/store/products", {"Authorization": f"Bearer {logins['token']}"}),
-        "store products API (200)": ("/api/v1/store/products?page_size=200",
-                                     {"Authorization": f"Bearer {logins['token']}"}),  # fmt: skip
+        "store products API (200)": (
+            "/api/v1/store/products?page_size=200",
+            {"Authorization": f"Bearer {logins['token']}"},
+        ),  # fmt: skip
     }
     queries = count_queries(targets, logins)
     stock = bulk_stock_queries()
@@ -313,7 +333,9 @@ def main() -> int:
     path = out / f"catalog-{datetime.now().strftime('%Y%m%d-%H%M%S')}.json"
     path.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(f"\n{report['server']}, {CLIENTS} concurrent clients, {args.seconds:.0f} s per target")
-    print(f"{'target':28} {'queries':>7} {'req/s':>8} {'median ms':>10} {'p95 ms':>8} {'vs hello':>9} {'errors':>6}")
+    print(
+        f"{'target':28} {'queries':>7} {'req/s':>8} {'median ms':>10} {'p95 ms':>8} {'vs hello':>9} {'errors':>6}"
+    )
     for name, row in results.items():
         print(f"{name:28} {row['queries']:>7} {row['rps']:>8} {row['median_ms']:>10} {row['p95_ms']:>8} "
               f"{row['vs_hello_rps']:>9} {row['errors']:>6}")  # fmt: skip

@@ -110,12 +110,26 @@ def _bench(CaptureQueriesContext) -> int:  # noqa: N803
     with connection.cursor() as cursor:
         cursor.execute("CREATE TABLE bench_ping (id bigserial primary key, at timestamptz)")
     services.replace_rules(
-        rules=engine.rules_from_dict({"rules": [
-            {"code": "small-order-fee", "kind": "small_order_fee", "below": "100000000", "fee": "500"},
-            {"code": "min-amount", "kind": "minimum_order_amount", "amount": "100"},
-            {"code": "moq-top", "kind": "minimum_quantity", "quantity": 1, "scope": {"categories": ["TOP"]}},
-            {"code": "ship", "kind": "shipping_fee", "fee": "800", "free_from": "100000000"},
-        ]}),
+        rules=engine.rules_from_dict(
+            {
+                "rules": [
+                    {
+                        "code": "small-order-fee",
+                        "kind": "small_order_fee",
+                        "below": "100000000",
+                        "fee": "500",
+                    },
+                    {"code": "min-amount", "kind": "minimum_order_amount", "amount": "100"},
+                    {
+                        "code": "moq-top",
+                        "kind": "minimum_quantity",
+                        "quantity": 1,
+                        "scope": {"categories": ["TOP"]},
+                    },
+                    {"code": "ship", "kind": "shipping_fee", "fee": "800", "free_from": "100000000"},
+                ]
+            }
+        ),
         actor=None,
     )
     top = factories.make_category(code="TOP")
@@ -134,7 +148,9 @@ def _bench(CaptureQueriesContext) -> int:  # noqa: N803
         with CaptureQueriesContext(connection) as ctx:
             place_order(buyer=buyer, idempotency_key="q", details=CheckoutDetails(), now=timezone.now())
         counts[size] = (evaluation_queries, len(ctx.captured_queries))
-        print(f"  {size:>3} lines: cart evaluation {counts[size][0]} queries, place_order {counts[size][1]} queries")
+        print(
+            f"  {size:>3} lines: cart evaluation {counts[size][0]} queries, place_order {counts[size][1]} queries"
+        )
 
     print(f"== throughput, {BUYERS} concurrent buyers, {DURATION:.0f} s each")
     buyers = [factories.make_buyer() for _ in range(BUYERS)]
@@ -150,10 +166,18 @@ def _bench(CaptureQueriesContext) -> int:  # noqa: N803
     def checkout(index, n):
         client = clients[index]
         sku = products[(index * 7 + n) % 20].sku
-        assert client.put(f"/api/v1/store/cart/items/{sku}", {"quantity": 3},
-                          content_type="application/json").status_code == 200
-        response = client.post("/api/v1/store/checkout", {}, content_type="application/json",
-                               HTTP_IDEMPOTENCY_KEY=f"b-{index}-{n}")
+        assert (
+            client.put(
+                f"/api/v1/store/cart/items/{sku}", {"quantity": 3}, content_type="application/json"
+            ).status_code
+            == 200
+        )
+        response = client.post(
+            "/api/v1/store/checkout",
+            {},
+            content_type="application/json",
+            HTTP_IDEMPOTENCY_KEY=f"b-{index}-{n}",
+        )
         assert response.status_code == 201, response.content
 
     # Alternate the two loads in short rounds so background load hits both alike.
@@ -169,7 +193,9 @@ def _bench(CaptureQueriesContext) -> int:  # noqa: N803
     print(f"  (load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
     ping_rate, checkout_rate = pings / ping_s, checkouts / checkout_s
     print(f"  single-INSERT view:          {ping_rate:7.1f} req/s")
-    print(f"  checkout (PUT cart + POST):  {checkout_rate:7.1f} orders/s  ({checkout_rate / ping_rate:.2f}x the INSERT view)")
+    print(
+        f"  checkout (PUT cart + POST):  {checkout_rate:7.1f} orders/s  ({checkout_rate / ping_rate:.2f}x the INSERT view)"
+    )
 
     print("== oversell: 20 parallel checkouts for the last 10 units, 5 trials")
     oversold = 0
@@ -186,8 +212,12 @@ def _bench(CaptureQueriesContext) -> int:  # noqa: N803
                 time.sleep(0.01)
                 return
             try:
-                place_order(buyer=racers[index], idempotency_key=f"r{trial}", details=CheckoutDetails(),
-                            now=timezone.now())
+                place_order(
+                    buyer=racers[index],
+                    idempotency_key=f"r{trial}",
+                    details=CheckoutDetails(),
+                    now=timezone.now(),
+                )
                 ok = True
             except Exception:  # noqa: BLE001 - InsufficientStock expected for half of them
                 ok = False

@@ -28,8 +28,16 @@ class Context:
         return self.stack.base_url
 
     # ------------------------------------------------------------ HTTP helpers
-    def status(self, path: str, *, method: str = "GET", body: bytes | None = None, token: str | None = None,
-               cookie: bool = True, headers: dict | None = None) -> int:
+    def status(
+        self,
+        path: str,
+        *,
+        method: str = "GET",
+        body: bytes | None = None,
+        token: str | None = None,
+        cookie: bool = True,
+        headers: dict | None = None,
+    ) -> int:
         """Status code of one request (used to tell "not available yet" from a real failure)."""
         req = urllib.request.Request(self.base + path, data=body, method=method)
         if cookie and self.cookies:
@@ -46,11 +54,24 @@ class Context:
         except urllib.error.HTTPError as exc:
             return exc.code
 
-    def get_load(self, paths: list[str], *, connections: int = config.CONCURRENCY, seconds: float | None = None,
-                 background: bool = False, cookies: bool = True):
-        return load.wrk(self.base, script="get.lua", paths=paths, connections=connections,
-                        seconds=seconds or config.ROUND_SECONDS, cookies=self.cookies if cookies else None,
-                        background=background)
+    def get_load(
+        self,
+        paths: list[str],
+        *,
+        connections: int = config.CONCURRENCY,
+        seconds: float | None = None,
+        background: bool = False,
+        cookies: bool = True,
+    ):
+        return load.wrk(
+            self.base,
+            script="get.lua",
+            paths=paths,
+            connections=connections,
+            seconds=seconds or config.ROUND_SECONDS,
+            cookies=self.cookies if cookies else None,
+            background=background,
+        )
 
     # ------------------------------------------------------------ baseline paths
     @staticmethod
@@ -65,13 +86,19 @@ class Context:
 
     @staticmethod
     def catalog_paths() -> list[str]:
-        cats = [f"C{(leaf - 1) // 5 + 1:02d}-{(leaf - 1) % 5 + 1}" for leaf in range(1, config.LEAF_CATEGORIES + 1)]
+        cats = [
+            f"C{(leaf - 1) // 5 + 1:02d}-{(leaf - 1) % 5 + 1}"
+            for leaf in range(1, config.LEAF_CATEGORIES + 1)
+        ]
         return [config.PAGES["catalog_list"].format(category=c, query="ボルト") for c in cats]
 
     @staticmethod
     def product_paths() -> list[str]:
         rng = random.Random(2)
-        return [config.PAGES["product"].format(sku=f"B{rng.randrange(1, config.PRODUCTS + 1):06d}") for _ in range(500)]
+        return [
+            config.PAGES["product"].format(sku=f"B{rng.randrange(1, config.PRODUCTS + 1):06d}")
+            for _ in range(500)
+        ]
 
     def pause(self, seconds: float = 0.5) -> None:
         time.sleep(seconds)

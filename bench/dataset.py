@@ -40,7 +40,9 @@ _FILLERS = {
 def dataset_version() -> str:
     """Generator version plus a hash of every migration file name (a schema change rebuilds the data)."""
     names = sorted(
-        str(p.relative_to(config.ROOT)) for p in config.ROOT.glob("*/migrations/[0-9]*.py") if ".venv" not in p.parts
+        str(p.relative_to(config.ROOT))
+        for p in config.ROOT.glob("*/migrations/[0-9]*.py")
+        if ".venv" not in p.parts
     )
     digest = hashlib.sha256("\n".join(names).encode()).hexdigest()[:12]
     return f"{config.DATASET_VERSION}-{digest}"
@@ -76,7 +78,9 @@ def _missing_required(table: str, provided: list[str]) -> tuple[str, str]:
 
 def _insert(table: str, columns: list[str], select_sql: str) -> None:
     extra_cols, extra_vals = _missing_required(table, columns)
-    sql = f"INSERT INTO {table} ({', '.join(columns)}{extra_cols}) SELECT {select_sql.format(extra=extra_vals)}"
+    sql = (
+        f"INSERT INTO {table} ({', '.join(columns)}{extra_cols}) SELECT {select_sql.format(extra=extra_vals)}"
+    )
     with connection.cursor() as cur:
         cur.execute(sql)  # no parameters: the generator's own `%` operators stay literal
 
@@ -84,7 +88,9 @@ def _insert(table: str, columns: list[str], select_sql: str) -> None:
 def _steps(password_hash: str) -> list[tuple[str, Callable[[], None]]]:
     P, C = config.PRODUCTS, config.CUSTOMERS  # noqa: N806
     n_orders = config.ORDER_LINES // config.LINES_PER_ORDER
-    prefs = "ARRAY['東京都','大阪府','愛知県','神奈川県','福岡県','北海道','埼玉県','兵庫県','宮城県','広島県']"
+    prefs = (
+        "ARRAY['東京都','大阪府','愛知県','神奈川県','福岡県','北海道','埼玉県','兵庫県','宮城県','広島県']"
+    )
 
     def categories() -> None:
         _insert(
@@ -104,9 +110,28 @@ def _steps(password_hash: str) -> list[tuple[str, Callable[[], None]]]:
     def products() -> None:
         _insert(
             "catalog_product",
-            ["id", "sku", "name", "name_en", "name_kana", "unit", "case_quantity", "jan_code", "tax_rate",
-             "base_price", "moq", "order_multiple", "max_quantity", "active", "image", "description",
-             "search_text", "created_at", "updated_at", "category_id"],
+            [
+                "id",
+                "sku",
+                "name",
+                "name_en",
+                "name_kana",
+                "unit",
+                "case_quantity",
+                "jan_code",
+                "tax_rate",
+                "base_price",
+                "moq",
+                "order_multiple",
+                "max_quantity",
+                "active",
+                "image",
+                "description",
+                "search_text",
+                "created_at",
+                "updated_at",
+                "category_id",
+            ],
             "i, 'B' || lpad(i::text, 6, '0'),"
             " (ARRAY['六角ボルト','ナット','平座金','ステンレス棚','作業手袋','養生テープ','結束バンド','安全靴'])[i % 8 + 1]"
             "   || ' M' || (i % 24 + 3) || ' 型番' || i,"
@@ -133,10 +158,29 @@ def _steps(password_hash: str) -> list[tuple[str, Callable[[], None]]]:
     def customers() -> None:
         _insert(
             "customers_customer",
-            ["id", "code", "name", "name_kana", "legal_form", "trading_status", "prefecture", "postal_code",
-             "address", "phone", "domain", "closing_day", "payment_terms_days", "credit_limit",
-             "invoice_registration_number", "ec_enabled", "name_key", "created_at", "updated_at", "owner_id",
-             "price_group_id"],
+            [
+                "id",
+                "code",
+                "name",
+                "name_kana",
+                "legal_form",
+                "trading_status",
+                "prefecture",
+                "postal_code",
+                "address",
+                "phone",
+                "domain",
+                "closing_day",
+                "payment_terms_days",
+                "credit_limit",
+                "invoice_registration_number",
+                "ec_enabled",
+                "name_key",
+                "created_at",
+                "updated_at",
+                "owner_id",
+                "price_group_id",
+            ],
             "c, 'BC' || lpad(c::text, 5, '0'), '株式会社ベンチ商事' || c, 'ベンチショウジ' || c, '株式会社', 'customer',"
             f" ({prefs})[c % 10 + 1], '100-0001', '千代田区1-' || c, '03-0000-' || lpad((c % 10000)::text, 4, '0'),"
             " 'bench' || c || '.example.jp', CASE WHEN c % 3 = 0 THEN 20 ELSE 31 END, 30, NULL, '', true,"
@@ -152,37 +196,87 @@ def _steps(password_hash: str) -> list[tuple[str, Callable[[], None]]]:
         )
         _insert(
             "customers_user",
-            ["id", "password", "last_login", "is_superuser", "email", "full_name", "role", "is_staff",
-             "is_active", "is_integration", "preferred_language", "date_joined", "customer_id"],
+            [
+                "id",
+                "password",
+                "last_login",
+                "is_superuser",
+                "email",
+                "full_name",
+                "role",
+                "is_staff",
+                "is_active",
+                "is_integration",
+                "preferred_language",
+                "date_joined",
+                "customer_id",
+            ],
             f"c, '{password_hash}', NULL, false, 'buyer' || c || '@bench.example.jp', 'バイヤー' || c, 'buyer', false, true, false,"
             f" 'ja', now(), c{{extra}} FROM generate_series(1, {C}) c",
         )
 
     def prices() -> None:
-        price_cols = ["product_id", "customer_id", "price_group_id", "min_quantity", "unit_price", "valid_from",
-                      "valid_to", "updated_at"]
+        price_cols = [
+            "product_id",
+            "customer_id",
+            "price_group_id",
+            "min_quantity",
+            "unit_price",
+            "valid_from",
+            "valid_to",
+            "updated_at",
+        ]
         # List volume tier: 5 % off from 10 units for every product.
-        _insert("catalog_price", price_cols,
-                f"i, NULL, NULL, 10, round((100 + (i * 37) % 4900) * 0.95), NULL, NULL, now(){{extra}}"
-                f" FROM generate_series(1, {P}) i")
+        _insert(
+            "catalog_price",
+            price_cols,
+            f"i, NULL, NULL, 10, round((100 + (i * 37) % 4900) * 0.95), NULL, NULL, now(){{extra}}"
+            f" FROM generate_series(1, {P}) i",
+        )
         # Fixed group prices: each group has one product in ten.
-        _insert("catalog_price", price_cols,
-                f"i, NULL, g, 1, round((100 + (i * 37) % 4900) * 0.9), NULL, NULL, now(){{extra}}"
-                f" FROM generate_series(1, {config.PRICE_GROUPS}) g, generate_series(1, {P}) i"
-                f" WHERE i % {config.PRICE_GROUPS} = g - 1")
+        _insert(
+            "catalog_price",
+            price_cols,
+            f"i, NULL, g, 1, round((100 + (i * 37) % 4900) * 0.9), NULL, NULL, now(){{extra}}"
+            f" FROM generate_series(1, {config.PRICE_GROUPS}) g, generate_series(1, {P}) i"
+            f" WHERE i % {config.PRICE_GROUPS} = g - 1",
+        )
         # Contract prices: 10 distinct products per customer.
-        _insert("catalog_price", price_cols,
-                f"((c * 7919 + k * 5003) % {P}) + 1, c, NULL, 1,"
-                f" round((100 + (((c * 7919 + k * 5003) % {P}) + 1) * 37 % 4900) * 0.8), NULL, NULL, now(){{extra}}"
-                f" FROM generate_series(1, {C}) c, generate_series(0, {config.CONTRACT_PRICES_PER_CUSTOMER - 1}) k")
+        _insert(
+            "catalog_price",
+            price_cols,
+            f"((c * 7919 + k * 5003) % {P}) + 1, c, NULL, 1,"
+            f" round((100 + (((c * 7919 + k * 5003) % {P}) + 1) * 37 % 4900) * 0.8), NULL, NULL, now(){{extra}}"
+            f" FROM generate_series(1, {C}) c, generate_series(0, {config.CONTRACT_PRICES_PER_CUSTOMER - 1}) k",
+        )
 
     def orders() -> None:
         _insert(
             "orders_order",
-            ["id", "number", "channel", "status", "ship_to", "requested_delivery_date", "po_number", "note",
-             "subtotal", "fees_total", "tax_10", "tax_8", "total", "snapshot", "idempotency_key",
-             "cart_fingerprint", "tracking_number", "placed_at", "updated_at", "customer_id", "keyed_by_id",
-             "placed_by_id"],
+            [
+                "id",
+                "number",
+                "channel",
+                "status",
+                "ship_to",
+                "requested_delivery_date",
+                "po_number",
+                "note",
+                "subtotal",
+                "fees_total",
+                "tax_10",
+                "tax_8",
+                "total",
+                "snapshot",
+                "idempotency_key",
+                "cart_fingerprint",
+                "tracking_number",
+                "placed_at",
+                "updated_at",
+                "customer_id",
+                "keyed_by_id",
+                "placed_by_id",
+            ],
             "o, 'BO' || lpad(o::text, 8, '0'), 'web', 'invoiced', '{{}}'::jsonb, NULL, '', '', 10000, 0, 1000, 0,"
             " 11000, '{{}}'::jsonb, '', '', '',"
             f" now() - ((o % 730) || ' days')::interval - ((o % 1440) || ' minutes')::interval, now(),"
@@ -197,8 +291,18 @@ def _steps(password_hash: str) -> list[tuple[str, Callable[[], None]]]:
             end = min(start + chunk - 1, n_orders)
             _insert(
                 "orders_orderline",
-                ["order_id", "line_no", "product_id", "sku", "name", "unit", "quantity", "unit_price", "amount",
-                 "tax_rate"],
+                [
+                    "order_id",
+                    "line_no",
+                    "product_id",
+                    "sku",
+                    "name",
+                    "unit",
+                    "quantity",
+                    "unit_price",
+                    "amount",
+                    "tax_rate",
+                ],
                 f"o, l, ((o * 31 + l * 977 + (o % {C}) * 13) % {P}) + 1,"
                 f" 'B' || lpad((((o * 31 + l * 977 + (o % {C}) * 13) % {P}) + 1)::text, 6, '0'), '商品', '個',"
                 f" 1 + (o + l) % 20, 100, 100 * (1 + (o + l) % 20), 10{{extra}}"
@@ -211,24 +315,48 @@ def _steps(password_hash: str) -> list[tuple[str, Callable[[], None]]]:
         Rule.objects.all().delete()
         Rule.objects.create(code="small-order-fee", kind="small_order_fee", below=10000, fee=500, tax_rate=10)
         Rule.objects.create(code="min-amount", kind="minimum_order_amount", amount=3000)
-        Rule.objects.create(code="moq-bolts", kind="minimum_quantity", quantity=50, scope={"categories": ["BOLT"]})
-        Rule.objects.create(code="case-units", kind="order_multiple", use_case_quantity=True,
-                            scope={"categories": ["DRINK"]})
-        Rule.objects.create(code="ship-hokkaido", kind="shipping_fee", fee=1500, free_from=30000, tax_rate=10,
-                            scope={"prefectures": ["北海道", "沖縄県"]})
+        Rule.objects.create(
+            code="moq-bolts", kind="minimum_quantity", quantity=50, scope={"categories": ["BOLT"]}
+        )
+        Rule.objects.create(
+            code="case-units", kind="order_multiple", use_case_quantity=True, scope={"categories": ["DRINK"]}
+        )
+        Rule.objects.create(
+            code="ship-hokkaido",
+            kind="shipping_fee",
+            fee=1500,
+            free_from=30000,
+            tax_rate=10,
+            scope={"prefectures": ["北海道", "沖縄県"]},
+        )
 
     def finish() -> None:
         with connection.cursor() as cur:
-            for table in ("catalog_category", "catalog_product", "customers_pricegroup", "customers_customer",
-                          "customers_user", "orders_order"):
-                cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")  # noqa: S608
-            cur.execute("CREATE TABLE IF NOT EXISTS bench_insert (id bigserial PRIMARY KEY, at timestamptz, payload text)")
+            for table in (
+                "catalog_category",
+                "catalog_product",
+                "customers_pricegroup",
+                "customers_customer",
+                "customers_user",
+                "orders_order",
+            ):
+                sql = f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"  # noqa: S608
+                cur.execute(sql)
+            cur.execute(
+                "CREATE TABLE IF NOT EXISTS bench_insert (id bigserial PRIMARY KEY, at timestamptz, payload text)"
+            )
             cur.execute("ANALYZE")
 
     return [
-        ("categories", categories), ("products + stock", products), ("price groups", price_groups),
-        ("customers, ship-tos, buyers", customers), ("prices", prices), ("orders", orders),
-        ("order lines", order_lines), ("rules", rules), ("sequences, analyze", finish),
+        ("categories", categories),
+        ("products + stock", products),
+        ("price groups", price_groups),
+        ("customers, ship-tos, buyers", customers),
+        ("prices", prices),
+        ("orders", orders),
+        ("order lines", order_lines),
+        ("rules", rules),
+        ("sequences, analyze", finish),
     ]
 
 

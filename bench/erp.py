@@ -70,7 +70,9 @@ def wait_until(condition, timeout: float) -> bool:
 def start_simulator() -> subprocess.Popen:
     process = subprocess.Popen(
         [sys.executable, "manage.py", "erp_simulator", "--port", str(PORT), "--secret", SECRET],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
 
     def up() -> bool:
@@ -85,26 +87,59 @@ def start_simulator() -> subprocess.Popen:
 
 def make_orders(n: int) -> list[int]:
     customer, _ = Customer.objects.get_or_create(
-        code="BENCH-ERP", defaults={"name": "ベンチ株式会社", "prefecture": "東京都", "postal_code": "100-0001",
-                                    "address": "千代田区1-1"})
+        code="BENCH-ERP",
+        defaults={
+            "name": "ベンチ株式会社",
+            "prefecture": "東京都",
+            "postal_code": "100-0001",
+            "address": "千代田区1-1",
+        },
+    )
     Order.objects.filter(customer=customer).delete()
     product, _ = Product.objects.get_or_create(
-        sku="BENCH-ERP-1", defaults={"name": "ベンチ用ボルト", "unit": "個", "base_price": Decimal("120"), "tax_rate": 10})
+        sku="BENCH-ERP-1",
+        defaults={"name": "ベンチ用ボルト", "unit": "個", "base_price": Decimal("120"), "tax_rate": 10},
+    )
     Stock.objects.get_or_create(product=product, defaults={"on_hand": 10**6})
     now = timezone.now()
     stamp = int(time.time())
-    orders = Order.objects.bulk_create([
-        Order(number=f"BENCH-{stamp}-{i:05d}", customer=customer, subtotal=Decimal(1440), tax_10=Decimal(144),
-              total=Decimal(1584), placed_at=now,
-              ship_to={"name": "ベンチ株式会社", "postal_code": "100-0001", "prefecture": "東京都",
-                       "address": "千代田区1-1", "phone": ""})
-        for i in range(n)
-    ])
-    OrderLine.objects.bulk_create([
-        OrderLine(order=o, line_no=1, product=product, sku=product.sku, name=product.name, unit="個", quantity=12,
-                  unit_price=Decimal(120), amount=Decimal(1440), tax_rate=10)
-        for o in orders
-    ])
+    orders = Order.objects.bulk_create(
+        [
+            Order(
+                number=f"BENCH-{stamp}-{i:05d}",
+                customer=customer,
+                subtotal=Decimal(1440),
+                tax_10=Decimal(144),
+                total=Decimal(1584),
+                placed_at=now,
+                ship_to={
+                    "name": "ベンチ株式会社",
+                    "postal_code": "100-0001",
+                    "prefecture": "東京都",
+                    "address": "千代田区1-1",
+                    "phone": "",
+                },
+            )
+            for i in range(n)
+        ]
+    )
+    OrderLine.objects.bulk_create(
+        [
+            OrderLine(
+                order=o,
+                line_no=1,
+                product=product,
+                sku=product.sku,
+                name=product.name,
+                unit="個",
+                quantity=12,
+                unit_price=Decimal(120),
+                amount=Decimal(1440),
+                tax_rate=10,
+            )
+            for o in orders
+        ]
+    )
     pushes = OrderPush.objects.bulk_create([OrderPush(order=o) for o in orders])
     return [p.id for p in pushes]
 
@@ -126,8 +161,16 @@ def measure_ceiling(sample_body: dict) -> float:
     def client(chunk) -> None:
         session = requests.Session()
         for number, body, signature in chunk:
-            r = session.post(url, data=body, timeout=10, headers={
-                "Content-Type": "application/json", "Idempotency-Key": number, "X-B2BShop-Signature": signature})
+            r = session.post(
+                url,
+                data=body,
+                timeout=10,
+                headers={
+                    "Content-Type": "application/json",
+                    "Idempotency-Key": number,
+                    "X-B2BShop-Signature": signature,
+                },
+            )
             if r.status_code != 201:
                 errors.append(r.status_code)
 
@@ -146,7 +189,17 @@ def start_workers() -> list[subprocess.Popen]:
     """Two worker processes: `celery worker --concurrency 2` (prefork) or, with BENCH_ERP_POOL=solo,
     two single-process workers."""
     celery = str(Path(sys.executable).parent / "celery")
-    common = ["-A", "b2bshop", "worker", "-Q", "celery", "--without-gossip", "--without-mingle", "-l", "warning"]
+    common = [
+        "-A",
+        "b2bshop",
+        "worker",
+        "-Q",
+        "celery",
+        "--without-gossip",
+        "--without-mingle",
+        "-l",
+        "warning",
+    ]
     if POOL == "solo":
         commands = [[celery, *common, "--pool=solo", "-n", f"bench-erp-{i}@%h"] for i in range(2)]
     else:
@@ -167,8 +220,11 @@ def main() -> None:
     workers: list[subprocess.Popen] = []
     try:
         push_ids = make_orders(N_ORDERS)
-        sample = order_payload(with_payload_relations(OrderPush.objects.get(pk=push_ids[0]).order.__class__.objects
-                                                      .filter(push__id=push_ids[0])).get())
+        sample = order_payload(
+            with_payload_relations(
+                OrderPush.objects.get(pk=push_ids[0]).order.__class__.objects.filter(push__id=push_ids[0])
+            ).get()
+        )
         ceiling = measure_ceiling(sample)
         app.control.purge()
         workers = start_workers()
@@ -197,10 +253,14 @@ def main() -> None:
         simulator.terminate()
         simulator.wait(10)
     (ROOT / "bench" / "results" / "erp.json").write_text(json.dumps(result, indent=2) + "\n")
-    print(f"ERP push: {result['push_orders_per_s_2_workers']} orders/s with 2 worker processes ({POOL}, "
-          f"{N_ORDERS} orders, {result['attempts_per_order']} attempts/order)")
-    print(f"simulator ceiling: {result['simulator_ceiling_requests_per_s']} requests/s "
-          f"({CEILING_THREADS} client threads, no database)")
+    print(
+        f"ERP push: {result['push_orders_per_s_2_workers']} orders/s with 2 worker processes ({POOL}, "
+        f"{N_ORDERS} orders, {result['attempts_per_order']} attempts/order)"
+    )
+    print(
+        f"simulator ceiling: {result['simulator_ceiling_requests_per_s']} requests/s "
+        f"({CEILING_THREADS} client threads, no database)"
+    )
 
 
 if __name__ == "__main__":

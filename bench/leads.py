@@ -60,8 +60,17 @@ def _load_customers(records) -> None:
     from customers.names import normalize_company
 
     objs = [
-        Customer(code=r.code, name=r.name, name_kana=r.name_kana, prefecture=r.prefecture, postal_code=r.postal_code,
-                 address=r.address, phone=r.phone, domain=r.domain, name_key=normalize_company(r.name).key[:200])
+        Customer(
+            code=r.code,
+            name=r.name,
+            name_kana=r.name_kana,
+            prefecture=r.prefecture,
+            postal_code=r.postal_code,
+            address=r.address,
+            phone=r.phone,
+            domain=r.domain,
+            name_key=normalize_company(r.name).key[:200],
+        )
         for r in records
     ]
     Customer.objects.bulk_create(objs, batch_size=5000)
@@ -91,7 +100,9 @@ def _score(lead_import, truth: list[str]) -> tuple[float, float, int]:
     from customers.models import LeadRow
 
     matched = correct = 0
-    for row, status, code in LeadRow.objects.filter(lead_import=lead_import).values_list("row", "status", "customer_code"):
+    for row, status, code in LeadRow.objects.filter(lead_import=lead_import).values_list(
+        "row", "status", "customer_code"
+    ):
         if status == "matched":
             matched += 1
             correct += bool(truth[row - 1]) and code == truth[row - 1]
@@ -141,13 +152,17 @@ def main(argv: list[str] | None = None) -> None:
 
         Customer.objects.all().delete()
         for record in json.loads((sample / "customers.json").read_text(encoding="utf-8")):
-            services.save_customer(customer=Customer(**{k: v for k, v in record.items() if k in CustomerRecord.__slots__}))
+            services.save_customer(
+                customer=Customer(**{k: v for k, v in record.items() if k in CustomerRecord.__slots__})
+            )
         lead_import, elapsed = _import(sample / "leads.csv", "sample")
         with (sample / "truth.csv").open(encoding="utf-8") as f:
             truth = [r["customer_code"] for r in csv.DictReader(f)]
         precision, recall, matched = _score(lead_import, truth)
-        print(f"names-sample ({len(truth)} leads, 150 customers): precision {precision:.4f} recall {recall:.4f} "
-              f"(matched {matched}, new {lead_import.new_count}, review {lead_import.review_count})")
+        print(
+            f"names-sample ({len(truth)} leads, 150 customers): precision {precision:.4f} recall {recall:.4f} "
+            f"(matched {matched}, new {lead_import.new_count}, review {lead_import.review_count})"
+        )
         _reset("none")
         Customer.objects.all().delete()
     print(f"peak RSS: {_peak_rss_mb():.0f} MiB")

@@ -45,11 +45,19 @@ def parse_wrk(stdout: str) -> WrkResult:
     if line is None:
         raise RuntimeError(f"wrk printed no summary:\n{stdout[-2000:]}")
     data = json.loads(line.removeprefix("BENCH_JSON "))
-    counts = {k: int(data[k]) for k in ("s2xx", "s3xx", "s4xx", "s5xx", "checkouts", "c409", "c422", "c5xx", "items")}
+    counts = {
+        k: int(data[k])
+        for k in ("s2xx", "s3xx", "s4xx", "s5xx", "checkouts", "c409", "c422", "c5xx", "items")
+    }
     errors = sum(int(data[k]) for k in ("err_connect", "err_read", "err_write", "err_timeout"))
     return WrkResult(
-        requests=int(data["requests"]), duration_s=float(data["duration_s"]), p50_ms=float(data["p50_ms"]),
-        p95_ms=float(data["p95_ms"]), p99_ms=float(data["p99_ms"]), counts=counts, errors=errors,
+        requests=int(data["requests"]),
+        duration_s=float(data["duration_s"]),
+        p50_ms=float(data["p50_ms"]),
+        p95_ms=float(data["p95_ms"]),
+        p99_ms=float(data["p99_ms"]),
+        counts=counts,
+        errors=errors,
     )
 
 
@@ -84,11 +92,27 @@ def wrk(
         handle.close()
         run_env["BENCH_PATHS_FILE"] = handle.name
     run_env.update(env or {})
-    argv = [config.WRK, "-t", str(threads), "-c", str(connections), "-d", f"{seconds:g}s", "--timeout", "10s",
-            "-s", str(config.LUA_DIR / script), url]
+    argv = [
+        config.WRK,
+        "-t",
+        str(threads),
+        "-c",
+        str(connections),
+        "-d",
+        f"{seconds:g}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(config.LUA_DIR / script),
+        url,
+    ]
     if background:
-        return subprocess.Popen(argv, env=run_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    done = subprocess.run(argv, env=run_env, capture_output=True, text=True, timeout=seconds + 60, check=False)
+        return subprocess.Popen(
+            argv, env=run_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+    done = subprocess.run(
+        argv, env=run_env, capture_output=True, text=True, timeout=seconds + 60, check=False
+    )
     return parse_wrk(done.stdout + done.stderr)
 
 
@@ -100,9 +124,25 @@ def finish(popen: subprocess.Popen) -> WrkResult:
 def pgbench_tps(*, seconds: float = config.ROUND_SECONDS, clients: int = 8, jobs: int = 2) -> float:
     """TPC-B-like TPS on this machine's PostgreSQL (`pgbench -c 8 -j 2`, scale 10)."""
     done = subprocess.run(
-        ["pgbench", "-h", "127.0.0.1", "-U", "postgres", "-c", str(clients), "-j", str(jobs), "-T",
-         str(max(1, round(seconds))), "-n", config.PGBENCH_DB],
-        capture_output=True, text=True, timeout=seconds + 120, check=False,
+        [
+            "pgbench",
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "-c",
+            str(clients),
+            "-j",
+            str(jobs),
+            "-T",
+            str(max(1, round(seconds))),
+            "-n",
+            config.PGBENCH_DB,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=seconds + 120,
+        check=False,
     )
     match = re.search(r"tps = ([\d.]+) \(without initial connection time\)", done.stdout)
     if not match:
@@ -113,12 +153,27 @@ def pgbench_tps(*, seconds: float = config.ROUND_SECONDS, clients: int = 8, jobs
 def pgbench_init(scale: int = 10) -> None:
     """Create and fill the pgbench database once (a marker: pgbench_branches has `scale` rows)."""
     check = subprocess.run(
-        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-Atc", "SELECT count(*) FROM pgbench_branches",
-         config.PGBENCH_DB], capture_output=True, text=True, check=False,
+        [
+            "psql",
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "-Atc",
+            "SELECT count(*) FROM pgbench_branches",
+            config.PGBENCH_DB,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if check.returncode == 0 and check.stdout.strip() == str(scale):
         return
-    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", config.PGBENCH_DB],
-                   capture_output=True, check=False)
-    subprocess.run(["pgbench", "-h", "127.0.0.1", "-U", "postgres", "-i", "-q", "-s", str(scale),
-                    config.PGBENCH_DB], capture_output=True, check=True)
+    subprocess.run(
+        ["createdb", "-h", "127.0.0.1", "-U", "postgres", config.PGBENCH_DB], capture_output=True, check=False
+    )
+    subprocess.run(
+        ["pgbench", "-h", "127.0.0.1", "-U", "postgres", "-i", "-q", "-s", str(scale), config.PGBENCH_DB],
+        capture_output=True,
+        check=True,
+    )

@@ -72,7 +72,9 @@ def median(values: Sequence[float]) -> float | None:
     return statistics.median(values) if values else None
 
 
-def interleave(baseline: Callable[[], float], target: Callable[[], float], *, pairs: int) -> list[tuple[float, float]]:
+def interleave(
+    baseline: Callable[[], float], target: Callable[[], float], *, pairs: int
+) -> list[tuple[float, float]]:
     """Run baseline, target, baseline, target … and return the (baseline, target) pairs."""
     out = []
     for _ in range(pairs):
@@ -82,13 +84,29 @@ def interleave(baseline: Callable[[], float], target: Callable[[], float], *, pa
     return out
 
 
-def paired_row(entry: str, metric: str, pairs: Sequence[tuple[float, float]], *, unit: str, baseline_name: str,
-               target: tuple[str, str, float] | None, note: str = "") -> Row:
+def paired_row(
+    entry: str,
+    metric: str,
+    pairs: Sequence[tuple[float, float]],
+    *,
+    unit: str,
+    baseline_name: str,
+    target: tuple[str, str, float] | None,
+    note: str = "",
+) -> Row:
     """A row whose figure/baseline are the medians and whose ratio is the median of the per-pair ratios."""
     return Row(
-        entry=entry, metric=metric, figure=median([t for _, t in pairs]), unit=unit,
-        baseline=median([b for b, _ in pairs]), baseline_unit=unit, baseline_name=baseline_name,
-        ratio=median_ratio(pairs), target=target, note=note, samples=[list(p) for p in pairs],
+        entry=entry,
+        metric=metric,
+        figure=median([t for _, t in pairs]),
+        unit=unit,
+        baseline=median([b for b, _ in pairs]),
+        baseline_unit=unit,
+        baseline_name=baseline_name,
+        ratio=median_ratio(pairs),
+        target=target,
+        note=note,
+        samples=[list(p) for p in pairs],
     )
 
 
@@ -111,8 +129,17 @@ def table_rows(rows: Sequence[Row]) -> list[list[str]]:
         if base and r.baseline_name:
             base = f"{base} ({r.baseline_name})"
         result = r.status + (f" — {r.note}" if r.note else "")
-        out.append([r.entry, r.metric, fmt(r.figure, r.unit), base,
-                    f"{r.ratio:.2f}×" if r.ratio is not None else "", r.target_text, result])
+        out.append(
+            [
+                r.entry,
+                r.metric,
+                fmt(r.figure, r.unit),
+                base,
+                f"{r.ratio:.2f}×" if r.ratio is not None else "",
+                r.target_text,
+                result,
+            ]
+        )
     return out
 
 
@@ -149,10 +176,16 @@ def write(rows: Sequence[Row], *, directory: Path, meta: dict) -> tuple[Path, Pa
     """bench/results/<stamp>.json and .md, plus latest.json / latest.md."""
     directory.mkdir(parents=True, exist_ok=True)
     stamp = meta["started_at"].replace(":", "").replace("-", "")[:15]
-    payload = {"meta": meta, "summary": summary(rows),
-               "rows": [asdict(r) | {"target_text": r.target_text} for r in rows]}
-    md = (f"# b2bshop bench {meta['started_at']}\n\n{meta.get('machine', '')}\n\n" + markdown_table(rows)
-          + f"\n\n{meta.get('footer', '')}\n")
+    payload = {
+        "meta": meta,
+        "summary": summary(rows),
+        "rows": [asdict(r) | {"target_text": r.target_text} for r in rows],
+    }
+    md = (
+        f"# b2bshop bench {meta['started_at']}\n\n{meta.get('machine', '')}\n\n"
+        + markdown_table(rows)
+        + f"\n\n{meta.get('footer', '')}\n"
+    )
     json_path, md_path = directory / f"bench-{stamp}.json", directory / f"bench-{stamp}.md"
     for path in (json_path, directory / "latest.json"):
         path.write_text(json.dumps(payload, ensure_ascii=False, indent=2, default=str))

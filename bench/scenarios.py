@@ -29,9 +29,20 @@ CONTRACT_RULES = [
     {"code": "small-order-fee", "kind": "small_order_fee", "below": 10000, "fee": 500, "tax_rate": 10},
     {"code": "min-amount", "kind": "minimum_order_amount", "amount": 3000},
     {"code": "moq-bolts", "kind": "minimum_quantity", "quantity": 50, "scope": {"categories": ["BOLT"]}},
-    {"code": "case-units", "kind": "order_multiple", "use_case_quantity": True, "scope": {"categories": ["DRINK"]}},
-    {"code": "ship-hokkaido", "kind": "shipping_fee", "fee": 1500, "free_from": 30000, "tax_rate": 10,
-     "scope": {"prefectures": ["北海道", "沖縄県"]}},
+    {
+        "code": "case-units",
+        "kind": "order_multiple",
+        "use_case_quantity": True,
+        "scope": {"categories": ["DRINK"]},
+    },
+    {
+        "code": "ship-hokkaido",
+        "kind": "shipping_fee",
+        "fee": 1500,
+        "free_from": 30000,
+        "tax_rate": 10,
+        "scope": {"prefectures": ["北海道", "沖縄県"]},
+    },
 ]
 
 
@@ -48,7 +59,9 @@ def ensure_rules() -> None:
     from pricing_rules.models import Rule
 
     for rule in CONTRACT_RULES:
-        Rule.objects.update_or_create(code=rule["code"], defaults={k: v for k, v in rule.items() if k != "code"})
+        Rule.objects.update_or_create(
+            code=rule["code"], defaults={k: v for k, v in rule.items() if k != "code"}
+        )
 
 
 @dataclass
@@ -75,28 +88,52 @@ def build_world(*, products: int = WORLD_PRODUCTS) -> World:
     rows = []
     for i in range(1, products + 1):
         sku, name = f"Q{n}-{i:05d}", f"QC商品{i}"
-        rows.append(Product(
-            sku=sku, name=name, category=category, unit="個", base_price=Decimal("500"), tax_rate=10,
-            search_text=product_search_text(sku=sku, name=name, name_en="", name_kana="", jan_code=""),
-        ))
+        rows.append(
+            Product(
+                sku=sku,
+                name=name,
+                category=category,
+                unit="個",
+                base_price=Decimal("500"),
+                tax_rate=10,
+                search_text=product_search_text(sku=sku, name=name, name_en="", name_kana="", jan_code=""),
+            )
+        )
     items = Product.objects.bulk_create(rows)
     Stock.objects.bulk_create([Stock(product=p, on_hand=100_000) for p in items])
     customer = Customer.objects.create(
-        code=f"QC{n:05d}", name=f"株式会社クエリ商事{n}", price_group=group, prefecture="東京都",
-        postal_code="100-0001", address="千代田区1-1", phone="03-0000-0000",
+        code=f"QC{n:05d}",
+        name=f"株式会社クエリ商事{n}",
+        price_group=group,
+        prefecture="東京都",
+        postal_code="100-0001",
+        address="千代田区1-1",
+        phone="03-0000-0000",
     )
-    ShipTo.objects.create(customer=customer, name="本社", postal_code="100-0001", prefecture="東京都",
-                          address="千代田区1-1", is_default=True)
+    ShipTo.objects.create(
+        customer=customer,
+        name="本社",
+        postal_code="100-0001",
+        prefecture="東京都",
+        address="千代田区1-1",
+        is_default=True,
+    )
     Price.objects.bulk_create(
         [Price(product=p, min_quantity=10, unit_price=Decimal("480")) for p in items[:100]]
         + [Price(product=p, price_group=group, unit_price=Decimal("460")) for p in items[:100:2]]
         + [Price(product=p, customer=customer, unit_price=Decimal("450")) for p in items[:100:5]]
     )
-    buyer = User.objects.create_user(f"qc-buyer{n}@bench.example.jp", "bench-pass-123", customer=customer,
-                                     role="buyer")
+    buyer = User.objects.create_user(
+        f"qc-buyer{n}@bench.example.jp", "bench-pass-123", customer=customer, role="buyer"
+    )
     integration = User.objects.create_user(f"qc-erp{n}@integration.invalid", None, is_integration=True)
-    return World(category=category, customer=customer, buyer=buyer,
-                 erp_token=issue_api_token(user=integration).raw, products=items)
+    return World(
+        category=category,
+        customer=customer,
+        buyer=buyer,
+        erp_token=issue_api_token(user=integration).raw,
+        products=items,
+    )
 
 
 # Savepoints exist only because tests run inside a transaction; production requests do not send them.
@@ -160,18 +197,39 @@ def order_history_request(world: World, client, *, orders: int) -> tuple[str, Ca
 
     client.force_login(world.buyer)
     now = timezone.now()
-    made = Order.objects.bulk_create([
-        Order(number=f"QO{world.customer.pk}-{i:05d}", customer=world.customer, placed_by=world.buyer,
-              subtotal=Decimal("1000"), total=Decimal("1100"), tax_10=Decimal("100"),
-              placed_at=now - timedelta(days=i))
-        for i in range(orders)
-    ])
+    made = Order.objects.bulk_create(
+        [
+            Order(
+                number=f"QO{world.customer.pk}-{i:05d}",
+                customer=world.customer,
+                placed_by=world.buyer,
+                subtotal=Decimal("1000"),
+                total=Decimal("1100"),
+                tax_10=Decimal("100"),
+                placed_at=now - timedelta(days=i),
+            )
+            for i in range(orders)
+        ]
+    )
     p = world.products[0]
-    OrderLine.objects.bulk_create([
-        OrderLine(order=o, line_no=k, product=p, sku=p.sku, name=p.name, unit=p.unit, quantity=1,
-                  unit_price=Decimal("500"), amount=Decimal("500"), tax_rate=10)
-        for o in made for k in (1, 2)
-    ])
+    OrderLine.objects.bulk_create(
+        [
+            OrderLine(
+                order=o,
+                line_no=k,
+                product=p,
+                sku=p.sku,
+                name=p.name,
+                unit=p.unit,
+                quantity=1,
+                unit_price=Decimal("500"),
+                amount=Decimal("500"),
+                tax_rate=10,
+            )
+            for o in made
+            for k in (1, 2)
+        ]
+    )
     path = config.API["orders"]
     return path, lambda: client.get(path)
 
@@ -184,16 +242,32 @@ def erp_stock_request(world: World, client, *, items: int) -> tuple[str, Callabl
 
 
 def erp_prices_request(world: World, client, *, items: int) -> tuple[str, Callable]:
-    body = {"items": [{"sku": p.sku, "customer": world.customer.code, "min_quantity": 1, "unit_price": "444"}
-                      for p in world.products[:items]]}
+    body = {
+        "items": [
+            {"sku": p.sku, "customer": world.customer.code, "min_quantity": 1, "unit_price": "444"}
+            for p in world.products[:items]
+        ]
+    }
     path = config.API["erp_prices"]
     return path, lambda: _json(client, "post", path, body, HTTP_AUTHORIZATION=f"Bearer {world.erp_token}")
 
 
 def erp_products_request(world: World, client, *, items: int) -> tuple[str, Callable]:
-    body = {"items": [{"sku": p.sku, "name": p.name + " 改", "unit": "個", "case_quantity": 1, "base_price": "510",
-                       "tax_rate": "10", "active": True, "category": world.category.code}
-                      for p in world.products[:items]]}
+    body = {
+        "items": [
+            {
+                "sku": p.sku,
+                "name": p.name + " 改",
+                "unit": "個",
+                "case_quantity": 1,
+                "base_price": "510",
+                "tax_rate": "10",
+                "active": True,
+                "category": world.category.code,
+            }
+            for p in world.products[:items]
+        ]
+    }
     path = config.API["erp_products"]
     return path, lambda: _json(client, "post", path, body, HTTP_AUTHORIZATION=f"Bearer {world.erp_token}")
 

@@ -37,7 +37,15 @@ class StockAdmin(admin.ModelAdmin):
 
 @admin.register(Price)
 class PriceAdmin(admin.ModelAdmin):
-    list_display = ["product", "customer", "price_group", "min_quantity", "unit_price", "valid_from", "valid_to"]
+    list_display = [
+        "product",
+        "customer",
+        "price_group",
+        "min_quantity",
+        "unit_price",
+        "valid_from",
+        "valid_to",
+    ]
     list_filter = ["price_group"]
     search_fields = ["product__sku", "customer__code", "customer__name"]
     list_select_related = ["product", "customer", "price_group"]

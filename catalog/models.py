@@ -20,7 +20,12 @@ class Category(models.Model):
     name = models.CharField(_("name"), max_length=100)
     name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     sort_order = models.PositiveIntegerField(_("sort order"), default=0)
 
@@ -41,12 +46,21 @@ class Product(models.Model):
     name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
     name_kana = models.CharField(_("name (kana)"), max_length=200, blank=True)
     category = models.ForeignKey(
-        Category, verbose_name=_("category"), null=True, blank=True, on_delete=models.PROTECT, related_name="products"
+        Category,
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="products",
     )
     unit = models.CharField(_("unit"), max_length=16, default="個")
-    case_quantity = models.PositiveIntegerField(_("case quantity (入数)"), default=1, validators=[MinValueValidator(1)])
+    case_quantity = models.PositiveIntegerField(
+        _("case quantity (入数)"), default=1, validators=[MinValueValidator(1)]
+    )
     jan_code = models.CharField(_("JAN code"), max_length=13, blank=True, db_index=True)
-    tax_rate = models.PositiveSmallIntegerField(_("tax rate"), choices=TaxRate.choices, default=TaxRate.STANDARD)
+    tax_rate = models.PositiveSmallIntegerField(
+        _("tax rate"), choices=TaxRate.choices, default=TaxRate.STANDARD
+    )
     base_price = models.DecimalField(_("list price"), max_digits=12, decimal_places=2)
     moq = models.PositiveIntegerField(_("minimum order quantity"), null=True, blank=True)
     order_multiple = models.PositiveIntegerField(_("order multiple (発注単位)"), null=True, blank=True)
@@ -130,7 +144,9 @@ class Price(models.Model):
     price_group = models.ForeignKey(
         "customers.PriceGroup", null=True, blank=True, on_delete=models.CASCADE, related_name="prices"
     )
-    min_quantity = models.PositiveIntegerField(_("minimum quantity"), default=1, validators=[MinValueValidator(1)])
+    min_quantity = models.PositiveIntegerField(
+        _("minimum quantity"), default=1, validators=[MinValueValidator(1)]
+    )
     unit_price = models.DecimalField(_("unit price"), max_digits=12, decimal_places=2)
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
@@ -152,7 +168,9 @@ class Price(models.Model):
             ),
             models.CheckConstraint(condition=Q(unit_price__gte=0), name="price_not_negative"),
             models.CheckConstraint(
-                condition=Q(valid_from__isnull=True) | Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_to__isnull=True)
+                | Q(valid_to__gte=models.F("valid_from")),
                 name="price_valid_range",
             ),
         ]

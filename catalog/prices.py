@@ -35,7 +35,9 @@ class PriceSheet:
 
     product_id: int
     list_price: Decimal
-    candidates: tuple[tuple[int, Decimal, str], ...] = field(default_factory=tuple)  # (min_qty, price, source)
+    candidates: tuple[tuple[int, Decimal, str], ...] = field(
+        default_factory=tuple
+    )  # (min_qty, price, source)
 
     def unit_price(self, quantity: int = 1) -> Decimal:
         """The lowest unit price applicable to `quantity` units."""
@@ -46,7 +48,8 @@ class PriceSheet:
         """Which source gave the winning price: list, tier, group_rate, group, contract."""
         quantity = max(quantity, 1)
         best = min(
-            ((price, src) for min_qty, price, src in self.candidates if min_qty <= quantity), key=lambda pair: pair[0]
+            ((price, src) for min_qty, price, src in self.candidates if min_qty <= quantity),
+            key=lambda pair: pair[0],
         )
         return best[1]
 
@@ -61,7 +64,9 @@ class PriceSheet:
         return result
 
 
-def price_sheets(*, customer: Customer | None, products: Iterable[Product], on: date) -> dict[int, PriceSheet]:
+def price_sheets(
+    *, customer: Customer | None, products: Iterable[Product], on: date
+) -> dict[int, PriceSheet]:
     """Price sheets for many products in one query. `customer` None gives list prices only (staff previews)."""
     products = list(products)
     if not products:
@@ -78,7 +83,9 @@ def price_sheets(*, customer: Customer | None, products: Iterable[Product], on: 
         audience |= Q(customer=customer)
     if group is not None:
         audience |= Q(price_group=group)
-    valid = (Q(valid_from__isnull=True) | Q(valid_from__lte=on)) & (Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+    valid = (Q(valid_from__isnull=True) | Q(valid_from__lte=on)) & (
+        Q(valid_to__isnull=True) | Q(valid_to__gte=on)
+    )
     query = (
         Price.objects.filter(audience & valid, product_id__in=[p.id for p in products])
         .values_list("product_id", "min_quantity", "unit_price", "customer_id", "price_group_id")

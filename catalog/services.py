@@ -112,13 +112,25 @@ def upsert_products(*, items: Sequence[ProductData]) -> ProductUpsertResult:
     """
     errors: list[dict[str, Any]] = []
     for index, first in _duplicates([item.sku for item in items]).items():
-        _error(errors, index, items[index].sku, "sku",
-               _("This SKU appears more than once in this request (first at index %(index)d).") % {"index": first})
+        _error(
+            errors,
+            index,
+            items[index].sku,
+            "sku",
+            _("This SKU appears more than once in this request (first at index %(index)d).")
+            % {"index": first},
+        )
     codes = {item.category for item in items if item.category}
     categories = dict(Category.objects.filter(code__in=codes).values_list("code", "id")) if codes else {}
     for index, item in enumerate(items):
         if item.category and item.category not in categories:
-            _error(errors, index, item.sku, "category", _("Unknown category code “%(code)s”.") % {"code": item.category})
+            _error(
+                errors,
+                index,
+                item.sku,
+                "category",
+                _("Unknown category code “%(code)s”.") % {"code": item.category},
+            )
     if errors:
         raise ItemErrors(sorted(errors, key=lambda e: e["index"]))
     with transaction.atomic():
@@ -165,7 +177,8 @@ def apply_erp_stock(*, items: Sequence[StockItem], received_at: datetime) -> Sto
     if errors:
         raise ItemErrors(errors)
     return apply_stock_figures(
-        figures=[StockFigure(ids[item.sku], item.on_hand, item.as_of) for item in items], received_at=received_at
+        figures=[StockFigure(ids[item.sku], item.on_hand, item.as_of) for item in items],
+        received_at=received_at,
     )
 
 
@@ -180,9 +193,13 @@ def upsert_prices(*, items: Sequence[PriceData]) -> int:
     group_codes = {i.price_group for i in items if i.price_group}
     products = dict(Product.objects.filter(sku__in=skus).values_list("sku", "id"))
     customers = (
-        dict(Customer.objects.filter(code__in=customer_codes).values_list("code", "id")) if customer_codes else {}
+        dict(Customer.objects.filter(code__in=customer_codes).values_list("code", "id"))
+        if customer_codes
+        else {}
     )
-    groups = dict(PriceGroup.objects.filter(code__in=group_codes).values_list("code", "id")) if group_codes else {}
+    groups = (
+        dict(PriceGroup.objects.filter(code__in=group_codes).values_list("code", "id")) if group_codes else {}
+    )
     errors: list[dict[str, Any]] = []
     for index, item in enumerate(items):
         if item.sku not in products:

@@ -74,7 +74,9 @@ def hold_stock(*, order_id: int, items: Sequence[tuple[Product, int]]) -> None:
     # Lock in a fixed order so two checkouts over the same SKUs cannot deadlock.
     stocks = {
         s.product_id: s
-        for s in Stock.objects.select_for_update().filter(product_id__in=sorted(wanted)).order_by("product_id")
+        for s in Stock.objects.select_for_update()
+        .filter(product_id__in=sorted(wanted))
+        .order_by("product_id")
     }
     short = [
         {"sku": by_id[pid].sku, "requested": qty, "available": stocks[pid].available if pid in stocks else 0}
@@ -101,14 +103,16 @@ def hold_stock(*, order_id: int, items: Sequence[tuple[Product, int]]) -> None:
         )
     if updated != len(rows):  # the database is the last line of defence
         raise InsufficientStock("not enough stock", details={"lines": []})
-    StockHold.objects.bulk_create([StockHold(order_id=order_id, product_id=pid, quantity=qty) for pid, qty in rows])
+    StockHold.objects.bulk_create(
+        [StockHold(order_id=order_id, product_id=pid, quantity=qty) for pid, qty in rows]
+    )
 
 
 def mark_holds_releasable(*, order_id: int, at: datetime) -> int:
     """The ERP accepted or cancelled the order at `at`: its holds go once a later stock figure arrives."""
-    return StockHold.objects.filter(order_id=order_id, released_at__isnull=True, release_after__isnull=True).update(
-        release_after=at
-    )
+    return StockHold.objects.filter(
+        order_id=order_id, released_at__isnull=True, release_after__isnull=True
+    ).update(release_after=at)
 
 
 # One statement: release the holds each fresh figure already reflects, then upsert on_hand/as_of and
@@ -159,12 +163,15 @@ def apply_stock_figures(*, figures: Sequence[StockFigure], received_at: datetime
             cursor.execute(_APPLY_SQL.format(values=values), [*params, received_at, received_at])
             applied = cursor.fetchall()
         released = applied[0][1] if applied else 0
-        return StockUpdateResult(updated=len(applied), stale=duplicates + len(rows) - len(applied),
-                                 released_holds=released)
+        return StockUpdateResult(
+            updated=len(applied), stale=duplicates + len(rows) - len(applied), released_holds=released
+        )
     return _apply_portably(rows=rows, duplicates=duplicates, received_at=received_at)
 
 
-def _apply_portably(*, rows: list[tuple[int, int, datetime]], duplicates: int, received_at: datetime) -> StockUpdateResult:
+def _apply_portably(
+    *, rows: list[tuple[int, int, datetime]], duplicates: int, received_at: datetime
+) -> StockUpdateResult:
     """The same rules, row by row, for the single-process SQLite demo database."""
     updated = released = 0
     with transaction.atomic():

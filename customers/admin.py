@@ -31,7 +31,15 @@ class BuyerInline(admin.TabularInline):
 
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "trading_status", "price_group", "prefecture", "closing_day", "ec_enabled"]
+    list_display = [
+        "code",
+        "name",
+        "trading_status",
+        "price_group",
+        "prefecture",
+        "closing_day",
+        "ec_enabled",
+    ]
     list_filter = ["trading_status", "is_key_account", "ec_enabled", "price_group", "prefecture"]
     search_fields = ["code", "name", "name_kana", "phone", "domain"]
     list_select_related = ["price_group"]
@@ -41,7 +49,9 @@ class CustomerAdmin(admin.ModelAdmin):
     def get_urls(self):
 
         return [
-            path("coverage/", self.admin_site.admin_view(admin_leads.coverage_view), name="customers_coverage"),
+            path(
+                "coverage/", self.admin_site.admin_view(admin_leads.coverage_view), name="customers_coverage"
+            ),
             *super().get_urls(),
         ]
 
@@ -57,10 +67,24 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = (
         (None, {"fields": ("email", "password", "full_name", "preferred_language")}),
         (_("Company"), {"fields": ("customer", "role")}),
-        (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "is_integration", "groups", "user_permissions")}),
+        (
+            _("Permissions"),
+            {
+                "fields": (
+                    "is_active",
+                    "is_staff",
+                    "is_superuser",
+                    "is_integration",
+                    "groups",
+                    "user_permissions",
+                )
+            },
+        ),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
-    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2", "customer", "role")}),)
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("email", "password1", "password2", "customer", "role")}),
+    )
 
 
 @admin.register(ApiToken)
@@ -91,7 +115,11 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def rotate(self, request, queryset):
         for token in queryset:
             issued = services.rotate_api_token(token=token, now=timezone.now())
-            self.message_user(request, _("New token for %(user)s (shown only once): %(token)s") % {"user": token.user, "token": issued.raw})
+            self.message_user(
+                request,
+                _("New token for %(user)s (shown only once): %(token)s")
+                % {"user": token.user, "token": issued.raw},
+            )
 
 
 from customers import admin_leads  # noqa: E402,F401  (registers contacts, lead imports, review queue)

@@ -90,8 +90,16 @@ class DepartmentAdmin(admin.ModelAdmin):
 @admin.register(Contact)
 class ContactAdmin(admin.ModelAdmin):
     list_display = [
-        "name", "customer", "department", "title", "role", "is_key_person", "owner", "email",
-        "marketing_consent", "last_contacted_at",
+        "name",
+        "customer",
+        "department",
+        "title",
+        "role",
+        "is_key_person",
+        "owner",
+        "email",
+        "marketing_consent",
+        "last_contacted_at",
     ]
     list_filter = ["role", "is_key_person", "marketing_consent", "sources__source"]
     search_fields = ["name", "name_kana", "email", "customer__code", "customer__name"]
@@ -100,7 +108,10 @@ class ContactAdmin(admin.ModelAdmin):
     inlines = [ContactSourceInline, ContactEventInline]
     actions = ["merge_selected", "export_csv"]
     fieldsets = (
-        (None, {"fields": ("customer", "department", "name", "name_kana", "title", "email", "phone", "user")}),
+        (
+            None,
+            {"fields": ("customer", "department", "name", "name_kana", "title", "email", "phone", "user")},
+        ),
         (gettext_lazy("Key person"), {"fields": ("role", "is_key_person", "owner", "last_contacted_at")}),
         (
             gettext_lazy("Marketing e-mail consent"),
@@ -110,7 +121,9 @@ class ContactAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         try:
-            services.save_contact(contact=obj, actor=request.user, now=timezone.now(), changed=form.changed_data)
+            services.save_contact(
+                contact=obj, actor=request.user, now=timezone.now(), changed=form.changed_data
+            )
         except ApplicationError as exc:
             self.message_user(request, exc.message, messages.ERROR)
 
@@ -138,13 +151,17 @@ class ContactAdmin(admin.ModelAdmin):
         survivor = next((c for c in contacts if c.user_id), contacts[0])
         try:
             services.merge_contacts(
-                survivor=survivor, duplicates=[c for c in contacts if c.pk != survivor.pk],
-                actor=request.user, now=timezone.now(),
+                survivor=survivor,
+                duplicates=[c for c in contacts if c.pk != survivor.pk],
+                actor=request.user,
+                now=timezone.now(),
             )
         except ApplicationError as exc:
             self.message_user(request, exc.message, messages.ERROR)
             return
-        self.message_user(request, _("Merged %(n)d contacts into %(name)s.") % {"n": len(contacts), "name": survivor})
+        self.message_user(
+            request, _("Merged %(n)d contacts into %(name)s.") % {"n": len(contacts), "name": survivor}
+        )
 
     @admin.action(description=gettext_lazy("Export selected contacts as CSV"))
     def export_csv(self, request, queryset):
@@ -154,7 +171,16 @@ class ContactAdmin(admin.ModelAdmin):
         )
         return csv_response(
             filename="contacts.csv",
-            header=["customer_code", "customer_name", "name", "title", "email", "phone", "role", "marketing_consent"],
+            header=[
+                "customer_code",
+                "customer_name",
+                "name",
+                "title",
+                "email",
+                "phone",
+                "role",
+                "marketing_consent",
+            ],
             rows=rows,
         )
 
@@ -165,15 +191,25 @@ class ContactAdmin(admin.ModelAdmin):
 class LeadUploadForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("Lead CSV (UTF-8 or Shift_JIS)"))
     source = forms.CharField(
-        label=gettext_lazy("Source"), max_length=64, help_text=gettext_lazy("e.g. expo-2026, seminar-10, web-form")
+        label=gettext_lazy("Source"),
+        max_length=64,
+        help_text=gettext_lazy("e.g. expo-2026, seminar-10, web-form"),
     )
 
 
 @admin.register(LeadImport)
 class LeadImportAdmin(admin.ModelAdmin):
     list_display = [
-        "id", "file_name", "source", "status", "processed_rows", "matched_count", "review_count", "new_count",
-        "invalid_count", "created_at",
+        "id",
+        "file_name",
+        "source",
+        "status",
+        "processed_rows",
+        "matched_count",
+        "review_count",
+        "new_count",
+        "invalid_count",
+        "created_at",
     ]
     list_filter = ["status", "source"]
     readonly_fields = [f.name for f in LeadImport._meta.fields]
@@ -186,7 +222,11 @@ class LeadImportAdmin(admin.ModelAdmin):
     def get_urls(self):
         return [
             path("upload/", self.admin_site.admin_view(self.upload_view), name="customers_leadimport_upload"),
-            path("<int:pk>/report.csv", self.admin_site.admin_view(self.report_view), name="customers_leadimport_report"),
+            path(
+                "<int:pk>/report.csv",
+                self.admin_site.admin_view(self.report_view),
+                name="customers_leadimport_report",
+            ),
             *super().get_urls(),
         ]
 
@@ -200,24 +240,38 @@ class LeadImportAdmin(admin.ModelAdmin):
             try:
                 if upload.size <= settings.LEAD_IMPORT_SYNC_MAX_BYTES:
                     lead_import = services_leads.import_leads(
-                        stream=upload.file, file_name=upload.name, source=form.cleaned_data["source"], now=now,
+                        stream=upload.file,
+                        file_name=upload.name,
+                        source=form.cleaned_data["source"],
+                        now=now,
                         created_by=request.user,
                     )
                 else:
                     lead_import = services_leads.start_lead_import(
-                        stream=upload.file, file_name=upload.name, source=form.cleaned_data["source"], now=now,
-                        created_by=request.user, keep_file=True,
+                        stream=upload.file,
+                        file_name=upload.name,
+                        source=form.cleaned_data["source"],
+                        now=now,
+                        created_by=request.user,
+                        keep_file=True,
                     )
                     from customers.tasks import import_leads_task
 
-                    transaction.on_commit(lambda: import_leads_task.delay(import_id=lead_import.pk), robust=True)
+                    transaction.on_commit(
+                        lambda: import_leads_task.delay(import_id=lead_import.pk), robust=True
+                    )
             except ApplicationError as exc:
                 form.add_error("file", exc.message)
             else:
-                return HttpResponseRedirect(reverse("admin:customers_leadimport_change", args=[lead_import.pk]))
+                return HttpResponseRedirect(
+                    reverse("admin:customers_leadimport_change", args=[lead_import.pk])
+                )
         context = {
-            **self.admin_site.each_context(request), "form": form, "opts": self.model._meta,
-            "title": _("Import leads"), "max_mb": settings.LEAD_IMPORT_MAX_BYTES // 1048576,
+            **self.admin_site.each_context(request),
+            "form": form,
+            "opts": self.model._meta,
+            "title": _("Import leads"),
+            "max_mb": settings.LEAD_IMPORT_MAX_BYTES // 1048576,
         }
         return render(request, "admin/customers/leadimport/upload.html", context)
 
@@ -225,10 +279,14 @@ class LeadImportAdmin(admin.ModelAdmin):
         lead_import = get_object_or_404(LeadImport, pk=pk)
         rows = (
             (row, company, status, code, services_leads.format_score(score), reason)
-            for row, company, status, code, score, reason in selectors.lead_report_rows(lead_import_id=lead_import.pk)
+            for row, company, status, code, score, reason in selectors.lead_report_rows(
+                lead_import_id=lead_import.pk
+            )
         )
         return csv_response(
-            filename=f"lead-import-{lead_import.pk}-report.csv", header=list(services_leads.REPORT_HEADER), rows=rows
+            filename=f"lead-import-{lead_import.pk}-report.csv",
+            header=list(services_leads.REPORT_HEADER),
+            rows=rows,
         )
 
 
@@ -237,7 +295,17 @@ class LeadImportAdmin(admin.ModelAdmin):
 
 @admin.register(ReviewLeadRow)
 class ReviewLeadRowAdmin(admin.ModelAdmin):
-    list_display = ["company_name", "person", "email", "customer", "score", "reason", "lead_import", "row", "resolve_link"]
+    list_display = [
+        "company_name",
+        "person",
+        "email",
+        "customer",
+        "score",
+        "reason",
+        "lead_import",
+        "row",
+        "resolve_link",
+    ]
     list_filter = ["lead_import__source"]
     search_fields = ["company_name", "customer_code", "reason"]
     list_select_related = ["customer", "lead_import"]
@@ -275,7 +343,11 @@ class ReviewLeadRowAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         return [
-            path("<int:pk>/resolve/", self.admin_site.admin_view(self.resolve_view), name="customers_reviewleadrow_resolve"),
+            path(
+                "<int:pk>/resolve/",
+                self.admin_site.admin_view(self.resolve_view),
+                name="customers_reviewleadrow_resolve",
+            ),
             *super().get_urls(),
         ]
 
@@ -283,7 +355,9 @@ class ReviewLeadRowAdmin(admin.ModelAdmin):
         done = 0
         for row in queryset:
             try:
-                services_leads.resolve_lead_row(lead_row=row, action=action, actor=request.user, now=timezone.now())
+                services_leads.resolve_lead_row(
+                    lead_row=row, action=action, actor=request.user, now=timezone.now()
+                )
                 done += 1
             except ApplicationError as exc:
                 self.message_user(request, f"{row}: {exc.message}", messages.WARNING)
@@ -325,8 +399,11 @@ class ReviewLeadRowAdmin(admin.ModelAdmin):
             messages.success(request, _("Lead decided."))
             return HttpResponseRedirect(reverse("admin:customers_reviewleadrow_changelist"))
         context = {
-            **self.admin_site.each_context(request), "row": row, "candidates": candidates,
-            "opts": self.model._meta, "title": _("Decide lead %(name)s") % {"name": row.company_name},
+            **self.admin_site.each_context(request),
+            "row": row,
+            "candidates": candidates,
+            "opts": self.model._meta,
+            "title": _("Decide lead %(name)s") % {"name": row.company_name},
         }
         return render(request, "admin/customers/leadrow/resolve.html", context)
 
@@ -364,7 +441,16 @@ def coverage_view(request: HttpRequest) -> HttpResponse:
 class LeadRowAdmin(admin.ModelAdmin):
     """Every imported row (the audit trail); the queue of rows to decide is ReviewLeadRowAdmin."""
 
-    list_display = ["lead_import", "row", "company_name", "status", "customer_code", "score", "resolution", "contact"]
+    list_display = [
+        "lead_import",
+        "row",
+        "company_name",
+        "status",
+        "customer_code",
+        "score",
+        "resolution",
+        "contact",
+    ]
     list_filter = ["status", "resolution", "lead_import__source"]
     search_fields = ["company_name", "customer_code"]
     list_select_related = ["lead_import", "contact"]

@@ -26,10 +26,12 @@ _POSTAL = re.compile(r"^(\d{3})-?(\d{4})$")
 class CustomerInSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     name_kana = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    price_group = serializers.CharField(max_length=32, required=False, allow_blank=True, allow_null=True,
-                                        default=None)
+    price_group = serializers.CharField(
+        max_length=32, required=False, allow_blank=True, allow_null=True, default=None
+    )
     prefecture = serializers.ChoiceField(
-        choices=PREFECTURES, error_messages={"invalid_choice": gettext_lazy("Enter a prefecture such as 東京都.")}
+        choices=PREFECTURES,
+        error_messages={"invalid_choice": gettext_lazy("Enter a prefecture such as 東京都.")},
     )
     postal_code = serializers.CharField(max_length=8)
     address = serializers.CharField(max_length=300)
@@ -37,7 +39,9 @@ class CustomerInSerializer(serializers.Serializer):
     closing_day = StrictIntegerField()
     payment_terms_days = StrictIntegerField(min_value=0, max_value=365, required=False, default=30)
     credit_limit = MoneyField(decimal_places=0, max_digits=14, required=False, allow_null=True, default=None)
-    invoice_registration_number = serializers.CharField(max_length=14, required=False, allow_blank=True, default="")
+    invoice_registration_number = serializers.CharField(
+        max_length=14, required=False, allow_blank=True, default=""
+    )
     ec_enabled = StrictBooleanField()
 
     def validate_postal_code(self, value: str) -> str:
@@ -108,25 +112,46 @@ class CustomerUpsertApi(APIView):
         responses={
             200: OpenApiResponse(CustomerOutSerializer, description="updated"),
             201: OpenApiResponse(CustomerOutSerializer, description="created"),
-            400: inline_serializer("ErpCustomerError", {"code": serializers.CharField(),
-                                                         "message": serializers.CharField(),
-                                                         "details": serializers.DictField()}),  # fmt: skip
+            400: inline_serializer(
+                "ErpCustomerError",
+                {
+                    "code": serializers.CharField(),
+                    "message": serializers.CharField(),
+                    "details": serializers.DictField(),
+                },
+            ),  # fmt: skip
         },
         examples=[
             OpenApiExample("customer", value=CUSTOMER_EXAMPLE, request_only=True),
-            OpenApiExample("created", value={"code": "C10001", **CUSTOMER_EXAMPLE, "trading_status": "customer",
-                                             "updated_at": "2026-11-26T10:00:00+09:00"},
-                           response_only=True, status_codes=["201", "200"]),  # fmt: skip
-            OpenApiExample("bad closing day", value={"code": "invalid", "message": "The request has invalid fields.",
-                                                     "details": {"closing_day": ["The closing day must be 1 to 28, "
-                                                                                 "or 31 for month end."]}},
-                           response_only=True, status_codes=["400"]),  # fmt: skip
+            OpenApiExample(
+                "created",
+                value={
+                    "code": "C10001",
+                    **CUSTOMER_EXAMPLE,
+                    "trading_status": "customer",
+                    "updated_at": "2026-11-26T10:00:00+09:00",
+                },
+                response_only=True,
+                status_codes=["201", "200"],
+            ),  # fmt: skip
+            OpenApiExample(
+                "bad closing day",
+                value={
+                    "code": "invalid",
+                    "message": "The request has invalid fields.",
+                    "details": {"closing_day": ["The closing day must be 1 to 28, or 31 for month end."]},
+                },
+                response_only=True,
+                status_codes=["400"],
+            ),  # fmt: skip
         ],
         tags=["erp"],
     )
     def put(self, request: Request, code: str) -> Response:
         if not isinstance(request.data, dict):
-            raise ValidationFailed(_("Send a JSON object."), details={"non_field_errors": [_("Send a JSON object.")]})
+            raise ValidationFailed(
+                _("Send a JSON object."), details={"non_field_errors": [_("Send a JSON object.")]}
+            )
         if len(code) > 32:
             message = _("The customer code may have at most 32 characters.")
             raise ValidationFailed(message, details={"code": [message]})
@@ -136,4 +161,6 @@ class CustomerUpsertApi(APIView):
         customer, created = erp.upsert_customer(
             data=erp.CustomerData(code=code, **{**data, "price_group": data["price_group"] or None})
         )
-        return Response(customer_json(customer), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        return Response(
+            customer_json(customer), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )

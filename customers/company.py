@@ -20,10 +20,25 @@ def can_manage_ship_tos(*, user: User) -> bool:
     return bool(user.customer_id) and user.role == User.Role.ADMIN
 
 
-def add_ship_to(*, customer: Customer, user: User, name: str, postal_code: str, prefecture: str, address: str,
-                phone: str = "") -> ShipTo:
+def add_ship_to(
+    *,
+    customer: Customer,
+    user: User,
+    name: str,
+    postal_code: str,
+    prefecture: str,
+    address: str,
+    phone: str = "",
+) -> ShipTo:
     """Add a (non-default) delivery address to `customer`. Raises PermissionError unless `user` is its admin."""
     if user.customer_id != customer.id or not can_manage_ship_tos(user=user):
         raise PermissionError("only the company's admin may add ship-to addresses")
-    return ShipTo.objects.create(customer=customer, name=name, postal_code=postal_code, prefecture=prefecture,
-                                 address=address, phone=phone, is_default=False)
+    return ShipTo.objects.create(
+        customer=customer,
+        name=name,
+        postal_code=postal_code,
+        prefecture=prefecture,
+        address=address,
+        phone=phone,
+        is_default=False,
+    )

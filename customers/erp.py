@@ -70,5 +70,7 @@ def upsert_customer(*, data: CustomerData) -> tuple[Customer, bool]:
         "name_key": name_key(data.name),
     }
     with transaction.atomic():
-        customer, created = Customer.objects.select_for_update().update_or_create(code=data.code, defaults=values)
+        customer, created = Customer.objects.select_for_update().update_or_create(
+            code=data.code, defaults=values
+        )
     return customer, created

@@ -119,7 +119,9 @@ def detect_encoding(sample: bytes) -> str:
 
     best = from_bytes(sample).best()
     if best is None:
-        raise LeadFileError(_("The file's character encoding could not be detected; save it as UTF-8 or Shift_JIS."))
+        raise LeadFileError(
+            _("The file's character encoding could not be detected; save it as UTF-8 or Shift_JIS.")
+        )
     return best.encoding
 
 
@@ -218,7 +220,9 @@ def _records(lines: Iterator[_Line]) -> Iterator[_Record]:
             continue
         text = "\n".join(line.text for line in group)
         try:
-            parsed = list(csv.reader([text] if len(group) == 1 else text.splitlines(keepends=True), strict=True))
+            parsed = list(
+                csv.reader([text] if len(group) == 1 else text.splitlines(keepends=True), strict=True)
+            )
         except csv.Error as exc:
             pending.extendleft(reversed(group[1:]))
             yield _Record(first.number, None, _("broken quotes: %(error)s") % {"error": exc})
@@ -245,7 +249,9 @@ def parse_captured_on(text: str) -> date | None:
 
 def _fingerprint(values: dict[str, str], source: str) -> str:
     """Identity of a row's content: the same row imported again finds its earlier review row."""
-    raw = "\x1f".join([source, *(unicodedata.normalize("NFKC", values.get(c, "")).strip() for c in LEAD_COLUMNS)])
+    raw = "\x1f".join(
+        [source, *(unicodedata.normalize("NFKC", values.get(c, "")).strip() for c in LEAD_COLUMNS)]
+    )
     return hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()
 
 
@@ -253,7 +259,9 @@ def _row_from_cells(number: int, cells: list[str], header: list[str], source: st
     if len(cells) > len(header) and any(c.strip() for c in cells[len(header) :]):
         name = cells[header.index(REQUIRED_COLUMN)].strip() if REQUIRED_COLUMN in header else ""
         return ParsedRow(
-            number, name[:200], None,
+            number,
+            name[:200],
+            None,
             _("%(n)d cells, but the header has %(m)d columns") % {"n": len(cells), "m": len(header)},
         )
     values: dict[str, str] = {}
@@ -266,8 +274,11 @@ def _row_from_cells(number: int, cells: list[str], header: list[str], source: st
     for column, value in values.items():
         if len(value) > MAX_LENGTHS[column]:
             return ParsedRow(
-                number, company[:200], None,
-                _("%(column)s is longer than %(n)d characters") % {"column": column, "n": MAX_LENGTHS[column]},
+                number,
+                company[:200],
+                None,
+                _("%(column)s is longer than %(n)d characters")
+                % {"column": column, "n": MAX_LENGTHS[column]},
             )
     if not company:
         return ParsedRow(number, "", None, _("company_name is empty"))
@@ -346,7 +357,9 @@ def count_lines(stream: BinaryIO) -> int:
 
 # ---------------------------------------------------------------------------------- people
 
-_DECISION_TITLES = re.compile(r"代表|社長|会長|取締役|役員|執行役|専務|常務|本部長|事業部長|部長|ceo|cfo|coo|cto|president|director")
+_DECISION_TITLES = re.compile(
+    r"代表|社長|会長|取締役|役員|執行役|専務|常務|本部長|事業部長|部長|ceo|cfo|coo|cto|president|director"
+)
 _APPROVER_TITLES = re.compile(r"次長|課長|室長|所長|支店長|店長|係長|マネージャ|manager")
 
 

@@ -84,9 +84,14 @@ class Customer(models.Model):
         help_text=_("1-28, or 31 = month end"),
     )
     payment_terms_days = models.PositiveSmallIntegerField(_("payment terms (days)"), default=30)
-    credit_limit = models.DecimalField(_("credit limit"), max_digits=14, decimal_places=0, null=True, blank=True)
+    credit_limit = models.DecimalField(
+        _("credit limit"), max_digits=14, decimal_places=0, null=True, blank=True
+    )
     invoice_registration_number = models.CharField(
-        _("invoice registration number"), max_length=14, blank=True, validators=[invoice_registration_validator]
+        _("invoice registration number"),
+        max_length=14,
+        blank=True,
+        validators=[invoice_registration_validator],
     )
     ec_enabled = models.BooleanField(_("web ordering enabled"), default=True)
     is_key_account = models.BooleanField(
@@ -94,7 +99,9 @@ class Customer(models.Model):
         default=False,
         help_text=_("Key accounts are flagged ones plus the top customers by 12-month revenue."),
     )
-    name_key = models.CharField(_("normalised name"), max_length=200, blank=True, db_index=True, editable=False)
+    name_key = models.CharField(
+        _("normalised name"), max_length=200, blank=True, db_index=True, editable=False
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -175,7 +182,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("e-mail"), unique=True)
     full_name = models.CharField(_("name"), max_length=100, blank=True)
     customer = models.ForeignKey(
-        Customer, verbose_name=_("customer"), null=True, blank=True, on_delete=models.PROTECT, related_name="buyers"
+        Customer,
+        verbose_name=_("customer"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="buyers",
     )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, blank=True)
     is_staff = models.BooleanField(_("staff"), default=False)
@@ -198,9 +210,7 @@ class User(AbstractBaseUser, PermissionsMixin):
                 condition=~(Q(is_integration=True) & Q(customer__isnull=False)),
                 name="integration_user_has_no_customer",
             ),
-            models.CheckConstraint(
-                condition=Q(customer__isnull=True) | ~Q(role=""), name="buyer_has_role"
-            ),
+            models.CheckConstraint(condition=Q(customer__isnull=True) | ~Q(role=""), name="buyer_has_role"),
         ]
 
     def __str__(self) -> str:
@@ -263,7 +273,9 @@ class Department(models.Model):
         verbose_name = _("department")
         verbose_name_plural = _("departments")
         ordering = ["customer", "name"]
-        constraints = [models.UniqueConstraint(fields=["customer", "name"], name="department_unique_per_customer")]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "name"], name="department_unique_per_customer")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -291,7 +303,11 @@ class Contact(models.Model):
         Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="contacts"
     )
     department = models.ForeignKey(
-        Department, verbose_name=_("department"), null=True, blank=True, on_delete=models.SET_NULL,
+        Department,
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="contacts",
     )
     name = models.CharField(_("name"), max_length=100, blank=True)
@@ -302,12 +318,20 @@ class Contact(models.Model):
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.UNKNOWN)
     is_key_person = models.BooleanField(_("key person"), default=False)
     owner = models.ForeignKey(
-        "customers.User", verbose_name=_("relationship owner"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="owned_contacts",
+        "customers.User",
+        verbose_name=_("relationship owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_contacts",
         help_text=_("The sales rep who owns the relationship."),
     )
     user = models.OneToOneField(
-        "customers.User", verbose_name=_("buyer login"), null=True, blank=True, on_delete=models.SET_NULL,
+        "customers.User",
+        verbose_name=_("buyer login"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="contact",
     )
     marketing_consent = models.BooleanField(_("consents to marketing e-mail"), default=False)
@@ -466,8 +490,12 @@ class LeadRow(models.Model):
     company_name = models.CharField(_("company name"), max_length=200, blank=True)
     status = models.CharField(_("status"), max_length=8, choices=Status.choices)
     customer = models.ForeignKey(
-        Customer, verbose_name=_("customer / best candidate"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        Customer,
+        verbose_name=_("customer / best candidate"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     customer_code = models.CharField(_("customer code"), max_length=32, blank=True)
     score = models.DecimalField(_("score"), max_digits=4, decimal_places=3, default=0)

@@ -44,8 +44,6 @@ def ship_to_snapshot(ship_to: ShipTo | Customer) -> dict[str, str]:
 # ============================================================================================
 
 
-
-
 KEY_ROLES = (Contact.Role.OPERATIONAL, Contact.Role.DECISION_MAKER, Contact.Role.APPROVER)
 
 
@@ -55,9 +53,18 @@ def iter_customer_records() -> Iterator[tuple[int, CustomerRecord]]:
         "pk", "code", "name", "name_kana", "prefecture", "postal_code", "address", "phone", "domain"
     )
     for pk, code, name, kana, pref, postal, address, phone, domain in rows.iterator(chunk_size=5000):
-        yield pk, CustomerRecord(
-            code=code, name=name, name_kana=kana, prefecture=pref, postal_code=postal,
-            address=address, phone=phone, domain=domain,
+        yield (
+            pk,
+            CustomerRecord(
+                code=code,
+                name=name,
+                name_kana=kana,
+                prefecture=pref,
+                postal_code=postal,
+                address=address,
+                phone=phone,
+                domain=domain,
+            ),
         )
 
 
@@ -99,7 +106,9 @@ class Coverage:
         return bool(self.known.get(Contact.Role.DECISION_MAKER))
 
 
-def key_person_coverage(*, customers: QuerySet[Customer] | list[Customer], now: datetime, months: int | None = None) -> list[Coverage]:
+def key_person_coverage(
+    *, customers: QuerySet[Customer] | list[Customer], now: datetime, months: int | None = None
+) -> list[Coverage]:
     """Per customer: which of the three roles are known and contacted in the last `months` months.
 
     Two queries whatever the number of customers (the customers, one aggregate over contacts).
@@ -109,7 +118,10 @@ def key_person_coverage(*, customers: QuerySet[Customer] | list[Customer], now: 
     months = settings.KEY_PERSON_RECENT_MONTHS if months is None else months
     since = now - timedelta(days=round(months * 30.44))
     customers = list(customers)
-    result = {c.pk: Coverage(customer=c, known=dict.fromkeys(KEY_ROLES, 0), recent=dict.fromkeys(KEY_ROLES, False)) for c in customers}
+    result = {
+        c.pk: Coverage(customer=c, known=dict.fromkeys(KEY_ROLES, 0), recent=dict.fromkeys(KEY_ROLES, False))
+        for c in customers
+    }
     rows = (
         Contact.objects.filter(customer_id__in=result.keys(), role__in=KEY_ROLES)
         .values("customer_id", "role")

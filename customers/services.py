@@ -158,13 +158,17 @@ def _contact_snapshot(contact: Contact) -> dict[str, object]:
         "department": contact.department.name if contact.department_id else "",
         "owner_id": contact.owner_id,
         "marketing_consent": contact.marketing_consent,
-        "marketing_consent_date": contact.marketing_consent_date.isoformat() if contact.marketing_consent_date else None,
+        "marketing_consent_date": contact.marketing_consent_date.isoformat()
+        if contact.marketing_consent_date
+        else None,
         "marketing_consent_method": contact.marketing_consent_method,
         "last_contacted_at": contact.last_contacted_at.isoformat() if contact.last_contacted_at else None,
     }
 
 
-def merge_contacts(*, survivor: Contact, duplicates: list[Contact], actor: User | None, now: datetime) -> Contact:
+def merge_contacts(
+    *, survivor: Contact, duplicates: list[Contact], actor: User | None, now: datetime
+) -> Contact:
     """Merge duplicate contacts of one customer into `survivor`, keeping every source and history.
 
     Sources and history rows move to the survivor (a source already on it is kept once); blank
@@ -190,7 +194,16 @@ def merge_contacts(*, survivor: Contact, duplicates: list[Contact], actor: User 
                 existing.add(key)
                 ContactSource.objects.filter(pk=src.pk).update(contact=survivor)
             ContactEvent.objects.filter(contact=dup).update(contact=survivor)
-            for field in ("name", "name_kana", "title", "email", "phone", "department_id", "owner_id", "user_id"):
+            for field in (
+                "name",
+                "name_kana",
+                "title",
+                "email",
+                "phone",
+                "department_id",
+                "owner_id",
+                "user_id",
+            ):
                 if not getattr(survivor, field) and getattr(dup, field):
                     setattr(survivor, field, getattr(dup, field))
                     if field == "user_id":
@@ -207,8 +220,12 @@ def merge_contacts(*, survivor: Contact, duplicates: list[Contact], actor: User 
             ):
                 survivor.last_contacted_at = dup.last_contacted_at
             ContactEvent.objects.create(
-                contact=survivor, kind=ContactEvent.Kind.MERGED, at=now, actor=actor,
-                note=f"merged contact #{dup.pk} {dup}"[:300], data=_contact_snapshot(dup),
+                contact=survivor,
+                kind=ContactEvent.Kind.MERGED,
+                at=now,
+                actor=actor,
+                note=f"merged contact #{dup.pk} {dup}"[:300],
+                data=_contact_snapshot(dup),
             )
             dup.delete()
         _set_contact_keys(survivor)
@@ -223,7 +240,9 @@ def _set_contact_keys(contact: Contact) -> None:
     contact.name_key = person_key(contact.name)
 
 
-def save_contact(*, contact: Contact, actor: User | None, now: datetime, changed: list[str] | None = None) -> Contact:
+def save_contact(
+    *, contact: Contact, actor: User | None, now: datetime, changed: list[str] | None = None
+) -> Contact:
     """Create or update a contact from staff input, recording history (and consent changes).
 
     A contact created by staff gets the `sales` source. Consent needs a date and a way
@@ -231,7 +250,9 @@ def save_contact(*, contact: Contact, actor: User | None, now: datetime, changed
     """
     from customers.models import SALES_SOURCE
 
-    if contact.marketing_consent and (not contact.marketing_consent_date or not contact.marketing_consent_method):
+    if contact.marketing_consent and (
+        not contact.marketing_consent_date or not contact.marketing_consent_method
+    ):
         raise ValidationFailed("marketing consent needs the date and the way it was given")
     if not contact.marketing_consent:
         contact.marketing_consent_date = None
@@ -241,23 +262,34 @@ def save_contact(*, contact: Contact, actor: User | None, now: datetime, changed
         _set_contact_keys(contact)
         contact.save()
         if created:
-            ContactSource.objects.get_or_create(contact=contact, source=SALES_SOURCE, event="", captured_on=None)
+            ContactSource.objects.get_or_create(
+                contact=contact, source=SALES_SOURCE, event="", captured_on=None
+            )
             ContactEvent.objects.create(contact=contact, kind=ContactEvent.Kind.CREATED, at=now, actor=actor)
         elif changed:
             consent_fields = {"marketing_consent", "marketing_consent_date", "marketing_consent_method"}
             if consent_fields & set(changed):
                 ContactEvent.objects.create(
-                    contact=contact, kind=ContactEvent.Kind.CONSENT, at=now, actor=actor,
+                    contact=contact,
+                    kind=ContactEvent.Kind.CONSENT,
+                    at=now,
+                    actor=actor,
                     data={
                         "marketing_consent": contact.marketing_consent,
-                        "date": contact.marketing_consent_date.isoformat() if contact.marketing_consent_date else None,
+                        "date": contact.marketing_consent_date.isoformat()
+                        if contact.marketing_consent_date
+                        else None,
                         "method": contact.marketing_consent_method,
                     },
                 )
             other = sorted(set(changed) - consent_fields)
             if other:
                 ContactEvent.objects.create(
-                    contact=contact, kind=ContactEvent.Kind.UPDATED, at=now, actor=actor, data={"fields": other}
+                    contact=contact,
+                    kind=ContactEvent.Kind.UPDATED,
+                    at=now,
+                    actor=actor,
+                    data={"fields": other},
                 )
     return contact
 
@@ -272,7 +304,9 @@ def set_marketing_consent(
     contact.marketing_consent_date = given_on if consent else None
     contact.marketing_consent_method = method if consent else ""
     return save_contact(
-        contact=contact, actor=actor, now=now,
+        contact=contact,
+        actor=actor,
+        now=now,
         changed=["marketing_consent", "marketing_consent_date", "marketing_consent_method"],
     )
 
@@ -281,7 +315,9 @@ def record_contacted(*, contact: Contact, at: datetime, actor: User | None, note
     """Note that someone reached this person (feeds the key-person coverage)."""
     with transaction.atomic():
         Contact.objects.filter(pk=contact.pk).update(last_contacted_at=at)
-        ContactEvent.objects.create(contact=contact, kind=ContactEvent.Kind.CONTACTED, at=at, actor=actor, note=note[:300])
+        ContactEvent.objects.create(
+            contact=contact, kind=ContactEvent.Kind.CONTACTED, at=at, actor=actor, note=note[:300]
+        )
     contact.last_contacted_at = at
     return contact
 

@@ -57,7 +57,12 @@ _TEMP_PREFIX = "~new:"
 
 
 def start_lead_import(
-    *, stream: BinaryIO, file_name: str, source: str, now: datetime, created_by: User | None = None,
+    *,
+    stream: BinaryIO,
+    file_name: str,
+    source: str,
+    now: datetime,
+    created_by: User | None = None,
     keep_file: bool = False,
 ) -> LeadImport:
     """Check the file as a whole and create the batch. Raises LeadFileError; then nothing is written.
@@ -88,8 +93,13 @@ def start_lead_import(
         lines += chunk.count(b"\n")
     stream.seek(0)
     lead_import = LeadImport(
-        source=source, file_name=Path(file_name).name[:255], size_bytes=size, encoding=encoding,
-        file_sha256=digest.hexdigest(), total_rows=max(lines - 1, 0) or 1, created_by=created_by,
+        source=source,
+        file_name=Path(file_name).name[:255],
+        size_bytes=size,
+        encoding=encoding,
+        file_sha256=digest.hexdigest(),
+        total_rows=max(lines - 1, 0) or 1,
+        created_by=created_by,
         created_at=now,
     )
     if keep_file:
@@ -104,7 +114,9 @@ def import_leads(
     *, stream: BinaryIO, file_name: str, source: str, now: datetime, created_by: User | None = None
 ) -> LeadImport:
     """Import a lead CSV synchronously (command, small admin uploads). Raises LeadFileError."""
-    lead_import = start_lead_import(stream=stream, file_name=file_name, source=source, now=now, created_by=created_by)
+    lead_import = start_lead_import(
+        stream=stream, file_name=file_name, source=source, now=now, created_by=created_by
+    )
     return run_lead_import(lead_import_id=lead_import.pk, stream=stream, now=now)
 
 
@@ -147,7 +159,9 @@ def write_report(*, lead_import: LeadImport, out: TextIO) -> int:
     writer = safe_writer(out)
     writer.writerow(REPORT_HEADER)
     n = 0
-    for row, company, status, code, score, reason in selectors.lead_report_rows(lead_import_id=lead_import.pk):
+    for row, company, status, code, score, reason in selectors.lead_report_rows(
+        lead_import_id=lead_import.pk
+    ):
         writer.writerow([row, company, status, code, format_score(score), reason])
         n += 1
     return n
@@ -206,8 +220,9 @@ class _Importer:
             self.ids[record.code] = pk
         # Prospects created by this batch (code -> first row), so later rows say "same as row N".
         self.created_here: dict[str, int] = dict(
-            LeadRow.objects.filter(lead_import=lead_import, status=LeadRow.Status.NEW, resolution=LeadRow.Resolution.PROSPECT)
-            .values_list("customer_code", "row")
+            LeadRow.objects.filter(
+                lead_import=lead_import, status=LeadRow.Status.NEW, resolution=LeadRow.Resolution.PROSPECT
+            ).values_list("customer_code", "row")
         )
         self.alias: dict[str, str] = {}
 
@@ -225,18 +240,36 @@ class _Importer:
         if result.status == "matched" and first_row is not None:
             # Another row of a company that is new in this very file: same prospect, still "new".
             return _Decision(
-                parsed, LeadRow.Status.NEW, code, result.score,
-                f"same company as row {first_row}", candidates, result.branch,
-                LeadRow.Resolution.PROSPECT, link_code=code,
+                parsed,
+                LeadRow.Status.NEW,
+                code,
+                result.score,
+                f"same company as row {first_row}",
+                candidates,
+                result.branch,
+                LeadRow.Resolution.PROSPECT,
+                link_code=code,
             )
         if result.status == "matched":
             return _Decision(
-                parsed, LeadRow.Status.MATCHED, code, result.score, result.reason, candidates, result.branch,
+                parsed,
+                LeadRow.Status.MATCHED,
+                code,
+                result.score,
+                result.reason,
+                candidates,
+                result.branch,
                 link_code=code,
             )
         if result.status == "review":
             return _Decision(
-                parsed, LeadRow.Status.REVIEW, code, result.score, result.reason, candidates, result.branch,
+                parsed,
+                LeadRow.Status.REVIEW,
+                code,
+                result.score,
+                result.reason,
+                candidates,
+                result.branch,
                 LeadRow.Resolution.PENDING,
             )
         temp = f"{_TEMP_PREFIX}{parsed.row}"
@@ -244,8 +277,15 @@ class _Importer:
         self.index.add(_record_for(temp, parsed.lead))
         reason = result.reason if code else "no candidate"
         return _Decision(
-            parsed, LeadRow.Status.NEW, code, result.score, f"{reason}; new prospect", candidates, result.branch,
-            LeadRow.Resolution.PROSPECT, link_code=temp,
+            parsed,
+            LeadRow.Status.NEW,
+            code,
+            result.score,
+            f"{reason}; new prospect",
+            candidates,
+            result.branch,
+            LeadRow.Resolution.PROSPECT,
+            link_code=temp,
         )
 
     def process(self, chunk: list[ParsedRow]) -> None:
@@ -267,17 +307,25 @@ class _Importer:
                     d.reason = f"{d.reason} {d.link_code}"
             contacts = apply_leads_to_contacts(
                 items=[(d.parsed, self.ids[d.link_code], d.branch) for d in decisions if d.link_code],
-                source=self.lead_import.source, lead_import=self.lead_import, now=self.now,
+                source=self.lead_import.source,
+                lead_import=self.lead_import,
+                now=self.now,
             )
             self._write_rows(decisions, contacts)
 
     def _write_rows(self, decisions: list[_Decision], contacts: dict[int, Contact]) -> None:
         fingerprints = [d.parsed.fingerprint for d in decisions if d.status == LeadRow.Status.REVIEW]
-        waiting = set(
-            LeadRow.objects.filter(
-                fingerprint__in=fingerprints, status=LeadRow.Status.REVIEW, resolution=LeadRow.Resolution.PENDING
-            ).values_list("fingerprint", flat=True)
-        ) if fingerprints else set()
+        waiting = (
+            set(
+                LeadRow.objects.filter(
+                    fingerprint__in=fingerprints,
+                    status=LeadRow.Status.REVIEW,
+                    resolution=LeadRow.Resolution.PENDING,
+                ).values_list("fingerprint", flat=True)
+            )
+            if fingerprints
+            else set()
+        )
         rows = []
         counts = dict.fromkeys(LeadRow.Status.values, 0)
         for d in decisions:
@@ -290,11 +338,19 @@ class _Importer:
             contact = contacts.get(d.parsed.row)
             rows.append(
                 LeadRow(
-                    lead_import=self.lead_import, row=d.parsed.row, company_name=d.parsed.company_name[:200],
-                    status=d.status, customer_id=self.ids.get(d.code), customer_code=d.code,
-                    score=Decimal(str(round(d.score, 3))), reason=d.reason[:300],
-                    candidates=[[c, s] for c, s in d.candidates], data=_lead_data(d.parsed),
-                    fingerprint=d.parsed.fingerprint, resolution=resolution, contact=contact,
+                    lead_import=self.lead_import,
+                    row=d.parsed.row,
+                    company_name=d.parsed.company_name[:200],
+                    status=d.status,
+                    customer_id=self.ids.get(d.code),
+                    customer_code=d.code,
+                    score=Decimal(str(round(d.score, 3))),
+                    reason=d.reason[:300],
+                    candidates=[[c, s] for c, s in d.candidates],
+                    data=_lead_data(d.parsed),
+                    fingerprint=d.parsed.fingerprint,
+                    resolution=resolution,
+                    contact=contact,
                 )
             )
         LeadRow.objects.bulk_create(rows)
@@ -316,8 +372,13 @@ def _lead_data(parsed: ParsedRow) -> dict[str, str]:
 
 def _record_for(code: str, lead: Lead) -> CustomerRecord:
     return CustomerRecord(
-        code=code, name=lead.company_name, prefecture=prefecture_of(lead.address), postal_code=lead.postal_code,
-        address=lead.address, phone=lead.phone, domain=normalize_domain(lead.email),
+        code=code,
+        name=lead.company_name,
+        prefecture=prefecture_of(lead.address),
+        postal_code=lead.postal_code,
+        address=lead.address,
+        phone=lead.phone,
+        domain=normalize_domain(lead.email),
     )
 
 
@@ -329,10 +390,16 @@ def _prospect_from_lead(code: str, lead: Lead) -> Customer:
         name = name[: -len(norm.branch)].rstrip(" 　")
     postal = normalize_postal(lead.postal_code)
     return Customer(
-        code=code, name=name[:200], legal_form=norm.legal_form_ja or norm.legal_form,
-        trading_status=Customer.TradingStatus.PROSPECT, prefecture=prefecture_of(lead.address),
-        postal_code=f"{postal[:3]}-{postal[3:]}" if postal else "", address=lead.address[:300],
-        phone=lead.phone[:32], domain=normalize_domain(lead.email), ec_enabled=False,
+        code=code,
+        name=name[:200],
+        legal_form=norm.legal_form_ja or norm.legal_form,
+        trading_status=Customer.TradingStatus.PROSPECT,
+        prefecture=prefecture_of(lead.address),
+        postal_code=f"{postal[:3]}-{postal[3:]}" if postal else "",
+        address=lead.address[:300],
+        phone=lead.phone[:32],
+        domain=normalize_domain(lead.email),
+        ec_enabled=False,
         name_key=normalize_company(name).key[:200],
     )
 
@@ -341,7 +408,11 @@ def _prospect_from_lead(code: str, lead: Lead) -> Customer:
 
 
 def apply_leads_to_contacts(
-    *, items: list[tuple[ParsedRow, int, str]], source: str, lead_import: LeadImport | None, now: datetime,
+    *,
+    items: list[tuple[ParsedRow, int, str]],
+    source: str,
+    lead_import: LeadImport | None,
+    now: datetime,
     actor: User | None = None,
 ) -> dict[int, Contact]:
     """Create or merge the contacts of lead rows (row, customer id, branch); returns row -> contact.
@@ -395,15 +466,25 @@ def apply_leads_to_contacts(
         dept = departments.get((cid, _department_name(lead, branch)))
         if contact is None:
             contact = Contact(
-                customer_id=cid, name=lead.person_name[:100], name_kana=lead.person_kana[:100], title=lead.title[:100],
-                email=lead.email, phone=lead.phone[:32], role=role_from_title(lead.title),
-                department=dept, email_key=email_key, name_key=name_key,
+                customer_id=cid,
+                name=lead.person_name[:100],
+                name_kana=lead.person_kana[:100],
+                title=lead.title[:100],
+                email=lead.email,
+                phone=lead.phone[:32],
+                role=role_from_title(lead.title),
+                department=dept,
+                email_key=email_key,
+                name_key=name_key,
             )
             new_contacts.append(contact)
         else:
             for attr, value in (
-                ("name", lead.person_name), ("name_kana", lead.person_kana), ("title", lead.title),
-                ("email", lead.email), ("phone", lead.phone),
+                ("name", lead.person_name),
+                ("name_kana", lead.person_kana),
+                ("title", lead.title),
+                ("email", lead.email),
+                ("phone", lead.phone),
             ):
                 if value and not getattr(contact, attr):
                     setattr(contact, attr, value)
@@ -427,13 +508,26 @@ def apply_leads_to_contacts(
     if changed:
         Contact.objects.bulk_update(
             list(changed.values()),
-            ["name", "name_kana", "title", "email", "phone", "department", "role", "email_key", "name_key", "user"],
+            [
+                "name",
+                "name_kana",
+                "title",
+                "email",
+                "phone",
+                "department",
+                "role",
+                "email_key",
+                "name_key",
+                "user",
+            ],
         )
     new_ids = {c.pk for c in new_contacts}
     # Sources: one per (contact, source, event, date); history only for what is really new.
     contact_ids = {c.pk for c in result.values()}
     known = set(
-        ContactSource.objects.filter(contact_id__in=contact_ids).values_list("contact_id", "source", "event", "captured_on")
+        ContactSource.objects.filter(contact_id__in=contact_ids).values_list(
+            "contact_id", "source", "event", "captured_on"
+        )
     )
     sources: list[ContactSource] = []
     events: list[ContactEvent] = []
@@ -447,7 +541,10 @@ def apply_leads_to_contacts(
         known.add(key)
         sources.append(
             ContactSource(
-                contact=contact, source=source, event=lead.event[:200], captured_on=parsed.captured_on,
+                contact=contact,
+                source=source,
+                event=lead.event[:200],
+                captured_on=parsed.captured_on,
                 lead_import=lead_import,
             )
         )
@@ -455,7 +552,10 @@ def apply_leads_to_contacts(
         new_ids.discard(contact.pk)
         events.append(
             ContactEvent(
-                contact=contact, kind=kind, at=now, actor=actor,
+                contact=contact,
+                kind=kind,
+                at=now,
+                actor=actor,
                 note=f"{source} {lead.event}".strip()[:300],
                 data={"lead_import": lead_import.pk if lead_import else None, "row": parsed.row},
             )
@@ -517,12 +617,17 @@ def resolve_lead_row(
         if customer is not None:
             branch = normalize_company(row.company_name).branch
             contact = apply_leads_to_contacts(
-                items=[(parsed, customer.pk, branch)], source=row.lead_import.source,
-                lead_import=row.lead_import, now=now, actor=actor,
+                items=[(parsed, customer.pk, branch)],
+                source=row.lead_import.source,
+                lead_import=row.lead_import,
+                now=now,
+                actor=actor,
             ).get(parsed.row)
         row.resolution = {
-            "confirm": LeadRow.Resolution.CONFIRMED, "link": LeadRow.Resolution.CONFIRMED,
-            "prospect": LeadRow.Resolution.PROSPECT, "dismiss": LeadRow.Resolution.DISMISSED,
+            "confirm": LeadRow.Resolution.CONFIRMED,
+            "link": LeadRow.Resolution.CONFIRMED,
+            "prospect": LeadRow.Resolution.PROSPECT,
+            "dismiss": LeadRow.Resolution.DISMISSED,
         }[action]
         row.contact = contact
         row.resolved_by = actor
@@ -532,10 +637,15 @@ def resolve_lead_row(
         row.save(update_fields=["resolution", "contact", "resolved_by", "resolved_at", "customer"])
         # Identical rows waiting from other imports are settled the same way.
         LeadRow.objects.filter(
-            fingerprint=row.fingerprint, status=LeadRow.Status.REVIEW,
+            fingerprint=row.fingerprint,
+            status=LeadRow.Status.REVIEW,
             resolution__in=[LeadRow.Resolution.PENDING, LeadRow.Resolution.DUPLICATE],
         ).exclude(pk=row.pk).update(
-            resolution=row.resolution, customer=row.customer, contact=contact, resolved_by=actor, resolved_at=now
+            resolution=row.resolution,
+            customer=row.customer,
+            contact=contact,
+            resolved_by=actor,
+            resolved_at=now,
         )
     return row
 

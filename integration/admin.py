@@ -12,7 +12,16 @@ from orders import reconciliation
 class ApiCallLogAdmin(admin.ModelAdmin):
     """Read-only audit trail of the ERP API."""
 
-    list_display = ["created_at", "user", "token_prefix", "method", "path", "status_code", "error_code", "duration_ms"]
+    list_display = [
+        "created_at",
+        "user",
+        "token_prefix",
+        "method",
+        "path",
+        "status_code",
+        "error_code",
+        "duration_ms",
+    ]
     list_filter = ["status_code", "method"]
     search_fields = ["path", "user__email", "token_prefix", "error_code"]
     list_select_related = ["user"]

@@ -116,8 +116,12 @@ class _Handler(BaseHTTPRequestHandler):
                 state.duplicates += 1
                 duplicate = True
             else:
-                state.orders[key] = {"number": key, "customer": order.get("customer"), "total": order.get("total"),
-                                     "received_at": time.time()}
+                state.orders[key] = {
+                    "number": key,
+                    "customer": order.get("customer"),
+                    "total": order.get("total"),
+                    "received_at": time.time(),
+                }
                 duplicate = False
                 if state.record_path:
                     with open(state.record_path, "a", encoding="utf-8") as fh:
@@ -135,7 +139,9 @@ def _report_accepted(state: SimulatorState, number: str) -> None:
     time.sleep(1)
     url = f"{state.accept_url.rstrip('/')}/api/v1/erp/orders/{number}/events"
     request = urllib.request.Request(  # noqa: S310  (a URL given by the operator)
-        url, data=json.dumps({"type": "accepted"}).encode(), method="POST",
+        url,
+        data=json.dumps({"type": "accepted"}).encode(),
+        method="POST",
         headers={"Content-Type": "application/json", "Authorization": f"Bearer {state.accept_token}"},
     )
     try:

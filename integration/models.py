@@ -11,7 +11,11 @@ class ApiCallLog(models.Model):
     """One call to /api/v1/erp/: who (user, token prefix), what (method, path), the result."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     token_prefix = models.CharField(_("token prefix"), max_length=12, blank=True)

@@ -25,6 +25,8 @@ def record_reconciliation(*, report: ReconciliationReport) -> ReconciliationRun:
     if not report.is_clean:
         logger.warning(
             "ERP reconciliation: %s orders not accepted in time, %s failed pushes, %s stale stock figures",
-            report.unaccepted_count, report.failed_count, report.stale_stock_count,
+            report.unaccepted_count,
+            report.failed_count,
+            report.stale_stock_count,
         )
     return run

@@ -71,7 +71,15 @@ class OrderAdmin(admin.ModelAdmin):
 class OrderPushAdmin(admin.ModelAdmin):
     """Pending and failed pushes (filter by status); failed ones can be sent again."""
 
-    list_display = ["order", "status", "attempts", "last_status_code", "next_attempt_at", "sent_at", "created_at"]
+    list_display = [
+        "order",
+        "status",
+        "attempts",
+        "last_status_code",
+        "next_attempt_at",
+        "sent_at",
+        "created_at",
+    ]
     list_filter = ["status"]
     search_fields = ["order__number"]
     list_select_related = ["order"]
@@ -83,7 +91,9 @@ class OrderPushAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Send the selected failed pushes again"))
     def retry_failed(self, request, queryset):
-        count = outbox.retry_failed_pushes(outbox_ids=queryset.values_list("id", flat=True), now=timezone.now())
+        count = outbox.retry_failed_pushes(
+            outbox_ids=queryset.values_list("id", flat=True), now=timezone.now()
+        )
         self.message_user(request, _("%(n)d failed push(es) queued again.") % {"n": count}, messages.SUCCESS)
 
 

@@ -55,7 +55,7 @@ class ErpOrderLineSerializer(serializers.Serializer):
     sku = serializers.CharField()
     name = serializers.CharField()
     quantity = serializers.IntegerField()
-    unit_price = serializers.CharField(help_text="decimal string, e.g. \"120\" or \"0.85\"")
+    unit_price = serializers.CharField(help_text='decimal string, e.g. "120" or "0.85"')
     amount = serializers.CharField(help_text="whole yen as a string")
     tax_rate = serializers.ChoiceField(choices=["10", "8"])
 
@@ -119,12 +119,26 @@ ORDER_EXAMPLE = {
     "customer": "C00042",
     "ordered_at": "2026-11-26T10:15:00+09:00",
     "po_number": "PO-7781",
-    "ship_to": {"name": "株式会社山田商店 本社", "postal_code": "100-0001", "prefecture": "東京都",
-                "address": "千代田区千代田1-1", "phone": "03-1234-5678"},
+    "ship_to": {
+        "name": "株式会社山田商店 本社",
+        "postal_code": "100-0001",
+        "prefecture": "東京都",
+        "address": "千代田区千代田1-1",
+        "phone": "03-1234-5678",
+    },
     "requested_delivery_date": "2026-11-30",
     "note": "",
-    "lines": [{"line_no": 1, "sku": "BOLT-M8", "name": "六角ボルト M8", "quantity": 12, "unit_price": "120",
-               "amount": "1440", "tax_rate": "10"}],
+    "lines": [
+        {
+            "line_no": 1,
+            "sku": "BOLT-M8",
+            "name": "六角ボルト M8",
+            "quantity": 12,
+            "unit_price": "120",
+            "amount": "1440",
+            "tax_rate": "10",
+        }
+    ],
     "fees": [{"kind": "small_order_fee", "amount": "500", "tax_rate": "10"}],
     "subtotal": "1440",
     "tax": {"10": "194", "8": "0"},
@@ -172,7 +186,9 @@ def _decode_cursor(value: str) -> tuple[str, datetime, int]:
         if direction not in ("n", "p") or when is None or not isinstance(pk, int) or isinstance(pk, bool):
             raise ValueError(value)
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
-        raise ValidationFailed(_("The cursor is not valid."), details={"cursor": [_("Invalid cursor.")]}) from exc
+        raise ValidationFailed(
+            _("The cursor is not valid."), details={"cursor": [_("Invalid cursor.")]}
+        ) from exc
     return direction, when, pk
 
 
@@ -222,16 +238,34 @@ class ErpOrderListApi(APIView):
         ),
         parameters=[
             OpenApiParameter("status", OpenApiTypes.STR, enum=Order.Status.values, required=False),
-            OpenApiParameter("updated_since", OpenApiTypes.DATETIME, required=False,
-                             description="only orders changed at or after this timestamp"),
-            OpenApiParameter("cursor", OpenApiTypes.STR, required=False, description="from `next` / `previous`"),
-            OpenApiParameter("page_size", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE}, required=False,
-                             description="1–200, default 50"),
+            OpenApiParameter(
+                "updated_since",
+                OpenApiTypes.DATETIME,
+                required=False,
+                description="only orders changed at or after this timestamp",
+            ),
+            OpenApiParameter(
+                "cursor", OpenApiTypes.STR, required=False, description="from `next` / `previous`"
+            ),
+            OpenApiParameter(
+                "page_size",
+                {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+                required=False,
+                description="1–200, default 50",
+            ),
         ],
         responses={200: ErpOrderPageSerializer, 400: ErpErrorSerializer, **ERROR_RESPONSES},
-        examples=[OpenApiExample("page", value={"next": "https://shop.example.jp/api/v1/erp/orders?cursor=WyJuIiwi",
-                                                "previous": None, "results": [ORDER_EXAMPLE]},
-                                 response_only=True)],
+        examples=[
+            OpenApiExample(
+                "page",
+                value={
+                    "next": "https://shop.example.jp/api/v1/erp/orders?cursor=WyJuIiwi",
+                    "previous": None,
+                    "results": [ORDER_EXAMPLE],
+                },
+                response_only=True,
+            )
+        ],
         tags=["erp"],
     )
     def get(self, request: Request) -> Response:
@@ -263,8 +297,9 @@ class ErpOrderListApi(APIView):
 
 
 def _link(url: str, direction: str, order: Order) -> str:
-    return replace_query_param(url, "cursor", _encode_cursor(direction=direction, updated_at=order.updated_at,
-                                                             pk=order.pk))
+    return replace_query_param(
+        url, "cursor", _encode_cursor(direction=direction, updated_at=order.updated_at, pk=order.pk)
+    )
 
 
 def _get_order(number: str) -> Order:
@@ -309,15 +344,24 @@ class ErpOrderEventApi(APIView):
             **ERROR_RESPONSES,
         },
         examples=[
-            OpenApiExample("accepted", value={"type": "accepted", "occurred_at": "2026-11-26T10:20:00+09:00"},
-                           request_only=True),
-            OpenApiExample("shipped", value={"type": "shipped", "tracking_number": "1234-5678-9012"},
-                           request_only=True),
-            OpenApiExample("illegal", value={"code": "illegal_transition",
-                                             "message": "Order B261126-001234 is confirmed; the event shipped is "
-                                                        "not allowed now.",
-                                             "details": {"status": "confirmed", "type": "shipped"}},
-                           response_only=True, status_codes=["409"]),
+            OpenApiExample(
+                "accepted",
+                value={"type": "accepted", "occurred_at": "2026-11-26T10:20:00+09:00"},
+                request_only=True,
+            ),
+            OpenApiExample(
+                "shipped", value={"type": "shipped", "tracking_number": "1234-5678-9012"}, request_only=True
+            ),
+            OpenApiExample(
+                "illegal",
+                value={
+                    "code": "illegal_transition",
+                    "message": "Order B261126-001234 is confirmed; the event shipped is not allowed now.",
+                    "details": {"status": "confirmed", "type": "shipped"},
+                },
+                response_only=True,
+                status_codes=["409"],
+            ),
         ],
         tags=["erp"],
     )
@@ -334,4 +378,3 @@ class ErpOrderEventApi(APIView):
             now=timezone.now(),
         )
         return Response(order_resource(_get_order(number)))
-

@@ -58,7 +58,9 @@ class StoreApi(APIView):
         with translation.override(translation.get_language()):
             return super().dispatch(request, *args, **kwargs)
 
-    def cart_response(self, request: Request, *, extra: dict | None = None, status_code: int = 200) -> Response:
+    def cart_response(
+        self, request: Request, *, extra: dict | None = None, status_code: int = 200
+    ) -> Response:
         state = cart_services.buyer_cart(buyer=request.user, on=timezone.localdate())
         body = cart_document(state.evaluation)
         if extra:
@@ -88,8 +90,11 @@ class CartItemApi(StoreApi):
     def put(self, request: Request, sku: str) -> Response:
         product = cart_services.get_orderable_product(sku=sku)
         if not isinstance(request.data, dict) or "quantity" not in request.data:
-            raise ValidationFailed(gettext("Send the quantity."), code="invalid_quantity",
-                                   details={"quantity": [gettext("This field is required.")]})
+            raise ValidationFailed(
+                gettext("Send the quantity."),
+                code="invalid_quantity",
+                details={"quantity": [gettext("This field is required.")]},
+            )
         value = request.data["quantity"]
         if isinstance(value, str):  # JSON must carry a number; "10" is a client bug worth a 400
             value = None
@@ -113,7 +118,9 @@ class CheckoutApi(StoreApi):
     def post(self, request: Request) -> Response:
         key = request.headers.get("Idempotency-Key")
         if not (key or "").strip():
-            raise ValidationFailed(gettext("The Idempotency-Key header is required."), code="idempotency_key_missing")
+            raise ValidationFailed(
+                gettext("The Idempotency-Key header is required."), code="idempotency_key_missing"
+            )
         serializer = CheckoutSerializer(data=request.data if isinstance(request.data, dict) else {})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data  # unknown fields such as a tampered price are ignored
@@ -125,16 +132,18 @@ class CheckoutApi(StoreApi):
         )
         channel = Order.Channel.WEB if request.auth is None else Order.Channel.API
         try:
-            placed = place_order(buyer=request.user, idempotency_key=key, details=details, now=timezone.now(),
-                                 channel=channel)
+            placed = place_order(
+                buyer=request.user, idempotency_key=key, details=details, now=timezone.now(), channel=channel
+            )
         except RulesViolated as exc:
             violations = [violation_document(v) for v in exc.violations]
             body = error_body(exc.code, exc.message, {"violations": violations})
             body["violations"] = violations
             return Response(body, status=422)
         except InsufficientStock as exc:
-            body = error_body(exc.code, gettext("Some products are not in stock in the quantity ordered."),
-                              exc.details)
+            body = error_body(
+                exc.code, gettext("Some products are not in stock in the quantity ordered."), exc.details
+            )
             body["lines"] = exc.details.get("lines", [])
             return Response(body, status=409)
         if placed.created:  # lines, fees and the first event are already loaded

@@ -49,7 +49,9 @@ def post_order(*, url: str, body: bytes, idempotency_key: str, secret: str, time
         "User-Agent": "b2bshop-erp-push/1",
     }
     try:
-        response = _session.post(url, data=body, headers=headers, timeout=(timeout, timeout), allow_redirects=False)
+        response = _session.post(
+            url, data=body, headers=headers, timeout=(timeout, timeout), allow_redirects=False
+        )
     except requests.Timeout as exc:
         raise ErpTransportError(f"timeout after {timeout:g}s: {exc.__class__.__name__}") from exc
     except requests.RequestException as exc:

@@ -74,7 +74,11 @@ def order_resource(order: Order) -> dict[str, Any]:
         "tracking_number": order.tracking_number,
         "updated_at": _iso(order.updated_at),
         "events": [
-            {"type": event.type, "occurred_at": _iso(event.occurred_at), "tracking_number": event.tracking_number}
+            {
+                "type": event.type,
+                "occurred_at": _iso(event.occurred_at),
+                "tracking_number": event.tracking_number,
+            }
             for event in order.events.all()
         ],
     }

@@ -58,7 +58,12 @@ def next_status(*, current: str, event_type: str) -> str | None:
 
 
 def record_erp_event(
-    *, number: str, event_type: str, tracking_number: str = "", occurred_at: datetime | None, actor: User | None,
+    *,
+    number: str,
+    event_type: str,
+    tracking_number: str = "",
+    occurred_at: datetime | None,
+    actor: User | None,
     now: datetime,
 ) -> EventResult:
     """Apply one ERP event to order `number`. Raises NotFound, IllegalTransition.
@@ -71,7 +76,12 @@ def record_erp_event(
     at = occurred_at or now
     tracking_number = (tracking_number or "").strip()
     with transaction.atomic():
-        order = Order.objects.select_for_update(of=("self",)).select_related("placed_by").filter(number=number).first()
+        order = (
+            Order.objects.select_for_update(of=("self",))
+            .select_related("placed_by")
+            .filter(number=number)
+            .first()
+        )
         if order is None:
             raise NotFound(_("No order with number %(number)s.") % {"number": number})
         previous = order.events.filter(type=event_type).order_by("-occurred_at", "-id").first()

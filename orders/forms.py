@@ -18,7 +18,9 @@ class QuickOrderForm(forms.Form):
     lines = forms.CharField(
         label=_("SKU and quantity, one per line"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 8, "placeholder": "BOL-00001 100\nDRI-00042 24", "autocapitalize": "off"}),
+        widget=forms.Textarea(
+            attrs={"rows": 8, "placeholder": "BOL-00001 100\nDRI-00042 24", "autocapitalize": "off"}
+        ),
     )
     file = forms.FileField(label=_("or upload a CSV file (sku,quantity)"), required=False)
 
@@ -39,7 +41,9 @@ class CheckoutForm(forms.Form):
         label=_("Requested delivery date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     po_number = forms.CharField(label=_("Your PO number"), max_length=64, required=False)
-    note = forms.CharField(label=_("Note"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        label=_("Note"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=128)
 
     def __init__(self, *args, ship_tos=(), **kwargs):
@@ -55,12 +59,15 @@ class ProxyOrderForm(forms.Form):
         label=_("Channel"), choices=[(Order.Channel.PHONE, _("Phone")), (Order.Channel.FAX, _("FAX"))]
     )
     lines = forms.CharField(
-        label=_("SKU and quantity, one per line"), widget=forms.Textarea(attrs={"rows": 8, "autocapitalize": "off"})
+        label=_("SKU and quantity, one per line"),
+        widget=forms.Textarea(attrs={"rows": 8, "autocapitalize": "off"}),
     )
     ship_to = forms.IntegerField(label=_("Ship-to id (empty: default)"), required=False, min_value=1)
     requested_delivery_date = forms.DateField(
         label=_("Requested delivery date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     po_number = forms.CharField(label=_("Customer PO number"), max_length=64, required=False)
-    note = forms.CharField(label=_("Note"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("Note"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=128)

@@ -57,7 +57,11 @@ class Order(models.Model):
     number = models.CharField(_("order number"), max_length=32, unique=True)
     customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="orders")
     placed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders_placed"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="orders_placed",
     )
     keyed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -173,9 +177,7 @@ class OrderPush(models.Model):
         verbose_name_plural = _("ERP pushes")
         ordering = ["-created_at"]
         indexes = [
-            models.Index(
-                fields=["next_attempt_at"], condition=Q(status="pending"), name="orderpush_pending"
-            )
+            models.Index(fields=["next_attempt_at"], condition=Q(status="pending"), name="orderpush_pending")
         ]
 
     def __str__(self) -> str:
@@ -203,7 +205,9 @@ class Holiday(models.Model):
 class OrderTemplate(models.Model):
     """A saved cart (お気に入り / 定番注文) shared by the buyers of one company."""
 
-    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="order_templates")
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.CASCADE, related_name="order_templates"
+    )
     name = models.CharField(_("name"), max_length=100)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -212,7 +216,9 @@ class OrderTemplate(models.Model):
         verbose_name = _("order template")
         verbose_name_plural = _("order templates")
         ordering = ["name", "id"]
-        constraints = [models.UniqueConstraint(fields=["customer", "name"], name="order_template_unique_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "name"], name="order_template_unique_name")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -228,6 +234,8 @@ class OrderTemplateLine(models.Model):
         verbose_name_plural = _("order template lines")
         ordering = ["id"]
         constraints = [
-            models.UniqueConstraint(fields=["template", "product"], name="order_template_line_unique_product"),
+            models.UniqueConstraint(
+                fields=["template", "product"], name="order_template_line_unique_product"
+            ),
             models.CheckConstraint(condition=Q(quantity__gt=0), name="order_template_line_quantity_positive"),
         ]

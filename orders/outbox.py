@@ -119,7 +119,9 @@ def deliver_order_push(*, outbox_id: int, now: datetime) -> PushResult:
             result = PushResult("sent", status_code=code)
         elif is_retryable_status(code):
             result = _retry_or_fail(
-                attempt=attempt, status_code=code, error=f"HTTP {code}: {response.text[:500]}",
+                attempt=attempt,
+                status_code=code,
+                error=f"HTTP {code}: {response.text[:500]}",
                 retry_after=response.retry_after,
             )
         else:
@@ -128,14 +130,26 @@ def deliver_order_push(*, outbox_id: int, now: datetime) -> PushResult:
     if result.outcome == "retry":
         _schedule(outbox_id=outbox_id, countdown=result.retry_in or 0)
     log = logger.info if result.outcome == "sent" else logger.warning
-    log("ERP push of %s attempt %s: %s %s", order.number, attempt, result.outcome, result.status_code or result.error)
+    log(
+        "ERP push of %s attempt %s: %s %s",
+        order.number,
+        attempt,
+        result.outcome,
+        result.status_code or result.error,
+    )
     return result
 
 
-def _retry_or_fail(*, attempt: int, status_code: int | None, error: str, retry_after: float | None) -> PushResult:
+def _retry_or_fail(
+    *, attempt: int, status_code: int | None, error: str, retry_after: float | None
+) -> PushResult:
     if attempt >= settings.ERP_MAX_ATTEMPTS:
-        return PushResult("failed", status_code=status_code, error=f"gave up after {attempt} attempts; {error}")
-    delay = backoff_seconds(attempt=attempt, base=settings.ERP_RETRY_BASE_SECONDS, cap=settings.ERP_RETRY_MAX_SECONDS)
+        return PushResult(
+            "failed", status_code=status_code, error=f"gave up after {attempt} attempts; {error}"
+        )
+    delay = backoff_seconds(
+        attempt=attempt, base=settings.ERP_RETRY_BASE_SECONDS, cap=settings.ERP_RETRY_MAX_SECONDS
+    )
     if retry_after is not None:  # a 429/503 may say how long to wait; honour it within our cap
         delay = max(delay, min(retry_after, settings.ERP_RETRY_MAX_SECONDS))
     return PushResult("retry", status_code=status_code, retry_in=delay, error=error)
@@ -149,7 +163,9 @@ def _record(*, outbox_id: int, attempt: int, result: PushResult, now: datetime) 
     elif result.outcome == "failed":
         fields.update(status=OrderPush.Status.FAILED, next_attempt_at=None, last_error=result.error[:2000])
     else:
-        fields.update(next_attempt_at=now + timedelta(seconds=result.retry_in or 0), last_error=result.error[:2000])
+        fields.update(
+            next_attempt_at=now + timedelta(seconds=result.retry_in or 0), last_error=result.error[:2000]
+        )
     OrderPush.objects.filter(pk=outbox_id, status=OrderPush.Status.PENDING, attempts=attempt).update(**fields)
 
 
@@ -187,5 +203,7 @@ def retry_failed_pushes(*, outbox_ids: Iterable[int], now: datetime) -> int:
             status=OrderPush.Status.PENDING, attempts=0, next_attempt_at=None, updated_at=now
         )
         for outbox_id in ids:
-            transaction.on_commit(lambda outbox_id=outbox_id: _schedule(outbox_id=outbox_id, countdown=0), robust=True)
+            transaction.on_commit(
+                lambda outbox_id=outbox_id: _schedule(outbox_id=outbox_id, countdown=0), robust=True
+            )
     return len(ids)

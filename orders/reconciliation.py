@@ -49,34 +49,47 @@ def _iso(value: datetime | None) -> str | None:
 def build_report(*, now: datetime) -> ReconciliationReport:
     """What needs a person's attention now. Read-only; a constant number of queries."""
     report = ReconciliationReport(
-        now=now, accept_within_hours=settings.ERP_ACCEPT_WITHIN_HOURS, stock_max_age_hours=settings.STOCK_MAX_AGE_HOURS
+        now=now,
+        accept_within_hours=settings.ERP_ACCEPT_WITHIN_HOURS,
+        stock_max_age_hours=settings.STOCK_MAX_AGE_HOURS,
     )
     accept_cutoff = now - timedelta(hours=settings.ERP_ACCEPT_WITHIN_HOURS)
     unaccepted = Order.objects.filter(status=Order.Status.CONFIRMED, placed_at__lte=accept_cutoff)
     report.unaccepted_count = unaccepted.count()
     report.unaccepted = [
         {
-            "number": number, "customer": code, "placed_at": _iso(placed_at), "push_status": push_status or "missing",
-            "attempts": attempts or 0, "last_error": (last_error or "")[:300],
+            "number": number,
+            "customer": code,
+            "placed_at": _iso(placed_at),
+            "push_status": push_status or "missing",
+            "attempts": attempts or 0,
+            "last_error": (last_error or "")[:300],
         }
-        for number, code, placed_at, push_status, attempts, last_error in unaccepted.order_by("placed_at", "id")
-        .values_list("number", "customer__code", "placed_at", "push__status", "push__attempts", "push__last_error")[
-            :ROW_LIMIT
-        ]
+        for number, code, placed_at, push_status, attempts, last_error in unaccepted.order_by(
+            "placed_at", "id"
+        ).values_list(
+            "number", "customer__code", "placed_at", "push__status", "push__attempts", "push__last_error"
+        )[:ROW_LIMIT]
     ]
     failed = OrderPush.objects.filter(status=OrderPush.Status.FAILED)
     report.failed_count = failed.count()
     report.failed = [
         {
-            "id": pk, "number": number, "attempts": attempts, "last_status_code": code,
-            "last_error": (error or "")[:300], "updated_at": _iso(updated_at),
+            "id": pk,
+            "number": number,
+            "attempts": attempts,
+            "last_status_code": code,
+            "last_error": (error or "")[:300],
+            "updated_at": _iso(updated_at),
         }
         for pk, number, attempts, code, error, updated_at in failed.order_by("updated_at", "id").values_list(
             "id", "order__number", "attempts", "last_status_code", "last_error", "updated_at"
         )[:ROW_LIMIT]
     ]
     stock_cutoff = now - timedelta(hours=settings.STOCK_MAX_AGE_HOURS)
-    stale = Stock.objects.filter(product__active=True).filter(Q(as_of__lt=stock_cutoff) | Q(as_of__isnull=True))
+    stale = Stock.objects.filter(product__active=True).filter(
+        Q(as_of__lt=stock_cutoff) | Q(as_of__isnull=True)
+    )
     report.stale_stock_count = stale.count()
     report.stale_stock = [
         {"sku": sku, "as_of": _iso(as_of), "on_hand": on_hand, "held": held}

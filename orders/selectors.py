@@ -42,7 +42,9 @@ def credit_available(*, customer: Customer) -> Decimal | None:
     """
     if customer.credit_limit is None:
         return None
-    open_total = Order.objects.filter(customer=customer, status__in=OPEN_STATUSES).aggregate(t=Sum("total"))["t"]
+    open_total = Order.objects.filter(customer=customer, status__in=OPEN_STATUSES).aggregate(t=Sum("total"))[
+        "t"
+    ]
     return customer.credit_limit - (open_total or Decimal(0))
 
 

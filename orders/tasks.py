@@ -6,7 +6,9 @@ from celery import shared_task
 from django.utils import timezone
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True, soft_time_limit=90, time_limit=120)
+@shared_task(
+    acks_late=True, reject_on_worker_lost=True, ignore_result=True, soft_time_limit=90, time_limit=120
+)
 def push_order_task(*, outbox_id: int, **kwargs: object) -> None:
     """Deliver one outbox row to the ERP (orders.outbox.deliver_order_push); retries re-enqueue themselves."""
     from orders import outbox

@@ -148,7 +148,9 @@ def cart_line(request: HttpRequest, sku: str) -> HttpResponse:
     try:
         product = cart_services.get_orderable_product(sku=sku)
         # "set" is a stepper button's target quantity; otherwise the typed quantity.
-        raw = "0" if "remove" in request.POST else (request.POST.get("set") or request.POST.get("quantity", ""))
+        raw = (
+            "0" if "remove" in request.POST else (request.POST.get("set") or request.POST.get("quantity", ""))
+        )
         quantity = cart_services.parse_quantity(raw)
         cart_services.set_quantity(buyer=request.user, product=product, quantity=quantity)
     except NotFound:
@@ -202,7 +204,9 @@ def templates_view(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, gettext("The cart was saved as a template."))
         return redirect("orders:templates")
-    return render(request, "orders/templates.html", {"templates": selectors.list_templates(customer=customer)})
+    return render(
+        request, "orders/templates.html", {"templates": selectors.list_templates(customer=customer)}
+    )
 
 
 @buyer_required
@@ -237,10 +241,15 @@ def checkout(request: HttpRequest) -> HttpResponse:
         )
         try:
             placed = place_order(
-                buyer=request.user, idempotency_key=data["idempotency_key"], details=details, now=timezone.now()
+                buyer=request.user,
+                idempotency_key=data["idempotency_key"],
+                details=details,
+                now=timezone.now(),
             )
         except RulesViolated:
-            messages.error(request, gettext("The order does not meet the trading rules; please fix the cart."))
+            messages.error(
+                request, gettext("The order does not meet the trading rules; please fix the cart.")
+            )
             return redirect("orders:cart")
         except InsufficientStock as exc:
             for line in exc.details.get("lines", []):
@@ -303,7 +312,9 @@ def order_reorder(request: HttpRequest, number: str) -> HttpResponse:
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect("orders:cart")
-    messages.success(request, gettext("%(count)s lines were added to the cart.") % {"count": len(result.added)})
+    messages.success(
+        request, gettext("%(count)s lines were added to the cart.") % {"count": len(result.added)}
+    )
     for item in result.unavailable:
         messages.warning(request, gettext("%(name)s is no longer available.") % {"name": item["name"]})
     return redirect("orders:cart")
@@ -316,11 +327,15 @@ def proxy_order(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": form}
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        customer = Customer.objects.select_related("price_group").filter(code=data["customer"].strip()).first()
+        customer = (
+            Customer.objects.select_related("price_group").filter(code=data["customer"].strip()).first()
+        )
         if customer is None:
             form.add_error("customer", gettext("No customer with this code."))
             return render(request, "orders/proxy.html", context)
-        rows = [(n, raw, raw.split()) for n, raw in enumerate(data["lines"].splitlines(), start=1) if raw.strip()]
+        rows = [
+            (n, raw, raw.split()) for n, raw in enumerate(data["lines"].splitlines(), start=1) if raw.strip()
+        ]
         entries, errors = parse_lines(rows)
         items, unknown = resolve_entries(entries)
         context["line_errors"] = sorted(errors + unknown, key=lambda e: e.line_no)
@@ -363,7 +378,8 @@ def proxy_order(request: HttpRequest) -> HttpResponse:
             except InsufficientStock as exc:
                 for line in exc.details.get("lines", []):
                     form.add_error(
-                        None, gettext("%(sku)s: only %(available)s left (you asked for %(requested)s).") % line
+                        None,
+                        gettext("%(sku)s: only %(available)s left (you asked for %(requested)s).") % line,
                     )
             except ApplicationError as exc:
                 form.add_error(None, exc.message)
@@ -373,4 +389,3 @@ def proxy_order(request: HttpRequest) -> HttpResponse:
                 )
                 return redirect(reverse("admin:orders_order_change", args=[placed_order.order.pk]))
     return render(request, "orders/proxy.html", context)
-

@@ -19,7 +19,8 @@ def list_rules(*, on: date | None = None) -> tuple[engine.Rule, ...]:
     rows = Rule.objects.all()
     if on is not None:
         rows = rows.filter(active=True).filter(
-            (Q(valid_from__isnull=True) | Q(valid_from__lte=on)) & (Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+            (Q(valid_from__isnull=True) | Q(valid_from__lte=on))
+            & (Q(valid_to__isnull=True) | Q(valid_to__gte=on))
         )
     return tuple(engine_rule(row) for row in rows.order_by("position", "code"))
 

@@ -194,7 +194,9 @@ def read_rules_file(*, text: str) -> tuple[engine.Rule, ...]:
     return rules
 
 
-def replace_rules(*, rules: tuple[engine.Rule, ...], actor: User | None, source: str = "load_rules") -> LoadResult:
+def replace_rules(
+    *, rules: tuple[engine.Rule, ...], actor: User | None, source: str = "load_rules"
+) -> LoadResult:
     """Make the stored rules exactly ``rules`` (all-or-nothing), recording each real change."""
     created = updated = deleted = unchanged = 0
     wanted = {rule.code for rule in rules}

@@ -16,7 +16,7 @@ PO = ROOT / "locale" / "ja" / "LC_MESSAGES" / "django.po"
 
 
 def _unquote(block: list[str]) -> str:
-    return "".join(json.loads(line[line.index('"'):]) for line in block)
+    return "".join(json.loads(line[line.index('"') :]) for line in block)
 
 
 def _quote(text: str) -> str:
@@ -28,7 +28,10 @@ def main() -> int:
     for path in sorted((ROOT / "locale" / "ja" / "terms").glob("*.json")):
         for msgid, msgstr in json.loads(path.read_text(encoding="utf-8")).items():
             if msgid in terms and terms[msgid] != msgstr:
-                print(f"{path.name}: {msgid!r} translated twice ({terms[msgid]!r} vs {msgstr!r})", file=sys.stderr)
+                print(
+                    f"{path.name}: {msgid!r} translated twice ({terms[msgid]!r} vs {msgstr!r})",
+                    file=sys.stderr,
+                )
             terms[msgid] = msgstr
     lines = PO.read_text(encoding="utf-8").splitlines()
     out: list[str] = []
@@ -63,7 +66,11 @@ def main() -> int:
         out.append(line)
         i += 1
     text = "\n".join(out) + "\n"
-    text = re.sub(r'"Content-Type: text/plain; charset=CHARSET\\n"', '"Content-Type: text/plain; charset=UTF-8\\\\n"', text)
+    text = re.sub(
+        r'"Content-Type: text/plain; charset=CHARSET\\n"',
+        '"Content-Type: text/plain; charset=UTF-8\\\\n"',
+        text,
+    )
     text = text.replace('"Language: \\n"', '"Language: ja\\n"')
     PO.write_text(text, encoding="utf-8")
     if missing:

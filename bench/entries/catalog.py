@@ -39,10 +39,23 @@ def _compare(ctx, metric: str, paths: list[str], rps_target: float, p95_target: 
     bad = sum(r.bad for r in t_runs)
     note = f"{bad} non-2xx/errors" if bad else ""
     return [
-        paired_row(NAME, f"{metric} throughput", pairs, unit="req/s", baseline_name="50-row template",
-                   target=("ratio", ">=", rps_target), note=note),
-        paired_row(NAME, f"{metric} p95", p95_pairs, unit="ms", baseline_name="50-row template",
-                   target=("ratio", "<=", p95_target)),
+        paired_row(
+            NAME,
+            f"{metric} throughput",
+            pairs,
+            unit="req/s",
+            baseline_name="50-row template",
+            target=("ratio", ">=", rps_target),
+            note=note,
+        ),
+        paired_row(
+            NAME,
+            f"{metric} p95",
+            p95_pairs,
+            unit="ms",
+            baseline_name="50-row template",
+            target=("ratio", "<=", p95_target),
+        ),
     ]
 
 
@@ -53,17 +66,23 @@ def run(ctx) -> list[Row]:
     if ok:
         rows += _compare(ctx, "catalog list page", lists, 0.5, 2.0)
     else:
-        rows += [not_available(NAME, "catalog list page throughput", why, ("ratio", ">=", 0.5)),
-                 not_available(NAME, "catalog list page p95", why, ("ratio", "<=", 2.0))]
+        rows += [
+            not_available(NAME, "catalog list page throughput", why, ("ratio", ">=", 0.5)),
+            not_available(NAME, "catalog list page p95", why, ("ratio", "<=", 2.0)),
+        ]
     ok_p, why_p = page_available(ctx, products)
     if ok_p:
         rows += _compare(ctx, "product page", products, 1.0, 1.5)
     else:
-        rows += [not_available(NAME, "product page throughput", why_p, ("ratio", ">=", 1.0)),
-                 not_available(NAME, "product page p95", why_p, ("ratio", "<=", 1.5))]
+        rows += [
+            not_available(NAME, "product page throughput", why_p, ("ratio", ">=", 1.0)),
+            not_available(NAME, "product page p95", why_p, ("ratio", "<=", 1.5)),
+        ]
     if not ok:
-        rows += [not_available(NAME, "catalog list at 4x overload (c=32 vs 8)", why, ("ratio", ">=", 0.9)),
-                 not_available(NAME, "errors at 4x overload", why, ("figure", "==", 0))]
+        rows += [
+            not_available(NAME, "catalog list at 4x overload (c=32 vs 8)", why, ("ratio", ">=", 0.9)),
+            not_available(NAME, "errors at 4x overload", why, ("figure", "==", 0)),
+        ]
         return rows
     overload_runs = []
 
@@ -76,9 +95,24 @@ def run(ctx) -> list[Row]:
         return r.ok_rps
 
     pairs = interleave(normal, overload, pairs=config.PAIRS)
-    rows.append(paired_row(NAME, "catalog list at 4x overload (c=32 vs 8)", pairs, unit="req/s",
-                           baseline_name="c=8", target=("ratio", ">=", 0.9)))
-    rows.append(Row(NAME, "errors at 4x overload", figure=sum(r.bad for r in overload_runs), unit="",
-                    target=("figure", "==", 0),
-                    note=f"p95 {max(r.p95_ms for r in overload_runs):.0f} ms at c=32"))
+    rows.append(
+        paired_row(
+            NAME,
+            "catalog list at 4x overload (c=32 vs 8)",
+            pairs,
+            unit="req/s",
+            baseline_name="c=8",
+            target=("ratio", ">=", 0.9),
+        )
+    )
+    rows.append(
+        Row(
+            NAME,
+            "errors at 4x overload",
+            figure=sum(r.bad for r in overload_runs),
+            unit="",
+            target=("figure", "==", 0),
+            note=f"p95 {max(r.p95_ms for r in overload_runs):.0f} ms at c=32",
+        )
+    )
     return rows

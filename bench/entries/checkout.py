@@ -51,8 +51,12 @@ def restock(skus: list[str], available: int) -> None:
 
 def checkout_load(ctx, sets, *, seconds: float | None = None, qty: int = 10, background: bool = False):
     return load.wrk(
-        ctx.base, script="checkout.lua", connections=len(sets), threads=len(sets),
-        seconds=seconds or config.ROUND_SECONDS, tokens=ctx.buyer_tokens[: len(sets)],
+        ctx.base,
+        script="checkout.lua",
+        connections=len(sets),
+        threads=len(sets),
+        seconds=seconds or config.ROUND_SECONDS,
+        tokens=ctx.buyer_tokens[: len(sets)],
         env={"BENCH_SKUS_FILE": skus_file(sets), "BENCH_QTY": str(qty), "BENCH_RUN_ID": f"{time.time():.0f}"},
         background=background,
     )
@@ -64,8 +68,13 @@ def available(ctx) -> tuple[bool, str]:
     for path in (config.API["checkout"], config.API["cart_item"].format(sku="B000001")):
         if not route_exists(path):
             return False, f"not available ({path} has no route)"
-    code = ctx.status(config.API["cart_item"].format(sku="B030001"), method="PUT", body=b'{"quantity": 1}',
-                      token=ctx.buyer_tokens[0], cookie=False)
+    code = ctx.status(
+        config.API["cart_item"].format(sku="B030001"),
+        method="PUT",
+        body=b'{"quantity": 1}',
+        token=ctx.buyer_tokens[0],
+        cookie=False,
+    )
     if code in (404, 405, 501):
         return False, f"not available (cart PUT → {code})"
     return True, ""
@@ -73,7 +82,9 @@ def available(ctx) -> tuple[bool, str]:
 
 def run(ctx) -> list[Row]:
     targets = {
-        "pg": ("ratio", ">=", 0.06), "sel": ("ratio", ">=", 0.12), "hot": ("ratio", ">=", 0.4),
+        "pg": ("ratio", ">=", 0.06),
+        "sel": ("ratio", ">=", 0.12),
+        "hot": ("ratio", ">=", 0.4),
     }
     ok, why = available(ctx)
     if not ok:
@@ -105,10 +116,23 @@ def run(ctx) -> list[Row]:
     problems = sum(r.counts["c422"] + r.counts["c409"] + r.counts["c5xx"] for r in runs)
     note = f"{problems} checkouts refused/failed" if problems else ""
     rows = [
-        paired_row(NAME, "checkouts/s vs pgbench TPC-B TPS", pg_pairs, unit="orders/s", baseline_name="pgbench",
-                   target=targets["pg"], note=note),
-        paired_row(NAME, "checkouts/s vs one-SELECT view", sel_pairs, unit="orders/s", baseline_name="1 SELECT",
-                   target=targets["sel"]),
+        paired_row(
+            NAME,
+            "checkouts/s vs pgbench TPC-B TPS",
+            pg_pairs,
+            unit="orders/s",
+            baseline_name="pgbench",
+            target=targets["pg"],
+            note=note,
+        ),
+        paired_row(
+            NAME,
+            "checkouts/s vs one-SELECT view",
+            sel_pairs,
+            unit="orders/s",
+            baseline_name="1 SELECT",
+            target=targets["sel"],
+        ),
     ]
     # Hot SKUs vs uniform, plentiful stock: only contention differs.
     deadlocks0 = common.pg_stat_fresh("deadlocks")
@@ -119,9 +143,19 @@ def run(ctx) -> list[Row]:
         hot_runs.append(r)
         return r.rate("checkouts")
 
-    hot_pairs = interleave(lambda: checkout_load(ctx, uniform).rate("checkouts"), hot_target, pairs=config.PAIRS)
-    rows.append(paired_row(NAME, "hot SKUs (10 shared) vs uniform", hot_pairs, unit="orders/s",
-                           baseline_name="uniform", target=targets["hot"]))
+    hot_pairs = interleave(
+        lambda: checkout_load(ctx, uniform).rate("checkouts"), hot_target, pairs=config.PAIRS
+    )
+    rows.append(
+        paired_row(
+            NAME,
+            "hot SKUs (10 shared) vs uniform",
+            hot_pairs,
+            unit="orders/s",
+            baseline_name="uniform",
+            target=targets["hot"],
+        )
+    )
     # Sell-out: scarce stock on the hot SKUs, every buyer racing for it.
     scarce = 300
     restock(HOT_SKUS, scarce)
@@ -132,9 +166,16 @@ def run(ctx) -> list[Row]:
     oversold = oversold_units(HOT_SKUS, scarce, started)
     rows.append(Row(NAME, "deadlocks (hot runs)", figure=deadlocks, target=("figure", "==", 0)))
     rows.append(Row(NAME, "5xx responses (hot runs)", figure=five_xx, target=("figure", "==", 0)))
-    rows.append(Row(NAME, "oversold units (sell-out of 10 hot SKUs)", figure=oversold, unit="units",
-                    target=("figure", "==", 0),
-                    note=f"{sellout.counts['checkouts']} orders, {sellout.counts['c409']} × 409 out of stock"))
+    rows.append(
+        Row(
+            NAME,
+            "oversold units (sell-out of 10 hot SKUs)",
+            figure=oversold,
+            unit="units",
+            target=("figure", "==", 0),
+            note=f"{sellout.counts['checkouts']} orders, {sellout.counts['c409']} × 409 out of stock",
+        )
+    )
     restock(HOT_SKUS, 10_000_000)
     ctx.baselines["checkout_rps"] = median([t for _, t in pg_pairs]) or 0.0
     return rows

@@ -90,19 +90,43 @@ def make_push_orders(n: int, *, lines: int = 5, enqueue: bool = False) -> list[i
 
     run = f"{int(time.time())}{next(_run)}"
     products = list(Product.objects.filter(pk__lte=lines * 10).order_by("pk")[:lines])
-    ship_to = {"name": "ベンチ商事 本社", "postal_code": "100-0001", "prefecture": "東京都",
-               "address": "千代田区1-1", "phone": "03-0000-0000"}
+    ship_to = {
+        "name": "ベンチ商事 本社",
+        "postal_code": "100-0001",
+        "prefecture": "東京都",
+        "address": "千代田区1-1",
+        "phone": "03-0000-0000",
+    }
 
     def build(i: int) -> Order:
         c = 1 + i % config.CUSTOMERS
-        return Order(number=f"BP{run}-{i:06d}", customer_id=c, placed_by_id=c, ship_to=ship_to,
-                     subtotal=Decimal("5000"), tax_10=Decimal("500"), total=Decimal("5500"),
-                     placed_at=timezone.now())
+        return Order(
+            number=f"BP{run}-{i:06d}",
+            customer_id=c,
+            placed_by_id=c,
+            ship_to=ship_to,
+            subtotal=Decimal("5000"),
+            tax_10=Decimal("500"),
+            total=Decimal("5500"),
+            placed_at=timezone.now(),
+        )
 
     def build_lines(order: Order) -> list[OrderLine]:
-        return [OrderLine(order=order, line_no=k + 1, product=p, sku=p.sku, name=p.name, unit=p.unit, quantity=10,
-                          unit_price=Decimal("100"), amount=Decimal("1000"), tax_rate=p.tax_rate)
-                for k, p in enumerate(products)]
+        return [
+            OrderLine(
+                order=order,
+                line_no=k + 1,
+                product=p,
+                sku=p.sku,
+                name=p.name,
+                unit=p.unit,
+                quantity=10,
+                unit_price=Decimal("100"),
+                amount=Decimal("1000"),
+                tax_rate=p.tax_rate,
+            )
+            for k, p in enumerate(products)
+        ]
 
     if enqueue:
         from orders.outbox import enqueue_order_push

@@ -28,7 +28,14 @@ def run(ctx) -> list[Row]:
     celery_procs = len(ctx.stack.pids("celery"))
     bound = config.GUNICORN_WORKERS + celery_procs
     what = ("checkout (4 buyers) + " if ok_checkout else "") + ("catalog pages" if ok else "50-row pages")
-    return [Row(NAME, f"new DB connections during {SECONDS} s of {what}", figure=opened, unit="conns",
-                target=("figure", "<=", bound),
-                note=f"bound = {config.GUNICORN_WORKERS} gunicorn workers + {celery_procs} Celery processes; "
-                     f"{sum(r.requests for r in results):,} requests")]
+    return [
+        Row(
+            NAME,
+            f"new DB connections during {SECONDS} s of {what}",
+            figure=opened,
+            unit="conns",
+            target=("figure", "<=", bound),
+            note=f"bound = {config.GUNICORN_WORKERS} gunicorn workers + {celery_procs} Celery processes; "
+            f"{sum(r.requests for r in results):,} requests",
+        )
+    ]

@@ -16,15 +16,19 @@ NAME = "cpu"
 
 def _db_backends() -> list[int]:
     with connection.cursor() as cur:
-        cur.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        cur.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
         return [r[0] for r in cur.fetchall()]
 
 
 def run(ctx) -> list[Row]:
     ok, why = checkout.available(ctx)
     if not ok:
-        return [not_available(NAME, "CPU-seconds per order (checkout + push)", why),
-                not_available(NAME, "cost per 1,000 orders", why)]
+        return [
+            not_available(NAME, "CPU-seconds per order (checkout + push)", why),
+            not_available(NAME, "cost per 1,000 orders", why),
+        ]
     from orders.models import Order
 
     push_ok, _ = common.push_available()
@@ -49,9 +53,19 @@ def run(ctx) -> list[Row]:
     per_order = (web + worker + db) / orders
     yen_per_1000 = per_order * 1000 / 3600 * config.VCPU_HOUR_JPY
     return [
-        Row(NAME, "CPU-seconds per order (checkout + push)", figure=per_order * 1000, unit="ms CPU",
+        Row(
+            NAME,
+            "CPU-seconds per order (checkout + push)",
+            figure=per_order * 1000,
+            unit="ms CPU",
             note=f"web {web / orders * 1000:.0f} + worker {worker / orders * 1000:.0f} + PostgreSQL "
-                 f"{db / orders * 1000:.0f} ms over {orders} orders" + ("" if push_ok else "; push not available")),
-        Row(NAME, "cost per 1,000 orders", figure=yen_per_1000, unit="JPY",
-            note=f"at ¥{config.VCPU_HOUR_JPY:g}/vCPU-hour ({config.VCPU_HOUR_SOURCE})"),
+            f"{db / orders * 1000:.0f} ms over {orders} orders" + ("" if push_ok else "; push not available"),
+        ),
+        Row(
+            NAME,
+            "cost per 1,000 orders",
+            figure=yen_per_1000,
+            unit="JPY",
+            note=f"at ¥{config.VCPU_HOUR_JPY:g}/vCPU-hour ({config.VCPU_HOUR_SOURCE})",
+        ),
     ]

@@ -14,9 +14,16 @@ ERP_CONNECTIONS = 2
 
 
 def stock_load(ctx, *, background: bool = False, seconds: float | None = None):
-    return load.wrk(ctx.base, script="erp_stock.lua", connections=ERP_CONNECTIONS, threads=ERP_CONNECTIONS,
-                    seconds=seconds or config.ROUND_SECONDS, tokens=[ctx.erp_token],
-                    env={"BENCH_BATCH": str(BATCH)}, background=background)
+    return load.wrk(
+        ctx.base,
+        script="erp_stock.lua",
+        connections=ERP_CONNECTIONS,
+        threads=ERP_CONNECTIONS,
+        seconds=seconds or config.ROUND_SECONDS,
+        tokens=[ctx.erp_token],
+        env={"BENCH_BATCH": str(BATCH)},
+        background=background,
+    )
 
 
 def available(ctx) -> tuple[bool, str]:
@@ -36,14 +43,26 @@ def run(ctx) -> list[Row]:
     t_p95 = ("ratio", "<=", 1.25)
     ok, why = available(ctx)
     if not ok:
-        return [not_available(NAME, f"bulk stock update ({BATCH}-SKU batches)", why, t_rate),
-                not_available(NAME, "catalog p95 under ERP stock load", why, t_p95)]
+        return [
+            not_available(NAME, f"bulk stock update ({BATCH}-SKU batches)", why, t_rate),
+            not_available(NAME, "catalog p95 under ERP stock load", why, t_p95),
+        ]
     results = [stock_load(ctx) for _ in range(config.PAIRS)]
     rates = [r.rate("items") for r in results]
     bad = sum(r.bad for r in results)
-    rows = [Row(NAME, f"bulk stock update ({BATCH}-SKU batches, {ERP_CONNECTIONS} connections)",
-                figure=median(rates), unit="SKUs/s", target=t_rate, samples=rates,
-                note=(f"{bad} failed requests" if bad else f"p95 {median([r.p95_ms for r in results]):.0f} ms/batch"))]
+    rows = [
+        Row(
+            NAME,
+            f"bulk stock update ({BATCH}-SKU batches, {ERP_CONNECTIONS} connections)",
+            figure=median(rates),
+            unit="SKUs/s",
+            target=t_rate,
+            samples=rates,
+            note=(
+                f"{bad} failed requests" if bad else f"p95 {median([r.p95_ms for r in results]):.0f} ms/batch"
+            ),
+        )
+    ]
     # Catalog p95 alone vs with the ERP load running beside it.
     paths = ctx.catalog_paths()
     ok_page, _ = page_available(ctx, paths)
@@ -51,7 +70,9 @@ def run(ctx) -> list[Row]:
     if not ok_page:
         paths, label = [f"{config.API['products']}?category=C01-1"], "catalog API"
         if ctx.status(paths[0]) != 200:
-            rows.append(not_available(NAME, "catalog p95 under ERP stock load", "no catalog page or API yet", t_p95))
+            rows.append(
+                not_available(NAME, "catalog p95 under ERP stock load", "no catalog page or API yet", t_p95)
+            )
             return rows
 
     def alone():
@@ -65,6 +86,14 @@ def run(ctx) -> list[Row]:
         return p95
 
     pairs = interleave(alone, loaded, pairs=config.PAIRS)
-    rows.append(paired_row(NAME, f"{label} p95 under ERP stock load", pairs, unit="ms", baseline_name="no ERP load",
-                           target=t_p95))
+    rows.append(
+        paired_row(
+            NAME,
+            f"{label} p95 under ERP stock load",
+            pairs,
+            unit="ms",
+            baseline_name="no ERP load",
+            target=t_p95,
+        )
+    )
     return rows

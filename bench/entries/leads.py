@@ -31,13 +31,25 @@ def measure(leads: int, customers: int = config.CUSTOMERS, seed: int = 7) -> dic
     for item in labelled:
         index.match(item.lead)
     elapsed = time.perf_counter() - t1
-    return {"leads": leads, "customers": customers, "build_s": build, "match_s": elapsed,
-            "rows_per_s": leads / elapsed, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    return {
+        "leads": leads,
+        "customers": customers,
+        "build_s": build,
+        "match_s": elapsed,
+        "rows_per_s": leads / elapsed,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
 
 
 def _one(n: int) -> dict:
-    out = subprocess.run([sys.executable, "-m", "bench.entries.leads", str(n)], cwd=config.ROOT,
-                         capture_output=True, text=True, check=True, timeout=600)
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.entries.leads", str(n)],
+        cwd=config.ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -45,11 +57,26 @@ def run(ctx) -> list[Row]:
     # 10k, 100k, 10k: the 100k rate is compared with the 10k runs on either side of it (noise cancels).
     before, large, after = _one(SIZES[0]), _one(SIZES[1]), _one(SIZES[0])
     pairs = [(before["rows_per_s"], large["rows_per_s"]), (after["rows_per_s"], large["rows_per_s"])]
-    rows = [Row(NAME, f"matching {r['leads']:,} leads vs {r['customers']:,} customers", figure=r["rows_per_s"],
-                unit="rows/s", note=f"peak RSS {r['peak_rss_mb']:.0f} MB, index built in {r['build_s']:.1f} s")
-            for r in (before, large)]
-    rows.append(paired_row(NAME, "100k vs 10k rows/s (roughly linear)", pairs, unit="rows/s", baseline_name="10k",
-                           target=("ratio", ">=", 0.8)))
+    rows = [
+        Row(
+            NAME,
+            f"matching {r['leads']:,} leads vs {r['customers']:,} customers",
+            figure=r["rows_per_s"],
+            unit="rows/s",
+            note=f"peak RSS {r['peak_rss_mb']:.0f} MB, index built in {r['build_s']:.1f} s",
+        )
+        for r in (before, large)
+    ]
+    rows.append(
+        paired_row(
+            NAME,
+            "100k vs 10k rows/s (roughly linear)",
+            pairs,
+            unit="rows/s",
+            baseline_name="10k",
+            target=("ratio", ">=", 0.8),
+        )
+    )
     rows.append(Row(NAME, "peak RSS at 100k leads", figure=large["peak_rss_mb"], unit="MB"))
     return rows
 

@@ -21,8 +21,10 @@ def run(ctx) -> list[Row]:
     t_lat = ("figure", "<=", 5.0)
     ok, why = common.push_available()
     if not ok:
-        return [not_available(NAME, "ERP push drain vs Celery no-op drain", f"not available ({why})", t_rate),
-                not_available(NAME, f"commit → ERP ack p95 at {RATE} orders/s", f"not available ({why})", t_lat)]
+        return [
+            not_available(NAME, "ERP push drain vs Celery no-op drain", f"not available ({why})", t_rate),
+            not_available(NAME, f"commit → ERP ack p95 at {RATE} orders/s", f"not available ({why})", t_lat),
+        ]
     from orders.tasks import push_order_task
 
     def noop():
@@ -39,8 +41,16 @@ def run(ctx) -> list[Row]:
         return PUSH_ORDERS / elapsed if done else 0.0
 
     pairs = interleave(noop, push, pairs=config.PAIRS)
-    rows = [paired_row(NAME, "ERP push drain vs Celery no-op drain", pairs, unit="orders/s",
-                       baseline_name="no-op tasks/s", target=t_rate)]
+    rows = [
+        paired_row(
+            NAME,
+            "ERP push drain vs Celery no-op drain",
+            pairs,
+            unit="orders/s",
+            baseline_name="no-op tasks/s",
+            target=t_rate,
+        )
+    ]
     rows.append(commit_to_ack(t_lat))
     return rows
 
@@ -62,11 +72,20 @@ def commit_to_ack(target) -> Row:
     latencies = sorted(sent[k].timestamp() - committed[k] for k in committed if sent.get(k))
     missing = len(committed) - len(latencies)
     if not latencies:
-        return Row(NAME, f"commit → ERP ack p95 at {RATE} orders/s", target=target, status="FAIL",
-                   note="no push acknowledged within 60 s")
+        return Row(
+            NAME,
+            f"commit → ERP ack p95 at {RATE} orders/s",
+            target=target,
+            status="FAIL",
+            note="no push acknowledged within 60 s",
+        )
     p95 = latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))]
-    note = f"median {latencies[len(latencies) // 2]:.2f} s" + (f"; {missing} not acknowledged" if missing else "")
-    row = Row(NAME, f"commit → ERP ack p95 at {RATE} orders/s", figure=p95, unit="s", target=target, note=note)
+    note = f"median {latencies[len(latencies) // 2]:.2f} s" + (
+        f"; {missing} not acknowledged" if missing else ""
+    )
+    row = Row(
+        NAME, f"commit → ERP ack p95 at {RATE} orders/s", figure=p95, unit="s", target=target, note=note
+    )
     if missing:
         row.status = "FAIL"
     return row

@@ -44,15 +44,36 @@ def run(ctx) -> list[Row]:
             count, status, path = _measure(builder, keyword, size)
             label = f"{name} ({size} {keyword})" if keyword else name
             if count is None or status in (404, 405, 501):
-                rows.append(not_available(NAME, label, f"not available ({path} → {status or 'no route'})", target))
+                rows.append(
+                    not_available(NAME, label, f"not available ({path} → {status or 'no route'})", target)
+                )
                 continue
             note = "" if 200 <= status < 300 else f"answered {status}"
             counts[size] = count
-            rows.append(Row(NAME, label, figure=count, unit="stmts", target=target, note=note,
-                            status=FAIL if note else "info"))
+            rows.append(
+                Row(
+                    NAME,
+                    label,
+                    figure=count,
+                    unit="stmts",
+                    target=target,
+                    note=note,
+                    status=FAIL if note else "info",
+                )
+            )
         if len(counts) == 2:
             grows = counts[large] > counts[small]
-            rows.append(Row(NAME, f"{name}: {large} vs {small} {keyword}", figure=counts[large], unit="stmts",
-                            baseline=counts[small], baseline_unit="stmts", baseline_name=f"at {small}",
-                            target=("ratio", "<=", 1.0), note="grows with items" if grows else "constant"))
+            rows.append(
+                Row(
+                    NAME,
+                    f"{name}: {large} vs {small} {keyword}",
+                    figure=counts[large],
+                    unit="stmts",
+                    baseline=counts[small],
+                    baseline_unit="stmts",
+                    baseline_name=f"at {small}",
+                    target=("ratio", "<=", 1.0),
+                    note="grows with items" if grows else "constant",
+                )
+            )
     return rows

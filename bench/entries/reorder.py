@@ -14,8 +14,12 @@ from django.db import connection
 from bench.report import Row, not_available
 
 NAME = "reorder"
-CANDIDATES = [("orders.reminders", "customers_due_to_reorder"), ("orders.selectors", "reorder_due"),
-              ("customers.selectors", "reorder_due"), ("orders.services", "compute_reorder_reminders")]
+CANDIDATES = [
+    ("orders.reminders", "customers_due_to_reorder"),
+    ("orders.selectors", "reorder_due"),
+    ("customers.selectors", "reorder_due"),
+    ("orders.services", "compute_reorder_reminders"),
+]
 
 # For every (customer, product) bought at least 3 times: last purchase + the median interval between
 # purchases; due when that date is within the next 7 days.
@@ -54,10 +58,21 @@ def run(ctx) -> list[Row]:
         cur.execute(RAW_SQL)
         (due,) = cur.fetchone()
     raw = time.perf_counter() - start
-    rows = [Row(NAME, "raw aggregate SQL over the order lines (baseline)", figure=raw, unit="s",
-                note=f"{due:,} customers due within 7 days")]
+    rows = [
+        Row(
+            NAME,
+            "raw aggregate SQL over the order lines (baseline)",
+            figure=raw,
+            unit="s",
+            note=f"{due:,} customers due within 7 days",
+        )
+    ]
     found = _feature()
-    why = f"found {found}: wire it into bench/entries/reorder.py" if found else "not available (no reminder feature)"
+    why = (
+        f"found {found}: wire it into bench/entries/reorder.py"
+        if found
+        else "not available (no reminder feature)"
+    )
     rows.append(not_available(NAME, "reminder computation vs raw SQL", why, ("ratio", "<=", 5.0)))
     rows.append(not_available(NAME, "reminder computation peak RSS", why, ("figure", "<=", 300)))
     return rows

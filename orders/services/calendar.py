@@ -47,8 +47,13 @@ def check_delivery_date(*, requested: date | None, today: date) -> None:
     elif requested > today + timedelta(days=_HORIZON_DAYS):
         message = gettext("The delivery date is more than a year ahead.")
     elif not is_business_day(requested, _closed_days(start=requested, end=requested)):
-        message = gettext("We do not deliver on weekends or holidays. The earliest possible date is %(date)s.")
+        message = gettext(
+            "We do not deliver on weekends or holidays. The earliest possible date is %(date)s."
+        )
     else:
         return
-    raise ValidationFailed(message % {"date": shown}, code="invalid_delivery_date",
-                           details={"requested_delivery_date": [message % {"date": shown}]})
+    raise ValidationFailed(
+        message % {"date": shown},
+        code="invalid_delivery_date",
+        details={"requested_delivery_date": [message % {"date": shown}]},
+    )

@@ -46,7 +46,9 @@ def _category_codes(products: Sequence[Product]) -> dict[int, tuple[str, ...]]:
     """Category code plus every ancestor's, per category id (one query over the small category tree)."""
     if not any(p.category_id for p in products):
         return {}
-    tree = {cid: (code, parent) for cid, code, parent in Category.objects.values_list("id", "code", "parent_id")}
+    tree = {
+        cid: (code, parent) for cid, code, parent in Category.objects.values_list("id", "code", "parent_id")
+    }
     chains: dict[int, tuple[str, ...]] = {}
     for product in products:
         cid = product.category_id
@@ -63,7 +65,9 @@ def _category_codes(products: Sequence[Product]) -> dict[int, tuple[str, ...]]:
 
 
 def _available(products: Sequence[Product]) -> dict[int, int]:
-    rows = Stock.objects.filter(product_id__in=[p.id for p in products]).values_list("product_id", "on_hand", "held")
+    rows = Stock.objects.filter(product_id__in=[p.id for p in products]).values_list(
+        "product_id", "on_hand", "held"
+    )
     return {pid: max(on_hand - held, 0) for pid, on_hand, held in rows}
 
 
@@ -185,7 +189,9 @@ def parse_quantity(value: object, *, allow_zero: bool = True) -> int:
     if not isinstance(value, int):
         raise ValidationFailed(gettext("Enter the quantity as a whole number."), code="invalid_quantity")
     if value < 0 or (value == 0 and not allow_zero):
-        raise ValidationFailed(gettext("The quantity must be a positive whole number."), code="invalid_quantity")
+        raise ValidationFailed(
+            gettext("The quantity must be a positive whole number."), code="invalid_quantity"
+        )
     if value > MAX_QUANTITY:
         raise ValidationFailed(
             gettext("The quantity is too large (at most %(max)s).") % {"max": f"{MAX_QUANTITY:,}"},

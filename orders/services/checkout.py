@@ -82,7 +82,9 @@ class PlacedOrder:
 def _check_key(key: str | None) -> str:
     key = (key or "").strip()
     if not key:
-        raise ValidationFailed(gettext("The Idempotency-Key header is required."), code="idempotency_key_missing")
+        raise ValidationFailed(
+            gettext("The Idempotency-Key header is required."), code="idempotency_key_missing"
+        )
     if len(key) > MAX_KEY_LENGTH:
         raise ValidationFailed(gettext("The Idempotency-Key is too long."), code="idempotency_key_invalid")
     return key
@@ -90,7 +92,9 @@ def _check_key(key: str | None) -> str:
 
 def _check_details(details: CheckoutDetails, *, today: date) -> None:
     if len(details.po_number) > 64:
-        raise ValidationFailed(gettext("The PO number may have at most 64 characters."), code="invalid_po_number")
+        raise ValidationFailed(
+            gettext("The PO number may have at most 64 characters."), code="invalid_po_number"
+        )
     if len(details.note) > 2000:
         raise ValidationFailed(gettext("The note may have at most 2000 characters."), code="invalid_note")
     check_delivery_date(requested=details.requested_delivery_date, today=today)
@@ -109,7 +113,9 @@ def _existing(*, customer: Customer, key: str, fingerprint: str, has_lines: bool
     # After a successful checkout the cart is empty, so a replay arrives with no lines.
     if has_lines and order.cart_fingerprint != fingerprint:
         raise IdempotencyKeyReused(
-            gettext("This Idempotency-Key was already used for a different cart. Use a new key for a new order.")
+            gettext(
+                "This Idempotency-Key was already used for a different cart. Use a new key for a new order."
+            )
         )
     return PlacedOrder(order=order, created=False)
 
@@ -173,7 +179,12 @@ def _create_order(
                 for line in evaluation.lines
             ],
             "fees": [
-                {"kind": fee.kind, "amount": money_str(fee.amount), "tax_rate": str(fee.tax_rate), "rule": fee.rule_code}
+                {
+                    "kind": fee.kind,
+                    "amount": money_str(fee.amount),
+                    "tax_rate": str(fee.tax_rate),
+                    "rule": fee.rule_code,
+                }
                 for fee in evaluation.fees
             ],
             "tax": {str(rate): money_str(amount) for rate, amount in evaluation.tax.items()},
@@ -203,11 +214,15 @@ def _create_order(
     )
     order_fees = OrderFee.objects.bulk_create(
         [
-            OrderFee(order=order, kind=fee.kind, amount=fee.amount, tax_rate=fee.tax_rate, rule_code=fee.rule_code)
+            OrderFee(
+                order=order, kind=fee.kind, amount=fee.amount, tax_rate=fee.tax_rate, rule_code=fee.rule_code
+            )
             for fee in evaluation.fees
         ]
     )
-    event = OrderEvent.objects.create(order=order, type="placed", occurred_at=now, actor=keyed_by or placed_by)
+    event = OrderEvent.objects.create(
+        order=order, type="placed", occurred_at=now, actor=keyed_by or placed_by
+    )
     # What was just written is what a fresh read would return: spare the caller four queries.
     order._prefetched_objects_cache = {"lines": order_lines, "fees": order_fees, "events": [event]}
     enqueue_order_push(order=order)
@@ -247,7 +262,9 @@ def place_order(
             lines = list(CartLine.objects.filter(cart=cart).select_related("product")) if cart else []
             items = [(line.product, line.quantity) for line in lines]
             fingerprint = cart_fingerprint(items)
-            if replay := _existing(customer=customer, key=key, fingerprint=fingerprint, has_lines=bool(items)):
+            if replay := _existing(
+                customer=customer, key=key, fingerprint=fingerprint, has_lines=bool(items)
+            ):
                 return replay
             ship_to = selectors.resolve_ship_to(customer=customer, ship_to_id=details.ship_to_id)
             _check_details(details, today=today)

@@ -55,7 +55,12 @@ def cart_document(evaluation: engine.Evaluation) -> dict[str, Any]:
         ],
         "violations": [violation_document(v) for v in evaluation.violations],
         "fees": [
-            {"kind": fee.kind, "amount": money_str(fee.amount), "tax_rate": str(fee.tax_rate), "message": fee_message(fee)}
+            {
+                "kind": fee.kind,
+                "amount": money_str(fee.amount),
+                "tax_rate": str(fee.tax_rate),
+                "message": fee_message(fee),
+            }
             for fee in evaluation.fees
         ],
         "subtotal": money_str(evaluation.subtotal),

@@ -14,7 +14,11 @@ from orders.services.documents import order_view
 
 def send_order_confirmation(*, order_id: int) -> int:
     """Mail the confirmation to the buyer who placed the order (proxy orders: the company's buyers)."""
-    order = Order.objects.select_related("customer", "placed_by").prefetch_related("lines", "fees").get(pk=order_id)
+    order = (
+        Order.objects.select_related("customer", "placed_by")
+        .prefetch_related("lines", "fees")
+        .get(pk=order_id)
+    )
     if order.placed_by is not None:
         recipients = [order.placed_by]
     else:

@@ -73,7 +73,9 @@ def parse_lines(rows: list[tuple[int, str, list[str]]]) -> tuple[list[tuple[int,
         if index == 0 and parts and parts[0].lower() in _HEADER_WORDS:
             continue  # a header row
         if len(entries) + len(errors) >= MAX_LINES:
-            errors.append(LineError(number, text, gettext("Too many lines; at most %(max)s.") % {"max": MAX_LINES}))
+            errors.append(
+                LineError(number, text, gettext("Too many lines; at most %(max)s.") % {"max": MAX_LINES})
+            )
             break
         if len(parts) != 2:
             errors.append(LineError(number, text, gettext('Write one "SKU quantity" per line.')))
@@ -91,14 +93,18 @@ def parse_lines(rows: list[tuple[int, str, list[str]]]) -> tuple[list[tuple[int,
 def resolve_entries(entries: list[tuple[int, str, int]]) -> tuple[list[tuple[Product, int]], list[LineError]]:
     """Look the SKUs up in one query; unknown or inactive SKUs become line errors."""
     wanted = {sku for _n, sku, _q in entries} | {sku.upper() for _n, sku, _q in entries}
-    products = {p.sku.upper(): p for p in Product.objects.filter(sku__in=wanted, active=True)} if wanted else {}
+    products = (
+        {p.sku.upper(): p for p in Product.objects.filter(sku__in=wanted, active=True)} if wanted else {}
+    )
     items: list[tuple[Product, int]] = []
     errors: list[LineError] = []
     for number, sku, quantity in entries:
         product = products.get(sku.upper())
         if product is None:
             errors.append(
-                LineError(number, f"{sku} {quantity}", gettext("Product %(sku)s was not found.") % {"sku": sku})
+                LineError(
+                    number, f"{sku} {quantity}", gettext("Product %(sku)s was not found.") % {"sku": sku}
+                )
             )
             continue
         items.append((product, quantity))

@@ -22,7 +22,9 @@ def reorder(*, buyer: User, number: str) -> ReorderResult:
     customer = get_buyer_customer(user=buyer)
     order = selectors.get_order(customer=customer, number=number)
     lines = sorted(order.lines.all(), key=lambda line: line.line_no)
-    products = {p.id: p for p in Product.objects.filter(id__in=[line.product_id for line in lines if line.product_id])}
+    products = {
+        p.id: p for p in Product.objects.filter(id__in=[line.product_id for line in lines if line.product_id])
+    }
     items: list[tuple[Product, int]] = []
     unavailable: list[dict[str, str]] = []
     for line in lines:

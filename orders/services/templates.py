@@ -18,7 +18,9 @@ def save_cart_as_template(*, buyer: User, name: str) -> OrderTemplate:
     """Save the cart's lines under ``name`` (replacing a template of that name). Raises ValidationFailed."""
     name = name.strip()
     if not name or len(name) > 100:
-        raise ValidationFailed(gettext("Give the template a name (at most 100 characters)."), code="invalid_name")
+        raise ValidationFailed(
+            gettext("Give the template a name (at most 100 characters)."), code="invalid_name"
+        )
     customer = get_buyer_customer(user=buyer)
     lines = selectors.list_cart_lines(buyer=buyer)
     if not lines:
@@ -30,7 +32,10 @@ def save_cart_as_template(*, buyer: User, name: str) -> OrderTemplate:
             )
             template.lines.all().delete()
             OrderTemplateLine.objects.bulk_create(
-                [OrderTemplateLine(template=template, product=line.product, quantity=line.quantity) for line in lines]
+                [
+                    OrderTemplateLine(template=template, product=line.product, quantity=line.quantity)
+                    for line in lines
+                ]
             )
     except IntegrityError:  # a colleague saved the same name at the same moment
         raise ValidationFailed(gettext("Please try again."), code="conflict") from None

@@ -60,8 +60,10 @@ def test_cart_put(client, assert_max_statements, lines):
 
 @_needs(config.API["cart_item"].format(sku="X"))
 def test_cart_put_is_constant_in_lines(client):
-    (r1, one), (r50, fifty) = _count(scenarios.cart_request, client, lines=1), _count(
-        scenarios.cart_request, client, lines=50)
+    (r1, one), (r50, fifty) = (
+        _count(scenarios.cart_request, client, lines=1),
+        _count(scenarios.cart_request, client, lines=50),
+    )
     _assert_ok(r1)
     _assert_ok(r50)
     assert fifty == one
@@ -79,16 +81,20 @@ def test_checkout(client, assert_max_statements, lines):
 
 @_needs(config.API["checkout"])
 def test_checkout_is_constant_in_lines(client):
-    (_, five), (_, fifty) = _count(scenarios.checkout_request, client, lines=5), _count(
-        scenarios.checkout_request, client, lines=50)
+    (_, five), (_, fifty) = (
+        _count(scenarios.checkout_request, client, lines=5),
+        _count(scenarios.checkout_request, client, lines=50),
+    )
     # 50 lines clear the small-order fee, so one fee INSERT fewer: never more statements for more lines.
     assert fifty <= five
 
 
 @_needs(config.API["orders"])
 def test_order_history_is_constant_in_orders(client, assert_max_statements):
-    (r10, ten), (r100, hundred) = _count(scenarios.order_history_request, client, orders=10), _count(
-        scenarios.order_history_request, client, orders=100)
+    (r10, ten), (r100, hundred) = (
+        _count(scenarios.order_history_request, client, orders=10),
+        _count(scenarios.order_history_request, client, orders=100),
+    )
     _assert_ok(r10)
     _assert_ok(r100)
     assert hundred == ten
@@ -96,7 +102,10 @@ def test_order_history_is_constant_in_orders(client, assert_max_statements):
 
 @pytest.mark.parametrize(
     ("builder", "path"),
-    [(scenarios.erp_stock_request, config.API["erp_stock"]), (scenarios.erp_prices_request, config.API["erp_prices"])],
+    [
+        (scenarios.erp_stock_request, config.API["erp_stock"]),
+        (scenarios.erp_prices_request, config.API["erp_prices"]),
+    ],
     ids=["stock", "prices"],
 )
 @pytest.mark.parametrize("items", [50, 500])

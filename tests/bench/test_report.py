@@ -58,8 +58,14 @@ def test_ratio_defaults_to_figure_over_baseline():
 
 
 def test_paired_row_reports_medians_and_the_median_ratio():
-    row = paired_row("checkout", "vs pgbench", [(1000, 70), (900, 50), (1100, 66)], unit="orders/s",
-                     baseline_name="pgbench", target=("ratio", ">=", 0.06))
+    row = paired_row(
+        "checkout",
+        "vs pgbench",
+        [(1000, 70), (900, 50), (1100, 66)],
+        unit="orders/s",
+        baseline_name="pgbench",
+        target=("ratio", ">=", 0.06),
+    )
     assert row.figure == 66
     assert row.baseline == 1000
     assert row.ratio == pytest.approx(0.06)
@@ -68,8 +74,16 @@ def test_paired_row_reports_medians_and_the_median_ratio():
 
 def test_tables_show_every_row_with_its_result(tmp_path):
     rows = [
-        Row("catalog", "list p95", figure=12.5, unit="ms", baseline=10, baseline_unit="ms", baseline_name="50 rows",
-            target=("ratio", "<=", 2.0)),
+        Row(
+            "catalog",
+            "list p95",
+            figure=12.5,
+            unit="ms",
+            baseline=10,
+            baseline_unit="ms",
+            baseline_name="50 rows",
+            target=("ratio", "<=", 2.0),
+        ),
         Row("checkout", "hot vs uniform", target=("ratio", ">=", 0.4), status=NA, note="not available"),
     ]
     text = text_table(rows)

@@ -31,7 +31,9 @@ def test_fifty_rows_page_needs_a_login_and_renders_fifty_products(client, buyer)
 
 def test_single_insert_writes_one_row(client):
     with connection.cursor() as cur:
-        cur.execute("CREATE TABLE IF NOT EXISTS bench_insert (id bigserial PRIMARY KEY, at timestamptz, payload text)")
+        cur.execute(
+            "CREATE TABLE IF NOT EXISTS bench_insert (id bigserial PRIMARY KEY, at timestamptz, payload text)"
+        )
     response = client.post("/bench/insert", data="{}", content_type="application/json")
     assert response.status_code == 201
     with connection.cursor() as cur:

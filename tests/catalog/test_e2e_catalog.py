@@ -12,15 +12,21 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def browser_context_args(browser_context_args):
     """A Japanese phone: ja-JP Accept-Language, 375×812 CSS pixels, touch."""
-    return {**browser_context_args, "locale": "ja-JP", "viewport": {"width": 375, "height": 812},
-            "has_touch": True, "is_mobile": True}
+    return {
+        **browser_context_args,
+        "locale": "ja-JP",
+        "viewport": {"width": 375, "height": 812},
+        "has_touch": True,
+        "is_mobile": True,
+    }
 
 
 def test_buyer_on_a_phone_searches_and_sees_their_own_price(live_server, page):
     customer = factories.make_customer(name="株式会社テスト商事")
     other = factories.make_customer()
-    pen = factories.make_product(sku="PEN-00042", name="ボールペン 青", base_price="120", on_hand=500, moq=10,
-                                 order_multiple=10)
+    pen = factories.make_product(
+        sku="PEN-00042", name="ボールペン 青", base_price="120", on_hand=500, moq=10, order_multiple=10
+    )
     factories.make_product(sku="TAP-00001", name="布テープ", base_price="300")
     factories.make_price(product=pen, customer=customer, unit_price="98")
     factories.make_price(product=pen, customer=other, unit_price="50")  # someone else's deal: never shown

@@ -71,7 +71,10 @@ def test_volume_tiers_apply_from_their_minimum_quantity():
     factories.make_price(product=p, min_quantity=100, unit_price="90")
     assert [price(c, p, q) for q in (1, 49, 50, 99, 100, 1000)] == [100, 100, 95, 95, 90, 90]
     assert price_sheets(customer=c, products=[p], on=TODAY)[p.id].tiers() == [
-        (1, Decimal(100)), (50, Decimal(95)), (100, Decimal(90))]
+        (1, Decimal(100)),
+        (50, Decimal(95)),
+        (100, Decimal(90)),
+    ]
 
 
 def test_tiers_skip_break_points_that_do_not_lower_the_price():
@@ -87,8 +90,9 @@ def test_tiers_skip_break_points_that_do_not_lower_the_price():
 def test_validity_dates_are_inclusive_and_optional():
     p = factories.make_product(base_price="100")
     c = factories.make_customer()
-    factories.make_price(product=p, customer=c, unit_price="80", valid_from=date(2026, 4, 1),
-                         valid_to=date(2026, 9, 30))
+    factories.make_price(
+        product=p, customer=c, unit_price="80", valid_from=date(2026, 4, 1), valid_to=date(2026, 9, 30)
+    )
     factories.make_price(product=p, customer=c, unit_price="85", valid_from=date(2026, 10, 1))
     factories.make_price(product=p, customer=c, unit_price="60", valid_to=date(2026, 1, 31))
     assert price(c, p, on=date(2026, 3, 31)) == Decimal(100)
@@ -99,12 +103,15 @@ def test_validity_dates_are_inclusive_and_optional():
     assert price(c, p, on=date(2030, 1, 1)) == Decimal(85)
 
 
-@pytest.mark.parametrize(("rate", "group_fixed", "contract", "tier50", "expected1", "expected50", "winner1"), [
-    ("0.90", "95", "92", "85", Decimal(90), Decimal(85), "group_rate"),
-    (None, "95", "92", "85", Decimal(92), Decimal(85), "contract"),
-    (None, "91", "92", "93", Decimal(91), Decimal(91), "group"),
-    ("0.99", None, None, "50", Decimal(99), Decimal(50), "group_rate"),
-])
+@pytest.mark.parametrize(
+    ("rate", "group_fixed", "contract", "tier50", "expected1", "expected50", "winner1"),
+    [
+        ("0.90", "95", "92", "85", Decimal(90), Decimal(85), "group_rate"),
+        (None, "95", "92", "85", Decimal(92), Decimal(85), "contract"),
+        (None, "91", "92", "93", Decimal(91), Decimal(91), "group"),
+        ("0.99", None, None, "50", Decimal(99), Decimal(50), "group_rate"),
+    ],
+)
 def test_lowest_applicable_price_wins(rate, group_fixed, contract, tier50, expected1, expected50, winner1):
     p = factories.make_product(base_price="100")
     group = factories.make_price_group(rate=rate)

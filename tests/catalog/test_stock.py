@@ -21,8 +21,13 @@ pytestmark = pytest.mark.django_db
 
 
 def _order(customer):
-    return Order.objects.create(number=f"T-{Order.objects.count() + 1}", customer=customer, subtotal=0, total=0,
-                                placed_at=timezone.now())
+    return Order.objects.create(
+        number=f"T-{Order.objects.count() + 1}",
+        customer=customer,
+        subtotal=0,
+        total=0,
+        placed_at=timezone.now(),
+    )
 
 
 def _available(product):
@@ -54,11 +59,15 @@ def test_hold_is_released_only_by_a_figure_taken_after_acceptance():
     assert _available(p) == 6
     accepted_at = t0 + timedelta(minutes=1)
     mark_holds_releasable(order_id=order.id, at=accepted_at)
-    apply_stock_figures(figures=[StockFigure(p.id, 10, accepted_at - timedelta(seconds=1))], received_at=accepted_at)
+    apply_stock_figures(
+        figures=[StockFigure(p.id, 10, accepted_at - timedelta(seconds=1))], received_at=accepted_at
+    )
     assert _available(p) == 6
     # The ERP's figure after acceptance already subtracts the 4 units: release the hold, count them once.
-    result = apply_stock_figures(figures=[StockFigure(p.id, 6, accepted_at + timedelta(seconds=5))],
-                                 received_at=accepted_at + timedelta(seconds=6))
+    result = apply_stock_figures(
+        figures=[StockFigure(p.id, 6, accepted_at + timedelta(seconds=5))],
+        received_at=accepted_at + timedelta(seconds=6),
+    )
     assert result.released_holds == 1
     assert _available(p) == 6
     assert StockHold.objects.get(order=order).released_at is not None
@@ -78,5 +87,7 @@ def test_bulk_stock_update_query_count_is_constant(django_assert_max_num_queries
     now = timezone.now()
     for size in (5, 60):
         with django_assert_max_num_queries(6):
-            apply_stock_figures(figures=[StockFigure(p.id, 7, None) for p in products[:size]], received_at=now)
+            apply_stock_figures(
+                figures=[StockFigure(p.id, 7, None) for p in products[:size]], received_at=now
+            )
     assert _available(products[-1]) == 7

@@ -19,8 +19,18 @@ def bearer(user):
 
 def test_fields_are_exactly_the_contract_plus_extras_with_this_buyers_price():
     bolts = factories.make_category(code="BOLT")
-    p = factories.make_product(sku="BOL-1", name="六角ボルト M8", base_price="12.50", category=bolts, case_quantity=100,
-                               moq=100, order_multiple=100, max_quantity=5000, on_hand=1200, unit="個")
+    p = factories.make_product(
+        sku="BOL-1",
+        name="六角ボルト M8",
+        base_price="12.50",
+        category=bolts,
+        case_quantity=100,
+        moq=100,
+        order_multiple=100,
+        max_quantity=5000,
+        on_hand=1200,
+        unit="個",
+    )
     customer = factories.make_customer()
     factories.make_price(product=p, customer=customer, unit_price="9.80")
     factories.make_price(product=p, customer=customer, min_quantity=500, unit_price="9.50")
@@ -29,12 +39,28 @@ def test_fields_are_exactly_the_contract_plus_extras_with_this_buyers_price():
     assert response.status_code == 200
     body = response.json()
     assert set(body) == {"next", "previous", "results"} and body["next"] is None
-    assert body["results"] == [{
-        "sku": "BOL-1", "name": "六角ボルト M8", "name_en": "", "unit": "個", "case_quantity": 100,
-        "unit_price": "9.80", "price_tiers": [{"min_quantity": 1, "unit_price": "9.80"},
-                                              {"min_quantity": 500, "unit_price": "9.50"}],
-        "available": 1200, "availability": "in_stock", "moq": 100, "order_multiple": 100, "max_quantity": 5000,
-        "tax_rate": "10", "jan_code": p.jan_code, "category": "BOLT"}]
+    assert body["results"] == [
+        {
+            "sku": "BOL-1",
+            "name": "六角ボルト M8",
+            "name_en": "",
+            "unit": "個",
+            "case_quantity": 100,
+            "unit_price": "9.80",
+            "price_tiers": [
+                {"min_quantity": 1, "unit_price": "9.80"},
+                {"min_quantity": 500, "unit_price": "9.50"},
+            ],
+            "available": 1200,
+            "availability": "in_stock",
+            "moq": 100,
+            "order_multiple": 100,
+            "max_quantity": 5000,
+            "tax_rate": "10",
+            "jan_code": p.jan_code,
+            "category": "BOLT",
+        }
+    ]
 
 
 def test_another_company_sees_its_own_price_not_mine():
@@ -42,10 +68,18 @@ def test_another_company_sees_its_own_price_not_mine():
     a = factories.make_customer()
     b = factories.make_customer(price_group=factories.make_price_group(rate="0.9"))
     factories.make_price(product=p, customer=a, unit_price="70")
-    assert bearer(factories.make_buyer(customer=a)).get("/api/v1/store/products").json()["results"][0][
-        "unit_price"] == "70"
-    assert bearer(factories.make_buyer(customer=b)).get("/api/v1/store/products").json()["results"][0][
-        "unit_price"] == "90"
+    assert (
+        bearer(factories.make_buyer(customer=a))
+        .get("/api/v1/store/products")
+        .json()["results"][0]["unit_price"]
+        == "70"
+    )
+    assert (
+        bearer(factories.make_buyer(customer=b))
+        .get("/api/v1/store/products")
+        .json()["results"][0]["unit_price"]
+        == "90"
+    )
 
 
 def test_available_subtracts_held_and_never_goes_negative():
@@ -57,7 +91,9 @@ def test_available_subtracts_held_and_never_goes_negative():
     Stock.objects.filter(product=b).update(on_hand=0, held=0)
     results = bearer(factories.make_buyer()).get("/api/v1/store/products").json()["results"]
     assert [(r["sku"], r["available"], r["availability"]) for r in results] == [
-        ("A", 6, "low_stock"), ("B", 0, "out_of_stock")]
+        ("A", 6, "low_stock"),
+        ("B", 0, "out_of_stock"),
+    ]
 
 
 def test_inactive_products_are_hidden():
@@ -111,7 +147,9 @@ def test_search_and_category_combine():
     cat = factories.make_category(code="C1")
     factories.make_product(sku="IN", name="ボールペン", category=cat)
     factories.make_product(sku="OUT", name="ボールペン")
-    response = bearer(factories.make_buyer()).get("/api/v1/store/products", {"search": "ボールペン", "category": "C1"})
+    response = bearer(factories.make_buyer()).get(
+        "/api/v1/store/products", {"search": "ボールペン", "category": "C1"}
+    )
     assert [r["sku"] for r in response.json()["results"]] == ["IN"]
 
 
@@ -125,7 +163,11 @@ def test_session_login_works_too_and_pagination_follows_the_contract(client):
     body = client.get(body["next"]).json()
     assert [r["sku"] for r in body["results"]] == ["S-2", "S-3"] and "page=" not in body["previous"]
     body = client.get(body["next"]).json()
-    assert [r["sku"] for r in body["results"]] == ["S-4"] and body["next"] is None and "page=2" in body["previous"]
+    assert (
+        [r["sku"] for r in body["results"]] == ["S-4"]
+        and body["next"] is None
+        and "page=2" in body["previous"]
+    )
     assert client.get("/api/v1/store/products?page=0").status_code == 404
     assert client.get("/api/v1/store/products?page=x").status_code == 404
 
@@ -150,5 +192,7 @@ def test_query_count_does_not_grow_with_page_size(client, django_assert_max_num_
         factories.make_price(product=p, min_quantity=10, unit_price="60")
     client.force_login(factories.make_buyer(customer=customer))
     with django_assert_max_num_queries(10):
-        body = client.get(f"/api/v1/store/products?page_size={page_size}&search=ボールペン&category=QC").json()
+        body = client.get(
+            f"/api/v1/store/products?page_size={page_size}&search=ボールペン&category=QC"
+        ).json()
     assert len(body["results"]) == page_size

@@ -46,7 +46,9 @@ def test_home_shows_the_category_tree(client, django_assert_max_num_queries):
 
 def test_product_list_shows_my_price_badge_and_order_units(client):
     customer = factories.make_customer()
-    p = factories.make_product(name="六角ボルト M8", base_price="12.50", moq=100, order_multiple=50, on_hand=5000)
+    p = factories.make_product(
+        name="六角ボルト M8", base_price="12.50", moq=100, order_multiple=50, on_hand=5000
+    )
     factories.make_price(product=p, customer=customer, unit_price="9.80")
     login(client, customer)
     html = client.get(reverse("catalog:product_list")).content.decode()
@@ -101,8 +103,17 @@ def test_search_by_jan_and_exact_sku_ranks_first(client):
 
 def test_product_page_shows_price_tiers_units_and_an_add_to_cart_form(client, django_assert_max_num_queries):
     customer = factories.make_customer(price_group=factories.make_price_group(rate="0.9"))
-    p = factories.make_product(sku="DRK-1", name="緑茶 500ml", base_price="100", case_quantity=24, moq=24,
-                               order_multiple=24, max_quantity=960, unit="本", jan_code=factories.valid_jan(5))
+    p = factories.make_product(
+        sku="DRK-1",
+        name="緑茶 500ml",
+        base_price="100",
+        case_quantity=24,
+        moq=24,
+        order_multiple=24,
+        max_quantity=960,
+        unit="本",
+        jan_code=factories.valid_jan(5),
+    )
     factories.make_price(product=p, min_quantity=240, unit_price="80")
     login(client, customer)
     with django_assert_max_num_queries(10):
@@ -156,11 +167,20 @@ def test_list_page_query_count_is_constant(client, django_assert_max_num_queries
         client.get(reverse("catalog:product_list"))
 
 
-@pytest.mark.parametrize(("available", "moq", "multiple", "expected"), [
-    (0, None, None, "out_of_stock"), (1, None, None, "low_stock"), (9, None, None, "low_stock"),
-    (10, None, None, "in_stock"), (23, None, 24, "out_of_stock"), (47, None, 24, "low_stock"),
-    (48, None, 24, "in_stock"), (99, 100, None, "out_of_stock"), (150, 100, None, "low_stock"),
-])
+@pytest.mark.parametrize(
+    ("available", "moq", "multiple", "expected"),
+    [
+        (0, None, None, "out_of_stock"),
+        (1, None, None, "low_stock"),
+        (9, None, None, "low_stock"),
+        (10, None, None, "in_stock"),
+        (23, None, 24, "out_of_stock"),
+        (47, None, 24, "low_stock"),
+        (48, None, 24, "in_stock"),
+        (99, 100, None, "out_of_stock"),
+        (150, 100, None, "low_stock"),
+    ],
+)
 def test_availability_badge_rule(available, moq, multiple, expected):
     assert availability(available=available, moq=moq, order_multiple=multiple) == expected
 
@@ -201,8 +221,13 @@ def test_company_page_lists_only_my_company(client):
 def test_company_admin_adds_a_ship_to_buyer_may_not(client):
     customer = factories.make_customer()
     login(client, customer, role="admin")
-    data = {"name": "第二倉庫", "postal_code": "5300001", "prefecture": "大阪府", "address": "大阪市北区1-1",
-            "phone": "06-0000-0000"}
+    data = {
+        "name": "第二倉庫",
+        "postal_code": "5300001",
+        "prefecture": "大阪府",
+        "address": "大阪市北区1-1",
+        "phone": "06-0000-0000",
+    }
     response = client.post(reverse("catalog:ship_to_add"), data)
     assert response.status_code == 302
     ship_to = ShipTo.objects.get(customer=customer)

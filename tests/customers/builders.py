@@ -11,10 +11,24 @@ from customers import services
 from customers.models import Contact, Customer
 
 SAMPLE_DIR = Path(__file__).resolve().parents[3] / "shared" / "data" / "names-sample"
-HEADER = ["company_name", "department", "person_name", "person_kana", "title", "email", "phone", "postal_code", "address", "event", "captured_on"]
+HEADER = [
+    "company_name",
+    "department",
+    "person_name",
+    "person_kana",
+    "title",
+    "email",
+    "phone",
+    "postal_code",
+    "address",
+    "event",
+    "captured_on",
+]
 
 
-def lead_csv(rows: list[dict[str, str]], *, encoding: str = "utf-8", header: list[str] | None = None) -> bytes:
+def lead_csv(
+    rows: list[dict[str, str]], *, encoding: str = "utf-8", header: list[str] | None = None
+) -> bytes:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=header or HEADER, lineterminator="\r\n", extrasaction="ignore")
     writer.writeheader()
@@ -22,20 +36,41 @@ def lead_csv(rows: list[dict[str, str]], *, encoding: str = "utf-8", header: lis
     return out.getvalue().encode(encoding)
 
 
-def make_master_customer(*, code: str, name: str, domain: str = "", phone: str = "", postal_code: str = "",
-                         address: str = "", prefecture: str = "", name_kana: str = "") -> Customer:
-    return services.save_customer(customer=Customer(
-        code=code, name=name, domain=domain, phone=phone, postal_code=postal_code, address=address,
-        prefecture=prefecture, name_kana=name_kana,
-    ))
+def make_master_customer(
+    *,
+    code: str,
+    name: str,
+    domain: str = "",
+    phone: str = "",
+    postal_code: str = "",
+    address: str = "",
+    prefecture: str = "",
+    name_kana: str = "",
+) -> Customer:
+    return services.save_customer(
+        customer=Customer(
+            code=code,
+            name=name,
+            domain=domain,
+            phone=phone,
+            postal_code=postal_code,
+            address=address,
+            prefecture=prefecture,
+            name_kana=name_kana,
+        )
+    )
 
 
-def make_contact(*, customer: Customer, name: str = "山田 太郎", email: str = "", role: str = "unknown",
-                 **extra) -> Contact:
+def make_contact(
+    *, customer: Customer, name: str = "山田 太郎", email: str = "", role: str = "unknown", **extra
+) -> Contact:
     from django.utils import timezone
 
-    return services.save_contact(contact=Contact(customer=customer, name=name, email=email, role=role, **extra),
-                                 actor=None, now=timezone.now())
+    return services.save_contact(
+        contact=Contact(customer=customer, name=name, email=email, role=role, **extra),
+        actor=None,
+        now=timezone.now(),
+    )
 
 
 def load_sample_customers() -> int:

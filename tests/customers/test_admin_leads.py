@@ -19,10 +19,24 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def master():
     return [
-        make_master_customer(code="C001", name="株式会社山田商事", domain="yamada-shoji.co.jp", phone="03-1111-2222",
-                             address="東京都千代田区1-1-1", prefecture="東京都", name_kana="ヤマダショウジ"),
-        make_master_customer(code="C002", name="山田商事株式会社", domain="yamada-osaka.co.jp", phone="06-1111-2222",
-                             address="大阪府大阪市北区1-1-1", prefecture="大阪府", name_kana="ヤマダショウジ"),
+        make_master_customer(
+            code="C001",
+            name="株式会社山田商事",
+            domain="yamada-shoji.co.jp",
+            phone="03-1111-2222",
+            address="東京都千代田区1-1-1",
+            prefecture="東京都",
+            name_kana="ヤマダショウジ",
+        ),
+        make_master_customer(
+            code="C002",
+            name="山田商事株式会社",
+            domain="yamada-osaka.co.jp",
+            phone="06-1111-2222",
+            address="大阪府大阪市北区1-1-1",
+            prefecture="大阪府",
+            name_kana="ヤマダショウジ",
+        ),
         make_master_customer(code="C003", name="東京鋼材株式会社", domain="tokyo-kouzai.co.jp"),
     ]
 
@@ -30,7 +44,7 @@ def master():
 ROWS = [
     {"company_name": "(株)山田商事", "person_name": "佐藤 健", "email": "sato@yamada-shoji.co.jp"},
     {"company_name": "山田商事", "person_name": "鈴木 一郎"},  # two customers with this name: review
-    {"company_name": "=HYPERLINK(\"http://evil\")", "person_name": "X"},
+    {"company_name": '=HYPERLINK("http://evil")', "person_name": "X"},
 ]
 
 
@@ -62,8 +76,9 @@ def test_upload_without_company_name_shows_the_error(staff_client, master):
     assert not LeadImport.objects.exists()
 
 
-def test_large_upload_goes_through_the_task_with_progress(staff_client, master, settings, tmp_path,
-                                                          django_capture_on_commit_callbacks, monkeypatch):
+def test_large_upload_goes_through_the_task_with_progress(
+    staff_client, master, settings, tmp_path, django_capture_on_commit_callbacks, monkeypatch
+):
     settings.MEDIA_ROOT = str(tmp_path)
     settings.LEAD_IMPORT_SYNC_MAX_BYTES = 10
     sent = []
@@ -93,27 +108,36 @@ def test_review_queue_confirm_link_and_prospect(staff_client, master):
     r1, r2, r3 = LeadRow.objects.order_by("row")
     assert r1.status == "review" and r1.resolution == "pending" and len(r1.candidates) >= 2
     # confirm the suggestion (bulk action)
-    staff_client.post(reverse("admin:customers_reviewleadrow_changelist"),
-                      {"action": "confirm_suggested", "_selected_action": [r1.pk]})
+    staff_client.post(
+        reverse("admin:customers_reviewleadrow_changelist"),
+        {"action": "confirm_suggested", "_selected_action": [r1.pk]},
+    )
     r1.refresh_from_db()
     assert r1.resolution == "confirmed" and r1.contact.customer == r1.customer
     # pick the other candidate on the decide page
     other = next(code for code, _s in r2.candidates if code != r2.customer_code)
     page = staff_client.get(reverse("admin:customers_reviewleadrow_resolve", args=[r2.pk]))
     assert other in page.content.decode()
-    staff_client.post(reverse("admin:customers_reviewleadrow_resolve", args=[r2.pk]),
-                      {"action": "link", "customer_code": other})
+    staff_client.post(
+        reverse("admin:customers_reviewleadrow_resolve", args=[r2.pk]),
+        {"action": "link", "customer_code": other},
+    )
     r2.refresh_from_db()
     assert r2.resolution == "confirmed" and r2.customer.code == other and r2.contact.customer.code == other
     # create a prospect
     staff_client.post(reverse("admin:customers_reviewleadrow_resolve", args=[r3.pk]), {"action": "prospect"})
     r3.refresh_from_db()
-    assert r3.resolution == "prospect" and r3.customer.trading_status == "prospect" and r3.contact.name == "伊藤 三郎"
+    assert (
+        r3.resolution == "prospect"
+        and r3.customer.trading_status == "prospect"
+        and r3.contact.name == "伊藤 三郎"
+    )
     # decided rows leave the queue; deciding twice is refused
     queue = staff_client.get(reverse("admin:customers_reviewleadrow_changelist")).content.decode()
     assert "鈴木" not in queue
-    staff_client.post(reverse("admin:customers_reviewleadrow_resolve", args=[r3.pk]), {"action": "dismiss"},
-                                 follow=True)
+    staff_client.post(
+        reverse("admin:customers_reviewleadrow_resolve", args=[r3.pk]), {"action": "dismiss"}, follow=True
+    )
     r3.refresh_from_db()
     assert r3.resolution == "prospect"
 
@@ -121,18 +145,30 @@ def test_review_queue_confirm_link_and_prospect(staff_client, master):
 def test_contact_merge_action_and_consent_form(staff_client, master):
     a = make_contact(customer=master[0], name="佐藤 健", email="sato@yamada-shoji.co.jp")
     b = make_contact(customer=master[0], name="佐藤健")
-    staff_client.post(reverse("admin:customers_contact_changelist"),
-                      {"action": "merge_selected", "_selected_action": [a.pk, b.pk]})
+    staff_client.post(
+        reverse("admin:customers_contact_changelist"),
+        {"action": "merge_selected", "_selected_action": [a.pk, b.pk]},
+    )
     assert list(Contact.objects.values_list("pk", flat=True)) == [a.pk]
     url = reverse("admin:customers_contact_change", args=[a.pk])
-    form = {"customer": master[0].pk, "name": "佐藤 健", "email": a.email, "role": "decision_maker",
-            "marketing_consent": "on", "sources-TOTAL_FORMS": 0, "sources-INITIAL_FORMS": 0,
-            "history-TOTAL_FORMS": 0, "history-INITIAL_FORMS": 0}
+    form = {
+        "customer": master[0].pk,
+        "name": "佐藤 健",
+        "email": a.email,
+        "role": "decision_maker",
+        "marketing_consent": "on",
+        "sources-TOTAL_FORMS": 0,
+        "sources-INITIAL_FORMS": 0,
+        "history-TOTAL_FORMS": 0,
+        "history-INITIAL_FORMS": 0,
+    }
     response = staff_client.post(url, form)
     assert response.status_code == 200  # consent without date and way is refused
     a.refresh_from_db()
     assert not a.marketing_consent
-    response = staff_client.post(url, {**form, "marketing_consent_date": "2026-11-01", "marketing_consent_method": "event"})
+    response = staff_client.post(
+        url, {**form, "marketing_consent_date": "2026-11-01", "marketing_consent_method": "event"}
+    )
     assert response.status_code == 302
     a.refresh_from_db()
     assert a.marketing_consent and a.history.filter(kind="consent").exists()

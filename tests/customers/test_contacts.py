@@ -20,8 +20,18 @@ from tests.customers.builders import make_contact, make_master_customer
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("=1+1", "'=1+1"), ("+81 3", "'+81 3"), ("-5", "'-5"), ("@x", "'@x"), ("\tx", "'\tx"), ("\rx", "'\rx"),
-     ("山田", "山田"), ("", ""), (0.95, 0.95), ("a=b", "a=b")],
+    [
+        ("=1+1", "'=1+1"),
+        ("+81 3", "'+81 3"),
+        ("-5", "'-5"),
+        ("@x", "'@x"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("山田", "山田"),
+        ("", ""),
+        (0.95, 0.95),
+        ("a=b", "a=b"),
+    ],
 )
 def test_neutralize(value, expected):
     assert neutralize(value) == expected
@@ -30,13 +40,20 @@ def test_neutralize(value, expected):
 def test_safe_writer_neutralises_every_cell():
     out = io.StringIO()
     safe_writer(out).writerow(['=HYPERLINK("http://x")', "ok", 1, "-2"])
-    assert next(csv.reader(io.StringIO(out.getvalue()))) == ["'=HYPERLINK(\"http://x\")", "ok", "1", "'-2"]
+    assert next(csv.reader(io.StringIO(out.getvalue()))) == ['\'=HYPERLINK("http://x")', "ok", "1", "'-2"]
 
 
 @pytest.mark.parametrize(
     ("title", "role"),
-    [("代表取締役社長", "decision_maker"), ("営業部長", "decision_maker"), ("購買課長", "approver"),
-     ("部長代理", "approver"), ("主任", "operational"), ("", "unknown"), ("Sales Manager", "approver")],
+    [
+        ("代表取締役社長", "decision_maker"),
+        ("営業部長", "decision_maker"),
+        ("購買課長", "approver"),
+        ("部長代理", "approver"),
+        ("主任", "operational"),
+        ("", "unknown"),
+        ("Sales Manager", "approver"),
+    ],
 )
 def test_role_from_title(title, role):
     assert role_from_title(title) == role
@@ -71,7 +88,9 @@ def test_merge_keeps_every_source_and_history():
     b = make_contact(customer=customer, name="佐藤健", title="部長", role="decision_maker")
     ContactSource.objects.create(contact=b, source="expo-2026", event="展示会")
     services.record_contacted(contact=b, at=now - timedelta(days=3), actor=staff)
-    services.set_marketing_consent(contact=b, consent=True, given_on=date(2026, 10, 1), method="event", actor=staff, now=now)
+    services.set_marketing_consent(
+        contact=b, consent=True, given_on=date(2026, 10, 1), method="event", actor=staff, now=now
+    )
     merged = services.merge_contacts(survivor=a, duplicates=[b], actor=staff, now=now)
     assert not Contact.objects.filter(pk=b.pk).exists()
     assert set(merged.sources.values_list("source", flat=True)) == {"sales", "expo-2026"}
@@ -98,12 +117,23 @@ def test_consent_needs_date_and_way_and_is_recorded():
     contact.marketing_consent = True
     with pytest.raises(ValidationFailed):
         services.save_contact(contact=contact, actor=None, now=timezone.now(), changed=["marketing_consent"])
-    services.set_marketing_consent(contact=contact, consent=True, given_on=date(2026, 11, 1), method="web_form",
-                                   actor=None, now=timezone.now())
+    services.set_marketing_consent(
+        contact=contact,
+        consent=True,
+        given_on=date(2026, 11, 1),
+        method="web_form",
+        actor=None,
+        now=timezone.now(),
+    )
     contact.refresh_from_db()
     assert (contact.marketing_consent, contact.marketing_consent_date, contact.marketing_consent_method) == (
-        True, date(2026, 11, 1), "web_form")
-    services.set_marketing_consent(contact=contact, consent=False, given_on=None, method="", actor=None, now=timezone.now())
+        True,
+        date(2026, 11, 1),
+        "web_form",
+    )
+    services.set_marketing_consent(
+        contact=contact, consent=False, given_on=None, method="", actor=None, now=timezone.now()
+    )
     contact.refresh_from_db()
     assert not contact.marketing_consent and contact.marketing_consent_date is None
     events = ContactEvent.objects.filter(contact=contact, kind="consent").order_by("pk")
@@ -144,8 +174,14 @@ def test_key_person_coverage(django_assert_max_num_queries):
     flagged.is_key_account = True
     flagged.save()
     small = make_master_customer(code="C3", name="鈴木物産")
-    Order.objects.create(number="O-1", customer=big, subtotal=Decimal(900000), total=Decimal(990000), placed_at=now - timedelta(days=30),
-                         **_order_extra())
+    Order.objects.create(
+        number="O-1",
+        customer=big,
+        subtotal=Decimal(900000),
+        total=Decimal(990000),
+        placed_at=now - timedelta(days=30),
+        **_order_extra(),
+    )
     make_contact(customer=big, name="A", role="decision_maker", last_contacted_at=now - timedelta(days=400))
     make_contact(customer=big, name="B", role="operational", last_contacted_at=now - timedelta(days=10))
     make_contact(customer=flagged, name="C", role="approver")
@@ -157,8 +193,12 @@ def test_key_person_coverage(django_assert_max_num_queries):
 
     assert selectors.key_account_ids(now=now, top_n=1) == [big.pk, flagged.pk]
     with django_assert_max_num_queries(2):
-        cov = {c.customer.code: c for c in selectors.key_person_coverage(
-            customers=Customer_objects().filter(pk__in=[big.pk, flagged.pk]), now=now, months=6)}
+        cov = {
+            c.customer.code: c
+            for c in selectors.key_person_coverage(
+                customers=Customer_objects().filter(pk__in=[big.pk, flagged.pk]), now=now, months=6
+            )
+        }
     assert cov["C1"].known == {"operational": 1, "decision_maker": 1, "approver": 0}
     assert cov["C1"].recent == {"operational": True, "decision_maker": False, "approver": False}
     assert cov["C1"].missing == ["approver"]

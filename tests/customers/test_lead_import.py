@@ -25,14 +25,30 @@ REPORT_HEADER = ["row", "company_name", "status", "customer_code", "score", "rea
 @pytest.fixture
 def master():
     return [
-        make_master_customer(code="C001", name="株式会社山田商事", domain="yamada-shoji.co.jp", phone="03-1111-2222",
-                             postal_code="100-0001", address="東京都千代田区1-1-1", prefecture="東京都"),
-        make_master_customer(code="C002", name="東京鋼材株式会社", domain="tokyo-kouzai.co.jp", phone="03-3333-4444",
-                             postal_code="135-0001", address="東京都江東区2-2-2", prefecture="東京都"),
+        make_master_customer(
+            code="C001",
+            name="株式会社山田商事",
+            domain="yamada-shoji.co.jp",
+            phone="03-1111-2222",
+            postal_code="100-0001",
+            address="東京都千代田区1-1-1",
+            prefecture="東京都",
+        ),
+        make_master_customer(
+            code="C002",
+            name="東京鋼材株式会社",
+            domain="tokyo-kouzai.co.jp",
+            phone="03-3333-4444",
+            postal_code="135-0001",
+            address="東京都江東区2-2-2",
+            prefecture="東京都",
+        ),
     ]
 
 
-def _run(tmp_path: Path, data: bytes, *, source: str = "expo-2026", name: str = "leads.csv") -> list[list[str]]:
+def _run(
+    tmp_path: Path, data: bytes, *, source: str = "expo-2026", name: str = "leads.csv"
+) -> list[list[str]]:
     src = tmp_path / name
     src.write_bytes(data)
     out = tmp_path / f"{name}.report.csv"
@@ -41,7 +57,13 @@ def _run(tmp_path: Path, data: bytes, *, source: str = "expo-2026", name: str = 
 
 
 ROWS = [
-    {"company_name": "(株)山田商事", "person_name": "佐藤 健", "email": "sato@yamada-shoji.co.jp", "title": "営業部長", "event": "展示会"},
+    {
+        "company_name": "(株)山田商事",
+        "person_name": "佐藤 健",
+        "email": "sato@yamada-shoji.co.jp",
+        "title": "営業部長",
+        "event": "展示会",
+    },
     {"company_name": "山田商店", "person_name": "鈴木 一郎", "email": "suzuki@yamada-shoten.jp"},
     {"company_name": "東京鋼業株式会社", "person_name": "田中 花子", "phone": "06-9999-0000"},
     {"company_name": "", "person_name": "名無し"},
@@ -78,7 +100,12 @@ def test_encodings(tmp_path, master, encoding):
 
 def test_shift_jis_with_one_bad_row_keeps_the_others(tmp_path, master, english):
     good = lead_csv(ROWS[:1], encoding="cp932")
-    data = good + "山田商店,,,,,,,,,,\r\n".encode()[:4] + b"\xff\xfe,\r\n" + "(株)山田商事,,高橋\r\n".encode("cp932")
+    data = (
+        good
+        + "山田商店,,,,,,,,,,\r\n".encode()[:4]
+        + b"\xff\xfe,\r\n"
+        + "(株)山田商事,,高橋\r\n".encode("cp932")
+    )
     report = _run(tmp_path, data)
     assert [r[2] for r in report[1:]] == ["matched", "invalid", "matched"]
     assert "encoding" in report[2][5]
@@ -125,8 +152,12 @@ def test_empty_rows_broken_quotes_and_long_cells_are_invalid_rows(tmp_path, mast
 
 
 def test_formula_injection_is_neutralised_in_the_report(tmp_path, master):
-    rows = [{"company_name": "=cmd|' /C calc'!A0"}, {"company_name": "+山田商事"}, {"company_name": "@SUM(1)"},
-            {"company_name": "-1+2"}]
+    rows = [
+        {"company_name": "=cmd|' /C calc'!A0"},
+        {"company_name": "+山田商事"},
+        {"company_name": "@SUM(1)"},
+        {"company_name": "-1+2"},
+    ]
     report = _run(tmp_path, lead_csv(rows))
     assert [r[1] for r in report[1:]] == ["'=cmd|' /C calc'!A0", "'+山田商事", "'@SUM(1)", "'-1+2"]
 

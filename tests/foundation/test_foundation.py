@@ -36,20 +36,36 @@ def test_locale_and_time_zone_are_japanese_first():
 def _run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "DEBUG"}}
     clean.update(env)
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=clean, capture_output=True, text=True,
-                          timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_debug_is_off_by_default_and_check_deploy_is_clean():
     result = _run_manage(
-        "check", "--deploy", "--fail-level", "WARNING",
-        env={"SECRET_KEY": "a-long-random-production-secret-" + "z" * 40,
-             "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
-             "DJANGO_SETTINGS_MODULE": "b2bshop.settings"},
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env={
+            "SECRET_KEY": "a-long-random-production-secret-" + "z" * 40,
+            "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
+            "DJANGO_SETTINGS_MODULE": "b2bshop.settings",
+        },
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    probe = _run_manage("shell", "-c", "from django.conf import settings; print(settings.DEBUG)",
-                        env={"DJANGO_SETTINGS_MODULE": "b2bshop.settings"})
+    probe = _run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.DEBUG)",
+        env={"DJANGO_SETTINGS_MODULE": "b2bshop.settings"},
+    )
     assert probe.stdout.strip().endswith("False"), probe.stderr
 
 
@@ -60,13 +76,19 @@ def test_health_reports_database_and_broker(client, db):
 
 
 def test_health_is_503_when_the_database_is_down():
-    code = (
-        "from django.test import Client; r = Client().get('/healthz'); print(r.status_code, r.json()['database'])"
+    code = "from django.test import Client; r = Client().get('/healthz'); print(r.status_code, r.json()['database'])"
+    result = _run_manage(
+        "shell",
+        "-c",
+        code,
+        env={
+            "DJANGO_SETTINGS_MODULE": "b2bshop.settings",
+            "ALLOWED_HOSTS": "testserver",
+            "DATABASE_URL": "postgres://postgres@127.0.0.1:1/nowhere",
+            "SECURE_SSL_REDIRECT": "0",
+            "REDIS_URL": "redis://127.0.0.1:6379/0",
+        },
     )
-    result = _run_manage("shell", "-c", code, env={
-        "DJANGO_SETTINGS_MODULE": "b2bshop.settings", "ALLOWED_HOSTS": "testserver",
-        "DATABASE_URL": "postgres://postgres@127.0.0.1:1/nowhere", "SECURE_SSL_REDIRECT": "0",
-        "REDIS_URL": "redis://127.0.0.1:6379/0"})
     assert result.stdout.strip().splitlines()[-1] == "503 down", result.stderr[-2000:]
 
 
@@ -93,8 +115,14 @@ def test_every_admin_changelist_loads_for_staff_in_japanese(staff_client):
 
 @pytest.mark.django_db
 def test_every_model_is_registered_in_admin():
-    ours = [m for m in apps.get_models() if m._meta.app_label in {"catalog", "orders", "pricing_rules", "customers"}]
-    inline_models = {inline.model for model_admin in admin.site._registry.values() for inline in model_admin.inlines}
+    ours = [
+        m
+        for m in apps.get_models()
+        if m._meta.app_label in {"catalog", "orders", "pricing_rules", "customers"}
+    ]
+    inline_models = {
+        inline.model for model_admin in admin.site._registry.values() for inline in model_admin.inlines
+    }
     missing = [m.__name__ for m in ours if m not in admin.site._registry and m not in inline_models]
     assert missing == []
 
@@ -116,12 +144,23 @@ def test_anonymous_visitors_see_the_login_page(client):
 @pytest.mark.django_db
 def test_create_buyer_and_tokens_commands(capsys):
     customer = factories.make_customer(code="C77777")
-    call_command("create_buyer", "--customer", "C77777", "--email", "Taro@Example.jp", "--password", "s3cret-pass",
-                 "--role", "approver")
+    call_command(
+        "create_buyer",
+        "--customer",
+        "C77777",
+        "--email",
+        "Taro@Example.jp",
+        "--password",
+        "s3cret-pass",
+        "--role",
+        "approver",
+    )
     user = User.objects.get(email="taro@example.jp")
     assert user.customer == customer and user.role == "approver" and user.check_password("s3cret-pass")
     # Running it again updates, never duplicates.
-    call_command("create_buyer", "--customer", "C77777", "--email", "taro@example.jp", "--password", "other-pass-1")
+    call_command(
+        "create_buyer", "--customer", "C77777", "--email", "taro@example.jp", "--password", "other-pass-1"
+    )
     assert User.objects.filter(email="taro@example.jp").count() == 1
     capsys.readouterr()
     call_command("create_api_token", "--user", "taro@example.jp")
@@ -136,7 +175,10 @@ def test_create_buyer_and_tokens_commands(capsys):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["create_buyer", "--customer", "NOPE", "--email", "a@b.jp", "--password", "longenough"], "no customer"),
+        (
+            ["create_buyer", "--customer", "NOPE", "--email", "a@b.jp", "--password", "longenough"],
+            "no customer",
+        ),
         (["create_api_token", "--user", "nobody@example.jp"], "no active user"),
         (["create_integration_user", "--name", "  "], "must not be empty"),
     ],
@@ -146,16 +188,30 @@ def test_commands_fail_with_one_clear_line(args, message):
     from django.db import connection
 
     test_db = connection.settings_dict["NAME"]
-    result = _run_manage(*args, env={"DJANGO_SETTINGS_MODULE": "tests.settings",
-                                     "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{test_db}"})
+    result = _run_manage(
+        *args,
+        env={
+            "DJANGO_SETTINGS_MODULE": "tests.settings",
+            "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{test_db}",
+        },
+    )
     assert result.returncode != 0
     assert message in result.stderr
 
 
 def test_compose_file_is_valid_and_points_at_real_things():
-    result = subprocess.run([str(Path(sys.executable).parent / "check-jsonschema"), "--builtin-schema",
-                             "vendor.compose-spec", "docker-compose.yml"], cwd=ROOT, capture_output=True, text=True,
-                            check=False)
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "check-jsonschema"),
+            "--builtin-schema",
+            "vendor.compose-spec",
+            "docker-compose.yml",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
@@ -169,8 +225,17 @@ def test_compose_file_is_valid_and_points_at_real_things():
         assert cmd[:3] == ["celery", "-A", "b2bshop"]
     assert (ROOT / "b2bshop" / "celery.py").exists()
     env = services["web"]["environment"]
-    for var in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "ERP_ORDERS_URL",
-                "ERP_SIGNING_SECRET", "ERP_TIMEOUT_SECONDS", "DEFAULT_FROM_EMAIL"):
+    for var in (
+        "DATABASE_URL",
+        "REDIS_URL",
+        "SECRET_KEY",
+        "DEBUG",
+        "ALLOWED_HOSTS",
+        "ERP_ORDERS_URL",
+        "ERP_SIGNING_SECRET",
+        "ERP_TIMEOUT_SECONDS",
+        "DEFAULT_FROM_EMAIL",
+    ):
         assert var in env
     assert (ROOT / services["web"]["build"] / "Dockerfile").exists()
 
@@ -191,7 +256,12 @@ def test_seed_demo_is_idempotent_and_has_a_long_tail():
 
     counts = (Product.objects.count(), Customer.objects.count(), Order.objects.count(), User.objects.count())
     call_command("seed_demo")
-    assert (Product.objects.count(), Customer.objects.count(), Order.objects.count(), User.objects.count()) == counts
+    assert (
+        Product.objects.count(),
+        Customer.objects.count(),
+        Order.objects.count(),
+        User.objects.count(),
+    ) == counts
     assert counts[0] >= 2000 and counts[1] >= 300
     assert Category.objects.filter(parent__isnull=False).count() >= 20
     assert set(Product.objects.values_list("tax_rate", flat=True)) == {8, 10}
@@ -202,7 +272,9 @@ def test_seed_demo_is_idempotent_and_has_a_long_tail():
 
     buyers = Customer.objects.annotate(n=Count("buyers")).values_list("n", flat=True)
     assert min(buyers) >= 1 and max(buyers) <= 3
-    revenue = sorted((row["s"] for row in Order.objects.values("customer").annotate(s=Sum("subtotal"))), reverse=True)
+    revenue = sorted(
+        (row["s"] for row in Order.objects.values("customer").annotate(s=Sum("subtotal"))), reverse=True
+    )
     top = revenue[: round(len(revenue) * 0.2)]
     share = sum(top) / sum(revenue)
     assert Decimal("0.75") <= share <= Decimal("0.85"), share

@@ -32,11 +32,27 @@ def simulator(tmp_path):
         port = _free_port()
         record = tmp_path / "received.jsonl"
         process = subprocess.Popen(
-            [sys.executable, "manage.py", "erp_simulator", "--port", str(port), "--secret", SECRET,
-             "--record", str(record), *args],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-            env={"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "b2bshop.settings",
-                 "DATABASE_URL": "sqlite:///:memory:"},
+            [
+                sys.executable,
+                "manage.py",
+                "erp_simulator",
+                "--port",
+                str(port),
+                "--secret",
+                SECRET,
+                "--record",
+                str(record),
+                *args,
+            ],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env={
+                "PATH": "/usr/bin:/bin",
+                "DJANGO_SETTINGS_MODULE": "b2bshop.settings",
+                "DATABASE_URL": "sqlite:///:memory:",
+            },
         )
         started.append(process)
         url = f"http://127.0.0.1:{port}"
@@ -56,9 +72,16 @@ def simulator(tmp_path):
 
 def _post(url: str, number: str, *, secret: str = SECRET, key: str | None = None) -> requests.Response:
     body = json.dumps({"number": number, "customer": "C1", "total": "1100"}).encode()
-    return requests.post(f"{url}/orders", data=body, timeout=5, headers={
-        "Content-Type": "application/json", "Idempotency-Key": number if key is None else key,
-        "X-B2BShop-Signature": sign(body=body, secret=secret)})
+    return requests.post(
+        f"{url}/orders",
+        data=body,
+        timeout=5,
+        headers={
+            "Content-Type": "application/json",
+            "Idempotency-Key": number if key is None else key,
+            "X-B2BShop-Signature": sign(body=body, secret=secret),
+        },
+    )
 
 
 def test_simulator_checks_signatures_and_deduplicates(simulator):
@@ -79,7 +102,13 @@ def test_simulator_fails_n_times_then_accepts_and_can_be_slow(simulator):
 
 
 def test_simulator_refuses_bad_options():
-    result = subprocess.run([sys.executable, "manage.py", "erp_simulator", "--fail", "-1", "--secret", "x"],
-                            cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
-                            env={"PATH": "/usr/bin:/bin", "DATABASE_URL": "sqlite:///:memory:"})
+    result = subprocess.run(
+        [sys.executable, "manage.py", "erp_simulator", "--fail", "-1", "--secret", "x"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={"PATH": "/usr/bin:/bin", "DATABASE_URL": "sqlite:///:memory:"},
+    )
     assert result.returncode != 0 and "must not be negative" in result.stderr

@@ -31,8 +31,9 @@ def situation(settings):
     late = make_confirmed_order(items=items, placed_at=now - timedelta(hours=5))
     recent = make_confirmed_order(items=items, placed_at=now - timedelta(hours=1))
     failed = make_confirmed_order(items=items, placed_at=now - timedelta(hours=1))
-    OrderPush.objects.filter(order=failed).update(status="failed", attempts=8, last_status_code=400,
-                                                  last_error="HTTP 400: unknown customer")
+    OrderPush.objects.filter(order=failed).update(
+        status="failed", attempts=8, last_status_code=400, last_error="HTTP 400: unknown customer"
+    )
     return {"now": now, "late": late, "recent": recent, "failed": failed}
 
 

@@ -38,4 +38,3 @@ def erp_api(client, erp_token):
     """A Django test client that sends the integration user's bearer token."""
     client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {erp_token}"
     return client
-

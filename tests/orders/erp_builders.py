@@ -36,10 +36,15 @@ def make_confirmed_order(
         buyer = factories.make_buyer(customer=customer)
     customer = buyer.customer
     if items is None:
-        items = [(factories.make_product(base_price="120"), 12), (factories.make_product(base_price="0.85", tax_rate=8), 100)]
+        items = [
+            (factories.make_product(base_price="120"), 12),
+            (factories.make_product(base_price="0.85", tax_rate=8), 100),
+        ]
     placed_at = placed_at or timezone.now()
     with transaction.atomic():
-        amounts = [(product, qty, product.base_price, line_amount(qty, product.base_price)) for product, qty in items]
+        amounts = [
+            (product, qty, product.base_price, line_amount(qty, product.base_price)) for product, qty in items
+        ]
         subtotal = sum((amount for *_, amount in amounts), Decimal(0))
         fee_amount = Decimal(fee) if fee else Decimal(0)
         base10 = sum((a for p, _, _, a in amounts if p.tax_rate == 10), Decimal(0)) + fee_amount
@@ -61,14 +66,29 @@ def make_confirmed_order(
         )
         OrderLine.objects.bulk_create(
             [
-                OrderLine(order=order, line_no=no, product=p, sku=p.sku, name=p.name, unit=p.unit, quantity=q,
-                          unit_price=price, amount=amount, tax_rate=p.tax_rate)
+                OrderLine(
+                    order=order,
+                    line_no=no,
+                    product=p,
+                    sku=p.sku,
+                    name=p.name,
+                    unit=p.unit,
+                    quantity=q,
+                    unit_price=price,
+                    amount=amount,
+                    tax_rate=p.tax_rate,
+                )
                 for no, (p, q, price, amount) in enumerate(amounts, start=1)
             ]
         )
         if fee_amount:
-            OrderFee.objects.create(order=order, kind="small_order_fee", amount=fee_amount, tax_rate=10,
-                                    rule_code="small-order-fee")
+            OrderFee.objects.create(
+                order=order,
+                kind="small_order_fee",
+                amount=fee_amount,
+                tax_rate=10,
+                rule_code="small-order-fee",
+            )
         OrderEvent.objects.create(order=order, type="placed", occurred_at=placed_at, actor=buyer)
         hold_stock(order_id=order.id, items=items)
         if push:

@@ -45,10 +45,14 @@ def test_twenty_parallel_checkouts_for_the_last_ten_units():
     for buyer in buyers:
         fill_cart(buyer, (product, 1))
     now = timezone.now()
-    results = _race([
-        lambda buyer=buyer: place_order(buyer=buyer, idempotency_key="race", details=CheckoutDetails(), now=now)
-        for buyer in buyers
-    ])
+    results = _race(
+        [
+            lambda buyer=buyer: place_order(
+                buyer=buyer, idempotency_key="race", details=CheckoutDetails(), now=now
+            )
+            for buyer in buyers
+        ]
+    )
     placed = [r for r in results if not isinstance(r, Exception)]
     refused = [r for r in results if isinstance(r, Exception)]
     assert len(placed) == 10

@@ -15,10 +15,18 @@ from tests.orders.builders import make_rule
 @pytest.mark.e2e
 @pytest.mark.django_db(transaction=True)
 def test_buyer_journey_on_a_phone(live_server, page):
-    make_rule(code="case-units", kind="order_multiple", use_case_quantity=True, scope={"categories": ["DRINK"]})
+    make_rule(
+        code="case-units", kind="order_multiple", use_case_quantity=True, scope={"categories": ["DRINK"]}
+    )
     make_rule(code="small-order-fee", kind="small_order_fee", below="10000", fee="500", tax_rate="10")
-    factories.make_product(sku="DRI-1", name="緑茶 500ml", base_price="150", case_quantity=12,
-                           category=factories.make_category(code="DRINK"), tax_rate=8)
+    factories.make_product(
+        sku="DRI-1",
+        name="緑茶 500ml",
+        base_price="150",
+        case_quantity=12,
+        category=factories.make_category(code="DRINK"),
+        tax_rate=8,
+    )
     buyer = factories.make_buyer(password="buyer-pass-123")
     page.set_viewport_size({"width": 375, "height": 812})
 

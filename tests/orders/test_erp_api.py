@@ -38,7 +38,10 @@ def test_commands_issue_tokens_that_work_on_the_erp_api_and_are_logged(client):
     call_command("create_api_token", "--user", "core-erp@integration.invalid", stdout=out)
     second = out.getvalue().strip().splitlines()[-1]
     assert second != token
-    assert client.get(f"/api/v1/erp/orders/{order.number}", HTTP_AUTHORIZATION=f"Token {second}").status_code == 200
+    assert (
+        client.get(f"/api/v1/erp/orders/{order.number}", HTTP_AUTHORIZATION=f"Token {second}").status_code
+        == 200
+    )
 
     log = ApiCallLog.objects.order_by("id")
     assert [(c.method, c.path, c.status_code, c.user.email) for c in log] == [
@@ -58,8 +61,12 @@ def test_only_integration_users_may_call_the_erp_api(client, erp_token):
         assert client.get(url, **_bearer("b2b_not-a-token")).status_code == 401
         assert client.get(url, **_bearer(buyer_token)).status_code == 403
         assert client.get(url, **_bearer(erp_token)).status_code == 200
-    event = client.post(f"/api/v1/erp/orders/{order.number}/events", {"type": "accepted"},
-                        content_type="application/json", **_bearer(buyer_token))
+    event = client.post(
+        f"/api/v1/erp/orders/{order.number}/events",
+        {"type": "accepted"},
+        content_type="application/json",
+        **_bearer(buyer_token),
+    )
     assert event.status_code == 403
     assert Order.objects.get(pk=order.pk).status == "confirmed"
     anonymous = client.get(urls[0])
@@ -78,8 +85,9 @@ def test_only_integration_users_may_call_the_erp_api(client, erp_token):
 
 def test_admin_rotation_replaces_the_token(client, staff_client, erp_token):
     token = ApiToken.objects.get(user__is_integration=True)
-    response = staff_client.post("/admin/customers/apitoken/", {"action": "rotate", "_selected_action": [token.pk]},
-                                 follow=True)
+    response = staff_client.post(
+        "/admin/customers/apitoken/", {"action": "rotate", "_selected_action": [token.pk]}, follow=True
+    )
     assert response.status_code == 200
     assert client.get("/api/v1/erp/orders", **_bearer(erp_token)).status_code == 401
     assert ApiToken.objects.filter(user=token.user, revoked_at__isnull=True).count() == 1
@@ -87,7 +95,9 @@ def test_admin_rotation_replaces_the_token(client, staff_client, erp_token):
 
 def test_detail_is_the_push_payload_plus_state(erp_api):
     order = make_confirmed_order(po_number="PO-9")
-    erp_api.post(f"/api/v1/erp/orders/{order.number}/events", {"type": "accepted"}, content_type="application/json")
+    erp_api.post(
+        f"/api/v1/erp/orders/{order.number}/events", {"type": "accepted"}, content_type="application/json"
+    )
     body = erp_api.get(f"/api/v1/erp/orders/{order.number}").json()
     expected = order_payload(with_payload_relations(Order.objects.filter(pk=order.pk)).get())
     assert {k: body[k] for k in expected} == expected
@@ -111,7 +121,9 @@ def test_cursor_pagination_is_oldest_first_and_survives_concurrent_updates(erp_a
     assert _numbers(first) == numbers[:2] and first["previous"] is None
     # Order 0 (already read) and order 3 (not yet read) change while the ERP pages.
     for number in (numbers[0], numbers[3]):
-        erp_api.post(f"/api/v1/erp/orders/{number}/events", {"type": "accepted"}, content_type="application/json")
+        erp_api.post(
+            f"/api/v1/erp/orders/{number}/events", {"type": "accepted"}, content_type="application/json"
+        )
     seen = _numbers(first)
     page = first
     while page["next"]:
@@ -127,7 +139,9 @@ def test_filters_status_and_updated_since(erp_api):
     old = make_confirmed_order(push=False)
     Order.objects.filter(pk=old.pk).update(updated_at=timezone.now() - timedelta(days=2))
     recent = make_confirmed_order(push=False)
-    erp_api.post(f"/api/v1/erp/orders/{recent.number}/events", {"type": "accepted"}, content_type="application/json")
+    erp_api.post(
+        f"/api/v1/erp/orders/{recent.number}/events", {"type": "accepted"}, content_type="application/json"
+    )
     since = (timezone.localtime() - timedelta(days=1)).isoformat()
     assert _numbers(erp_api.get("/api/v1/erp/orders", {"updated_since": since}).json()) == [recent.number]
     assert _numbers(erp_api.get("/api/v1/erp/orders?status=confirmed").json()) == [old.number]
@@ -137,8 +151,18 @@ def test_filters_status_and_updated_since(erp_api):
     assert _numbers(raw.json()) == [recent.number]
 
 
-@pytest.mark.parametrize("query", ["status=lost", "updated_since=yesterday", "cursor=%%%", "cursor=WyJ4Il0",
-                                   "page_size=0", "page_size=abc", "page_size=201"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "status=lost",
+        "updated_since=yesterday",
+        "cursor=%%%",
+        "cursor=WyJ4Il0",
+        "page_size=0",
+        "page_size=abc",
+        "page_size=201",
+    ],
+)
 def test_bad_list_parameters_are_400_with_details(erp_api, query):
     response = erp_api.get(f"/api/v1/erp/orders?{query}")
     assert response.status_code == 400
@@ -161,8 +185,13 @@ def test_schema_is_valid_and_describes_the_erp_order_endpoints(tmp_path):
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
     schema = yaml.safe_load(target.read_text())
     paths = schema["paths"]
-    assert {"/api/v1/erp/orders", "/api/v1/erp/orders/{number}", "/api/v1/erp/orders/{number}/events"} <= set(paths)
+    assert {"/api/v1/erp/orders", "/api/v1/erp/orders/{number}", "/api/v1/erp/orders/{number}/events"} <= set(
+        paths
+    )
     event_op = paths["/api/v1/erp/orders/{number}/events"]["post"]
     assert {"200", "400", "401", "403", "404", "409"} <= set(event_op["responses"])
     assert event_op["security"][0] == {"bearerAuth": []}
-    assert "examples" in paths["/api/v1/erp/orders/{number}"]["get"]["responses"]["200"]["content"]["application/json"]
+    assert (
+        "examples"
+        in paths["/api/v1/erp/orders/{number}"]["get"]["responses"]["200"]["content"]["application/json"]
+    )

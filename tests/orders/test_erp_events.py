@@ -30,8 +30,13 @@ def _post(api, number, **body):
 
 
 def _walk_to(api, order, status):
-    path = {"confirmed": [], "accepted": ["accepted"], "shipped": ["accepted", "shipped"],
-            "invoiced": ["accepted", "shipped", "invoiced"], "cancelled": ["cancelled"]}[status]
+    path = {
+        "confirmed": [],
+        "accepted": ["accepted"],
+        "shipped": ["accepted", "shipped"],
+        "invoiced": ["accepted", "shipped", "invoiced"],
+        "cancelled": ["cancelled"],
+    }[status]
     for event in path:
         assert _post(api, order.number, type=event).status_code == 200
 
@@ -44,7 +49,9 @@ def test_transition_table(erp_api, current, event):
     events_before = OrderEvent.objects.filter(order=order).count()
     response = _post(erp_api, order.number, type=event, tracking_number="" if event != "shipped" else "")
     order.refresh_from_db()
-    already = OrderEvent.objects.filter(order=order, type=event).count() == 1 and (current, event) not in LEGAL
+    already = (
+        OrderEvent.objects.filter(order=order, type=event).count() == 1 and (current, event) not in LEGAL
+    )
     if (current, event) in LEGAL:
         assert response.status_code == 200, response.content
         assert response.json()["status"] == LEGAL[(current, event)] == order.status
@@ -129,7 +136,9 @@ def test_accepted_without_occurred_at_uses_now(erp_api):
     assert before <= hold.release_after <= timezone.now() + timedelta(seconds=1)
 
 
-def test_shipped_emails_the_buyer_after_commit_with_the_tracking_number(erp_api, django_capture_on_commit_callbacks):
+def test_shipped_emails_the_buyer_after_commit_with_the_tracking_number(
+    erp_api, django_capture_on_commit_callbacks
+):
     order = make_confirmed_order(push=False)
     _walk_to(erp_api, order, "accepted")
     with django_capture_on_commit_callbacks(execute=True):

@@ -29,12 +29,17 @@ def known_order(db):
 
 
 @schema.parametrize()
-@settings(max_examples=25, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=25, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
+)
 def test_erp_api_never_answers_5xx_and_matches_its_schema(case, erp_token, known_order):
     # An opaque cursor or an odd timestamp may be schema-valid yet meaningless: 400 is right, not a finding.
     # `?status=&updated_since=` (empty = no filter) is how the contract writes the list call, so accepting
     # empty values is intended too.
     case.call_and_validate(
         headers={"Authorization": f"Bearer {erp_token}"},
-        excluded_checks=[schemathesis.checks.positive_data_acceptance, schemathesis.checks.negative_data_rejection],
+        excluded_checks=[
+            schemathesis.checks.positive_data_acceptance,
+            schemathesis.checks.negative_data_rejection,
+        ],
     )

@@ -29,7 +29,9 @@ def _deliver(order: Order, now=None) -> outbox.PushResult:
     return outbox.deliver_order_push(outbox_id=_push(order).id, now=now or timezone.now())
 
 
-def test_push_is_enqueued_only_after_commit_and_never_for_a_rolled_back_order(django_capture_on_commit_callbacks):
+def test_push_is_enqueued_only_after_commit_and_never_for_a_rolled_back_order(
+    django_capture_on_commit_callbacks,
+):
     with django_capture_on_commit_callbacks() as callbacks:
         order = make_confirmed_order()
     assert len(callbacks) == 1
@@ -63,28 +65,55 @@ def test_the_erp_receives_the_signed_contract_body_with_the_order_number_as_key(
     headers, body = received[0]
     assert headers["Content-Type"] == "application/json"
     assert headers["Idempotency-Key"] == order.number
-    assert erp_client.signature_is_valid(body=body, secret="test-signing-secret",
-                                         header=headers["X-B2BShop-Signature"])
-    assert not erp_client.signature_is_valid(body=body, secret="another-secret",
-                                             header=headers["X-B2BShop-Signature"])
+    assert erp_client.signature_is_valid(
+        body=body, secret="test-signing-secret", header=headers["X-B2BShop-Signature"]
+    )
+    assert not erp_client.signature_is_valid(
+        body=body, secret="another-secret", header=headers["X-B2BShop-Signature"]
+    )
     assert headers["X-B2BShop-Signature"].startswith("sha256=")
     data = json.loads(body)
     assert body == encode_body(order_payload(with_payload_relations(Order.objects.filter(pk=order.pk)).get()))
-    assert set(data) == {"number", "customer", "ordered_at", "po_number", "ship_to", "requested_delivery_date",
-                         "note", "lines", "fees", "subtotal", "tax", "total", "currency"}
+    assert set(data) == {
+        "number",
+        "customer",
+        "ordered_at",
+        "po_number",
+        "ship_to",
+        "requested_delivery_date",
+        "note",
+        "lines",
+        "fees",
+        "subtotal",
+        "tax",
+        "total",
+        "currency",
+    }
     assert data["customer"] == order.customer.code and data["po_number"] == "PO-1"
     assert data["ordered_at"].endswith("+09:00")
     assert data["requested_delivery_date"] is None
     assert set(data["ship_to"]) == {"name", "postal_code", "prefecture", "address", "phone"}
-    assert data["lines"][0] == {"line_no": 1, "sku": data["lines"][0]["sku"], "name": data["lines"][0]["name"],
-                                "quantity": 12, "unit_price": "120", "amount": "1440", "tax_rate": "10"}
+    assert data["lines"][0] == {
+        "line_no": 1,
+        "sku": data["lines"][0]["sku"],
+        "name": data["lines"][0]["name"],
+        "quantity": 12,
+        "unit_price": "120",
+        "amount": "1440",
+        "tax_rate": "10",
+    }
     assert data["lines"][1]["unit_price"] == "0.85" and data["lines"][1]["amount"] == "85"
     assert data["lines"][1]["tax_rate"] == "8"
     assert data["fees"] == [{"kind": "small_order_fee", "amount": "500", "tax_rate": "10"}]
     assert data["subtotal"] == "1525" and data["tax"] == {"10": "194", "8": "6"}
     assert data["total"] == "2225" and data["currency"] == "JPY"
     push = _push(order)
-    assert (push.status, push.attempts, push.last_status_code, push.sent_at is not None) == ("sent", 1, 201, True)
+    assert (push.status, push.attempts, push.last_status_code, push.sent_at is not None) == (
+        "sent",
+        1,
+        201,
+        True,
+    )
 
 
 def test_409_from_the_erp_means_it_already_has_the_order(httpserver, erp_url):
@@ -153,8 +182,9 @@ def test_connection_refused_is_retried(settings):
 
 
 @pytest.mark.parametrize("status", [408, 429, 500, 502, 503])
-def test_retryable_statuses_back_off_exponentially_and_give_up_after_max_attempts(httpserver, erp_url, settings,
-                                                                                  status):
+def test_retryable_statuses_back_off_exponentially_and_give_up_after_max_attempts(
+    httpserver, erp_url, settings, status
+):
     settings.ERP_MAX_ATTEMPTS = 4
     settings.ERP_RETRY_BASE_SECONDS = 10
     httpserver.expect_request("/orders").respond_with_json({"error": "busy"}, status=status)
@@ -180,7 +210,9 @@ def test_retryable_statuses_back_off_exponentially_and_give_up_after_max_attempt
 
 def test_retry_after_is_honoured(httpserver, erp_url, settings):
     settings.ERP_RETRY_BASE_SECONDS = 1
-    httpserver.expect_request("/orders").respond_with_data("slow down", status=429, headers={"Retry-After": "120"})
+    httpserver.expect_request("/orders").respond_with_data(
+        "slow down", status=429, headers={"Retry-After": "120"}
+    )
     order = make_confirmed_order()
     now = timezone.now()
     assert _deliver(order, now=now).retry_in == 120
@@ -205,8 +237,9 @@ def test_sweep_selects_due_retries_expired_leases_and_lost_tasks_only(settings):
     due = _push(make_confirmed_order())
     OrderPush.objects.filter(pk=due.pk).update(attempts=2, next_attempt_at=now - timedelta(seconds=1))
     waiting = _push(make_confirmed_order())
-    OrderPush.objects.filter(pk=waiting.pk).update(attempts=1, next_attempt_at=now + timedelta(minutes=1),
-                                                   created_at=now - timedelta(minutes=5))
+    OrderPush.objects.filter(pk=waiting.pk).update(
+        attempts=1, next_attempt_at=now + timedelta(minutes=1), created_at=now - timedelta(minutes=5)
+    )
     done = _push(make_confirmed_order())
     OrderPush.objects.filter(pk=done.pk).update(status="sent", created_at=now - timedelta(minutes=5))
     failed = _push(make_confirmed_order())

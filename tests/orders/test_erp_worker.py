@@ -59,12 +59,31 @@ def start_worker(tmp_path, erp_url) -> Iterator[Callable[..., subprocess.Popen]]
             **extra_env,
         }
         process = subprocess.Popen(
-            [str(Path(sys.executable).parent / "celery"), "-A", "b2bshop", "worker", "--pool=solo", "-Q", "celery",
-             "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "info", "-n", f"erp-test-{len(workers)}@%h"],
-            cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+            [
+                str(Path(sys.executable).parent / "celery"),
+                "-A",
+                "b2bshop",
+                "worker",
+                "--pool=solo",
+                "-Q",
+                "celery",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-l",
+                "info",
+                "-n",
+                f"erp-test-{len(workers)}@%h",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log.open("w"),
+            stderr=subprocess.STDOUT,
         )
         workers.append(process)
-        _wait_for(lambda: "ready." in log.read_text() or process.poll() is not None, timeout=20, what="worker start")
+        _wait_for(
+            lambda: "ready." in log.read_text() or process.poll() is not None, timeout=20, what="worker start"
+        )
         assert process.poll() is None, log.read_text()
         return process
 
@@ -94,8 +113,9 @@ class FakeErp:
     def __call__(self, request: Request) -> Response:
         body = request.get_data()
         key = request.headers.get("Idempotency-Key", "")
-        valid = erp_client.signature_is_valid(body=body, secret=SECRET,
-                                              header=request.headers.get("X-B2BShop-Signature"))
+        valid = erp_client.signature_is_valid(
+            body=body, secret=SECRET, header=request.headers.get("X-B2BShop-Signature")
+        )
         with self.lock:
             self.requests.append((key, valid))
             n = len(self.requests)
@@ -155,12 +175,23 @@ def test_redis_down_at_checkout_then_the_sweep_delivers(httpserver, start_worker
     httpserver.expect_request("/orders", method="POST").respond_with_handler(erp)
     db = django_settings.DATABASES["default"]
     checkout = subprocess.run(
-        [sys.executable, "-c",
-         "import django; django.setup(); from tests.orders.erp_builders import make_confirmed_order; "
-         "print(make_confirmed_order().number)"],
-        cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "REDIS_URL": "redis://127.0.0.1:1/0",
-             "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"},
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from tests.orders.erp_builders import make_confirmed_order; "
+            "print(make_confirmed_order().number)",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "tests.settings",
+            "REDIS_URL": "redis://127.0.0.1:1/0",
+            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        },
     )
     assert checkout.returncode == 0, checkout.stderr  # the buyer's checkout succeeded anyway
     assert "the sweep will send it" in checkout.stderr

@@ -21,8 +21,9 @@ TODAY = date(2026, 11, 26)
 
 def _eval(customer, *lines, prefecture="東京都", on=TODAY, credit=None):
     customer.refresh_from_db()
-    return evaluate_cart(customer=customer, lines=list(lines), ship_to_prefecture=prefecture, on=on,
-                         credit_available=credit)
+    return evaluate_cart(
+        customer=customer, lines=list(lines), ship_to_prefecture=prefecture, on=on, credit_available=credit
+    )
 
 
 def test_minimum_quantity_rule_applies_through_category_ancestors():
@@ -43,7 +44,9 @@ def test_minimum_quantity_rule_applies_through_category_ancestors():
 def test_order_multiple_in_case_units_says_how_to_fix_it():
     drink_cat = factories.make_category(code="DRINK")
     drink = factories.make_product(category=drink_cat, case_quantity=12, unit="個")
-    make_rule(code="case-units", kind="order_multiple", use_case_quantity=True, scope={"categories": ["DRINK"]})
+    make_rule(
+        code="case-units", kind="order_multiple", use_case_quantity=True, scope={"categories": ["DRINK"]}
+    )
     result = _eval(factories.make_customer(), (drink, 10))
     (violation,) = result.violations
     assert violation.code == "not_multiple"
@@ -77,8 +80,15 @@ def test_small_order_fee_and_its_hint():
 def test_shipping_fee_by_prefecture_with_free_from_and_priority():
     product = factories.make_product(base_price="1000")
     make_rule(code="ship-standard", kind="shipping_fee", fee="800", free_from="20000", tax_rate="10")
-    make_rule(code="ship-hokkaido", kind="shipping_fee", fee="1500", free_from="30000", tax_rate="10", priority=10,
-              scope={"prefectures": ["北海道", "沖縄県"]})
+    make_rule(
+        code="ship-hokkaido",
+        kind="shipping_fee",
+        fee="1500",
+        free_from="30000",
+        tax_rate="10",
+        priority=10,
+        scope={"prefectures": ["北海道", "沖縄県"]},
+    )
     customer = factories.make_customer()
     assert [f.amount for f in _eval(customer, (product, 5), prefecture="北海道").fees] == [Decimal("1500")]
     assert [f.amount for f in _eval(customer, (product, 5), prefecture="東京都").fees] == [Decimal("800")]
@@ -168,7 +178,9 @@ def test_cart_evaluation_query_count_is_constant_in_the_number_of_lines():
     products = [factories.make_product(category=category) for _ in range(100)]
     counts = []
     for size in (1, 20, 100):
-        buyer = factories.make_buyer(customer=factories.make_customer(price_group=factories.make_price_group()))
+        buyer = factories.make_buyer(
+            customer=factories.make_customer(price_group=factories.make_price_group())
+        )
         fill_cart(buyer, *[(p, 3) for p in products[:size]])
         counts.append(_count_queries(lambda buyer=buyer: buyer_cart(buyer=buyer, on=timezone.localdate())))
     assert counts[0] == counts[1] == counts[2], counts

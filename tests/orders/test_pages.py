@@ -15,15 +15,21 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def drink():
-    make_rule(code="case-units", kind="order_multiple", use_case_quantity=True, scope={"categories": ["DRINK"]})
+    make_rule(
+        code="case-units", kind="order_multiple", use_case_quantity=True, scope={"categories": ["DRINK"]}
+    )
     make_rule(code="small-order-fee", kind="small_order_fee", below="10000", fee="500", tax_rate="10")
-    return factories.make_product(sku="DRI-1", base_price="150", case_quantity=12,
-                                  category=factories.make_category(code="DRINK"))
+    return factories.make_product(
+        sku="DRI-1", base_price="150", case_quantity=12, category=factories.make_category(code="DRINK")
+    )
 
 
 def test_cart_add_form_redirects_back_with_a_message(buyer_client, buyer, drink):
-    response = buyer_client.post(reverse("orders:cart_add"), {"sku": "DRI-1", "quantity": "10"},
-                                 HTTP_REFERER="http://testserver/products/DRI-1/")
+    response = buyer_client.post(
+        reverse("orders:cart_add"),
+        {"sku": "DRI-1", "quantity": "10"},
+        HTTP_REFERER="http://testserver/products/DRI-1/",
+    )
     assert response.status_code == 302 and response["Location"] == "http://testserver/products/DRI-1/"
     assert CartLine.objects.get(cart__buyer=buyer).quantity == 10
     page = buyer_client.get(reverse("orders:cart")).content.decode()
@@ -33,15 +39,21 @@ def test_cart_add_form_redirects_back_with_a_message(buyer_client, buyer, drink)
 
 
 def test_cart_add_refuses_bad_input_and_external_redirects(buyer_client, buyer, drink):
-    for data in ({"sku": "DRI-1", "quantity": "-3"}, {"sku": "DRI-1", "quantity": "1.5"},
-                 {"sku": "NOPE", "quantity": "1"}, {"sku": "DRI-1", "quantity": "0"}):
+    for data in (
+        {"sku": "DRI-1", "quantity": "-3"},
+        {"sku": "DRI-1", "quantity": "1.5"},
+        {"sku": "NOPE", "quantity": "1"},
+        {"sku": "DRI-1", "quantity": "0"},
+    ):
         response = buyer_client.post(reverse("orders:cart_add"), data, HTTP_REFERER="https://evil.example/")
         assert response["Location"] == reverse("orders:cart")
     assert not CartLine.objects.exists()
 
 
 def test_cart_add_htmx_returns_a_fragment(buyer_client, drink):
-    response = buyer_client.post(reverse("orders:cart_add"), {"sku": "DRI-1", "quantity": "12"}, HTTP_HX_REQUEST="true")
+    response = buyer_client.post(
+        reverse("orders:cart_add"), {"sku": "DRI-1", "quantity": "12"}, HTTP_HX_REQUEST="true"
+    )
     assert response.status_code == 200 and response["HX-Trigger"] == "cart-changed"
     assert 'role="status"' in response.content.decode()
 
@@ -51,8 +63,9 @@ def test_stepper_moves_in_the_allowed_multiple(buyer_client, buyer, drink):
     page = buyer_client.get(reverse("orders:cart")).content.decode()
     assert 'name="set" value="12"' in page  # + goes to the next valid quantity
     assert 'step="12"' in page
-    response = buyer_client.post(reverse("orders:cart_line", args=["DRI-1"]), {"quantity": "10", "set": "24"},
-                               HTTP_HX_REQUEST="true")
+    response = buyer_client.post(
+        reverse("orders:cart_line", args=["DRI-1"]), {"quantity": "10", "set": "24"}, HTTP_HX_REQUEST="true"
+    )
     fragment = response.content.decode()
     assert 'value="36"' in fragment and 'value="12"' in fragment  # + and − from 24
     assert "単位でご注文ください" not in fragment
@@ -84,8 +97,9 @@ def test_quick_order_csv_upload_in_shift_jis(buyer_client, buyer, drink):
 
 
 def test_parse_lines_without_database():
-    entries, errors = parse_lines([(1, "A 1", ["A", "1"]), (2, "B", ["B"]), (3, "C ０１２", ["C", "０１２"]),
-                                   (4, "D 0", ["D", "0"])])
+    entries, errors = parse_lines(
+        [(1, "A 1", ["A", "1"]), (2, "B", ["B"]), (3, "C ０１２", ["C", "０１２"]), (4, "D 0", ["D", "0"])]
+    )
     assert entries == [(1, "A", 1), (3, "C", 12)]
     assert [e.line_no for e in errors] == [2, 4]
 
@@ -108,7 +122,13 @@ def test_checkout_page_places_order_and_shows_confirmation_and_history(buyer_cli
     fill_cart(buyer, (drink, 24))
     page = buyer_client.get(reverse("orders:checkout"))
     key = page.context["form"].initial["idempotency_key"]
-    data = {"idempotency_key": key, "po_number": "PO-1", "note": "", "ship_to": "", "requested_delivery_date": ""}
+    data = {
+        "idempotency_key": key,
+        "po_number": "PO-1",
+        "note": "",
+        "ship_to": "",
+        "requested_delivery_date": "",
+    }
     response = buyer_client.post(reverse("orders:checkout"), data)
     order = Order.objects.get()
     assert response["Location"] == reverse("orders:placed", args=[order.number])

@@ -23,9 +23,16 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def shop():
     make_rule(code="small-order-fee", kind="small_order_fee", below="10000", fee="500", tax_rate="10")
-    make_rule(code="case-units", kind="order_multiple", use_case_quantity=True, scope={"categories": ["DRINK"]})
-    drink = factories.make_product(sku="DRI-1", base_price="150", case_quantity=12,
-                                   category=factories.make_category(code="DRINK"), tax_rate=8)
+    make_rule(
+        code="case-units", kind="order_multiple", use_case_quantity=True, scope={"categories": ["DRINK"]}
+    )
+    drink = factories.make_product(
+        sku="DRI-1",
+        base_price="150",
+        case_quantity=12,
+        category=factories.make_category(code="DRINK"),
+        tax_rate=8,
+    )
     bolt = factories.make_product(sku="BOL-1", base_price="30")
     buyer = factories.make_buyer()
     return {"buyer": buyer, "drink": drink, "bolt": bolt, "api": api_client_for(buyer)}
@@ -42,14 +49,40 @@ def _checkout(api, key="key-1", **body):
 
 def test_cart_shape_with_violation_fee_hint_and_tax_as_strings(shop):
     body = _put(shop["api"], "DRI-1", 10).json()
-    assert body["lines"] == [{"sku": "DRI-1", "name": shop["drink"].name, "unit": "個", "quantity": 10,
-                              "unit_price": "150", "amount": "1500", "tax_rate": "8", "min_quantity": 1,
-                              "multiple": 12, "max_quantity": None}]
-    assert body["violations"] == [{"code": "not_multiple", "sku": "DRI-1", "message": "12個単位でご注文ください (現在 10個)",
-                                   "required": 12, "suggested": 12}]
-    assert body["fees"] == [{"kind": "small_order_fee", "amount": "500", "tax_rate": "10",
-                             "message": "小口手数料 (¥10,000未満のご注文)"}]
-    assert body["hints"] == [{"code": "small_order_fee_avoidable", "message": "あと¥8,500のご注文で小口手数料¥500が不要になります"}]
+    assert body["lines"] == [
+        {
+            "sku": "DRI-1",
+            "name": shop["drink"].name,
+            "unit": "個",
+            "quantity": 10,
+            "unit_price": "150",
+            "amount": "1500",
+            "tax_rate": "8",
+            "min_quantity": 1,
+            "multiple": 12,
+            "max_quantity": None,
+        }
+    ]
+    assert body["violations"] == [
+        {
+            "code": "not_multiple",
+            "sku": "DRI-1",
+            "message": "12個単位でご注文ください (現在 10個)",
+            "required": 12,
+            "suggested": 12,
+        }
+    ]
+    assert body["fees"] == [
+        {
+            "kind": "small_order_fee",
+            "amount": "500",
+            "tax_rate": "10",
+            "message": "小口手数料 (¥10,000未満のご注文)",
+        }
+    ]
+    assert body["hints"] == [
+        {"code": "small_order_fee_avoidable", "message": "あと¥8,500のご注文で小口手数料¥500が不要になります"}
+    ]
     assert body["tax"] == {"10": "50", "8": "120"}
     assert (body["subtotal"], body["total"], body["can_checkout"]) == ("1500", "2170", False)
     fixed = _put(shop["api"], "DRI-1", 12).json()
@@ -89,7 +122,9 @@ def test_store_api_refuses_staff_and_anonymous(shop, client):
     assert staff_api.get("/api/v1/store/cart").status_code == 403
 
 
-def test_checkout_places_order_snapshot_outbox_mail_and_empties_cart(shop, django_capture_on_commit_callbacks):
+def test_checkout_places_order_snapshot_outbox_mail_and_empties_cart(
+    shop, django_capture_on_commit_callbacks
+):
     _put(shop["api"], "DRI-1", 24)
     _put(shop["api"], "BOL-1", 100)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -97,9 +132,16 @@ def test_checkout_places_order_snapshot_outbox_mail_and_empties_cart(shop, djang
     assert response.status_code == 201, response.content
     order = response.json()
     assert order["lines"][0]["unit_price"] == "150"  # tampered prices ignored
-    assert order["subtotal"] == "6600" and order["fees"] == [{"kind": "small_order_fee", "amount": "500", "tax_rate": "10"}]
+    assert order["subtotal"] == "6600" and order["fees"] == [
+        {"kind": "small_order_fee", "amount": "500", "tax_rate": "10"}
+    ]
     assert order["tax"] == {"10": "350", "8": "288"} and order["total"] == "7738"
-    assert (order["po_number"], order["note"], order["currency"], order["status"]) == ("PO-77", "午前着", "JPY", "confirmed")
+    assert (order["po_number"], order["note"], order["currency"], order["status"]) == (
+        "PO-77",
+        "午前着",
+        "JPY",
+        "confirmed",
+    )
     assert order["customer"] == shop["buyer"].customer.code
     assert order["timeline"][0]["type"] == "placed"
     assert set(order["ship_to"]) == {"name", "postal_code", "prefecture", "address", "phone"}
@@ -215,7 +257,9 @@ def test_reorder_uses_todays_prices_and_reports_unavailable(shop):
     shop["drink"].active = False
     shop["drink"].save()
     body = shop["api"].post(f"/api/v1/store/orders/{number}/reorder").json()
-    assert [(line["sku"], line["quantity"], line["unit_price"]) for line in body["lines"]] == [("BOL-1", 400, "25")]
+    assert [(line["sku"], line["quantity"], line["unit_price"]) for line in body["lines"]] == [
+        ("BOL-1", 400, "25")
+    ]
     assert body["unavailable"] == [{"sku": "DRI-1", "name": shop["drink"].name, "reason": "not_available"}]
     # The placed order keeps its own prices.
     order = shop["api"].get(f"/api/v1/store/orders/{number}").json()
@@ -255,4 +299,6 @@ def test_cart_api_and_checkout_query_counts_do_not_grow_with_lines():
         checkout_counts.append(_queries(lambda api=api: _checkout(api, key="q")))
         assert Order.objects.filter(customer=buyer.customer).count() == 1
     assert cart_counts[0] == cart_counts[1] == cart_counts[2] and cart_counts[0] <= 12, cart_counts
-    assert checkout_counts[0] == checkout_counts[1] == checkout_counts[2] and checkout_counts[0] <= 20, checkout_counts
+    assert checkout_counts[0] == checkout_counts[1] == checkout_counts[2] and checkout_counts[0] <= 20, (
+        checkout_counts
+    )

@@ -15,14 +15,33 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-CONTRACT_FILE = {"rules": [
-    {"code": "small-order-fee", "kind": "small_order_fee", "below": "10000", "fee": "500", "tax_rate": "10"},
-    {"code": "min-amount", "kind": "minimum_order_amount", "amount": "3000"},
-    {"code": "moq-bolts", "kind": "minimum_quantity", "quantity": 50, "scope": {"categories": ["BOLT"]}},
-    {"code": "case-units", "kind": "order_multiple", "use_case_quantity": True, "scope": {"categories": ["DRINK"]}},
-    {"code": "ship-hokkaido", "kind": "shipping_fee", "fee": "1500", "free_from": "30000", "tax_rate": "10",
-     "scope": {"prefectures": ["北海道", "沖縄県"]}},
-]}
+CONTRACT_FILE = {
+    "rules": [
+        {
+            "code": "small-order-fee",
+            "kind": "small_order_fee",
+            "below": "10000",
+            "fee": "500",
+            "tax_rate": "10",
+        },
+        {"code": "min-amount", "kind": "minimum_order_amount", "amount": "3000"},
+        {"code": "moq-bolts", "kind": "minimum_quantity", "quantity": 50, "scope": {"categories": ["BOLT"]}},
+        {
+            "code": "case-units",
+            "kind": "order_multiple",
+            "use_case_quantity": True,
+            "scope": {"categories": ["DRINK"]},
+        },
+        {
+            "code": "ship-hokkaido",
+            "kind": "shipping_fee",
+            "fee": "1500",
+            "free_from": "30000",
+            "tax_rate": "10",
+            "scope": {"prefectures": ["北海道", "沖縄県"]},
+        },
+    ]
+}
 
 
 def _write(tmp_path, data, name="rules.json"):
@@ -47,9 +66,21 @@ def test_load_then_dump_round_trips_the_contract_file_exactly(tmp_path):
 
 def test_load_replaces_all_rules_and_records_only_real_changes(tmp_path):
     call_command("load_rules", _write(tmp_path, CONTRACT_FILE), stdout=StringIO())
-    changed = {"rules": [dict(CONTRACT_FILE["rules"][0], fee="700"), CONTRACT_FILE["rules"][1],
-                         {"code": "max-100", "kind": "maximum_quantity", "quantity": 100, "priority": 3,
-                          "valid_from": "2026-12-01", "valid_to": "2027-03-31", "active": False}]}
+    changed = {
+        "rules": [
+            dict(CONTRACT_FILE["rules"][0], fee="700"),
+            CONTRACT_FILE["rules"][1],
+            {
+                "code": "max-100",
+                "kind": "maximum_quantity",
+                "quantity": 100,
+                "priority": 3,
+                "valid_from": "2026-12-01",
+                "valid_to": "2027-03-31",
+                "active": False,
+            },
+        ]
+    }
     out = StringIO()
     call_command("load_rules", _write(tmp_path, changed, "v2.json"), stdout=out)
     assert "1 created, 1 updated, 3 deleted, 1 unchanged" in out.getvalue()
@@ -66,13 +97,32 @@ def test_load_replaces_all_rules_and_records_only_real_changes(tmp_path):
         ({"rules": [{"code": "x", "kind": "discount"}]}, "unknown kind"),
         ({"rules": [{"code": "x", "kind": "minimum_quantity", "quantity": -5}]}, "quantity"),
         ({"rules": [{"code": "x", "kind": "small_order_fee", "below": "10000", "fee": "5.5"}]}, "whole yen"),
-        ({"rules": [{"code": "x", "kind": "minimum_order_amount", "amount": "3000", "scope": {"regions": []}}]},
-         "scope"),
+        (
+            {
+                "rules": [
+                    {"code": "x", "kind": "minimum_order_amount", "amount": "3000", "scope": {"regions": []}}
+                ]
+            },
+            "scope",
+        ),
         ({"rules": [{"code": "a b", "kind": "minimum_order_amount", "amount": "1"}]}, "code"),
-        ({"rules": [{"code": "x", "kind": "minimum_order_amount", "amount": "1"},
-                    {"code": "x", "kind": "minimum_order_amount", "amount": "2"}]}, "duplicate"),
-        ({"rules": [{"code": "x", "kind": "minimum_order_amount", "amount": "1", "valid_from": "2026-13-01"}]},
-         "valid_from"),
+        (
+            {
+                "rules": [
+                    {"code": "x", "kind": "minimum_order_amount", "amount": "1"},
+                    {"code": "x", "kind": "minimum_order_amount", "amount": "2"},
+                ]
+            },
+            "duplicate",
+        ),
+        (
+            {
+                "rules": [
+                    {"code": "x", "kind": "minimum_order_amount", "amount": "1", "valid_from": "2026-13-01"}
+                ]
+            },
+            "valid_from",
+        ),
     ],
 )
 def test_bad_rules_file_is_one_clear_error_and_changes_nothing(tmp_path, content, fragment):
@@ -97,8 +147,14 @@ def test_load_rules_exits_non_zero_from_the_shell(tmp_path):
     import sys
 
     bad = _write(tmp_path, {"rules": [{"code": "x", "kind": "nope"}]})
-    result = subprocess.run([sys.executable, "manage.py", "load_rules", bad], capture_output=True, text=True,
-                            env={**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"}, check=False, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "load_rules", bad],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"},
+        check=False,
+        timeout=60,
+    )
     assert result.returncode != 0
     assert "unknown kind" in result.stderr and result.stderr.strip().count("\n") == 0
 
@@ -114,9 +170,22 @@ def test_selector_reads_valid_rules_in_one_query(tmp_path, django_assert_num_que
 
 
 def _admin_post(client, url, **fields):
-    data = {"code": "", "kind": "", "quantity": "", "amount": "", "below": "", "fee": "", "free_from": "",
-            "tax_rate": "10", "scope": "{}", "valid_from": "", "valid_to": "", "priority": "0", "description": "",
-            "active": "on"}
+    data = {
+        "code": "",
+        "kind": "",
+        "quantity": "",
+        "amount": "",
+        "below": "",
+        "fee": "",
+        "free_from": "",
+        "tax_rate": "10",
+        "scope": "{}",
+        "valid_from": "",
+        "valid_to": "",
+        "priority": "0",
+        "description": "",
+        "active": "on",
+    }
     data.update(fields)
     return client.post(url, data)
 
@@ -127,20 +196,35 @@ def test_admin_validates_through_the_engine_and_keeps_history(client):
     add_url = reverse("admin:pricing_rules_rule_add")
     bad = _admin_post(client, add_url, code="moq", kind="minimum_quantity")
     assert bad.status_code == 200 and "requires &#x27;quantity&#x27;" in bad.content.decode()
-    bad_scope = _admin_post(client, add_url, code="moq", kind="minimum_quantity", quantity="5",
-                            scope='{"regions": ["x"]}')
+    bad_scope = _admin_post(
+        client, add_url, code="moq", kind="minimum_quantity", quantity="5", scope='{"regions": ["x"]}'
+    )
     assert "unknown scope key" in bad_scope.content.decode()
     assert not Rule.objects.exists()
-    ok = _admin_post(client, add_url, code="moq", kind="minimum_quantity", quantity="5",
-                     scope='{"categories": ["BOLT"]}')
+    ok = _admin_post(
+        client, add_url, code="moq", kind="minimum_quantity", quantity="5", scope='{"categories": ["BOLT"]}'
+    )
     assert ok.status_code == 302
     rule = Rule.objects.get(code="moq")
     change_url = reverse("admin:pricing_rules_rule_change", args=[rule.pk])
-    assert _admin_post(client, change_url, code="moq", kind="minimum_quantity", quantity="10",
-                       scope='{"categories": ["BOLT"]}').status_code == 302
+    assert (
+        _admin_post(
+            client,
+            change_url,
+            code="moq",
+            kind="minimum_quantity",
+            quantity="10",
+            scope='{"categories": ["BOLT"]}',
+        ).status_code
+        == 302
+    )
     client.post(reverse("admin:pricing_rules_rule_delete", args=[rule.pk]), {"post": "yes"})
     history = list(RuleChange.objects.order_by("id").values_list("action", "changed_by", "source"))
-    assert history == [("created", staff.pk, "admin"), ("updated", staff.pk, "admin"), ("deleted", staff.pk, "admin")]
+    assert history == [
+        ("created", staff.pk, "admin"),
+        ("updated", staff.pk, "admin"),
+        ("deleted", staff.pk, "admin"),
+    ]
     updated = RuleChange.objects.get(action="updated")
     assert (updated.before["quantity"], updated.after["quantity"]) == (5, 10)
     assert RuleChange.objects.get(action="deleted").before["scope"] == {"categories": ["BOLT"]}

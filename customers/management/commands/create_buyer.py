@@ -16,7 +16,10 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         try:
             user = services.create_buyer(
-                customer_code=opts["customer"], email=opts["email"], password=opts["password"], role=opts["role"]
+                customer_code=opts["customer"],
+                email=opts["email"],
+                password=opts["password"],
+                role=opts["role"],
             )
         except ApplicationError as exc:
             raise CommandError(exc.message) from exc

@@ -13,11 +13,15 @@ from customers import services_leads
 
 
 class Command(BaseCommand):
-    help = "Import a lead CSV (UTF-8 or Shift_JIS/CP932), match it against the customer master, write a report."
+    help = (
+        "Import a lead CSV (UTF-8 or Shift_JIS/CP932), match it against the customer master, write a report."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="lead CSV with a company_name column")
-        parser.add_argument("--source", required=True, help="where the leads come from, e.g. expo-2026 or web-form")
+        parser.add_argument(
+            "--source", required=True, help="where the leads come from, e.g. expo-2026 or web-form"
+        )
         parser.add_argument("--report", help="write the per-row report CSV here ('-' for stdout)")
 
     def handle(self, *args, file: str, source: str, report: str | None, **options):

@@ -17,4 +17,6 @@ class Command(BaseCommand):
                 f"demo data loaded: {result.products} products, {result.customers} customers, {result.orders} orders"
             )
         else:
-            self.stdout.write(f"demo data already present ({result.products} products, {result.orders} orders); nothing changed")
+            self.stdout.write(
+                f"demo data already present ({result.products} products, {result.orders} orders); nothing changed"
+            )

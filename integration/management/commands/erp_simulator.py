@@ -18,8 +18,14 @@ class Command(BaseCommand):
         parser.add_argument("--fail", type=int, default=0, help="answer 503 to the first N requests")
         parser.add_argument("--delay", type=float, default=0.0, help="seconds to wait before each answer")
         parser.add_argument("--secret", default=None, help="signing secret (default: ERP_SIGNING_SECRET)")
-        parser.add_argument("--record", default="", help="append every accepted order as a JSON line to this file")
-        parser.add_argument("--accept-url", default="", help="shop base URL to report 'accepted' to, e.g. http://127.0.0.1:8000")
+        parser.add_argument(
+            "--record", default="", help="append every accepted order as a JSON line to this file"
+        )
+        parser.add_argument(
+            "--accept-url",
+            default="",
+            help="shop base URL to report 'accepted' to, e.g. http://127.0.0.1:8000",
+        )
         parser.add_argument("--accept-token", default="", help="integration token for --accept-url")
 
     def handle(self, *args, **opts):
@@ -31,15 +37,21 @@ class Command(BaseCommand):
         if bool(opts["accept_url"]) != bool(opts["accept_token"]):
             raise CommandError("--accept-url and --accept-token go together")
         state = SimulatorState(
-            secret=secret, fail=opts["fail"], delay=opts["delay"], record_path=opts["record"],
-            accept_url=opts["accept_url"], accept_token=opts["accept_token"],
+            secret=secret,
+            fail=opts["fail"],
+            delay=opts["delay"],
+            record_path=opts["record"],
+            accept_url=opts["accept_url"],
+            accept_token=opts["accept_token"],
         )
         try:
             server = ErpSimulatorServer((opts["host"], opts["port"]), state)
         except OSError as exc:
             raise CommandError(f"cannot listen on {opts['host']}:{opts['port']}: {exc}") from exc
         logging.getLogger("integration.erp_simulator").setLevel(logging.INFO)
-        self.stdout.write(f"ERP simulator on http://{opts['host']}:{server.server_address[1]}/orders", ending="\n")
+        self.stdout.write(
+            f"ERP simulator on http://{opts['host']}:{server.server_address[1]}/orders", ending="\n"
+        )
         self.stdout.flush()
         try:
             server.serve_forever(poll_interval=0.2)

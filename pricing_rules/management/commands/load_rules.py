@@ -14,7 +14,7 @@ class Command(BaseCommand):
     help = "Replace all trading rules with the rules in FILE.json (nothing changes if any rule is invalid)."
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="rules file: {\"rules\": [...]}")
+        parser.add_argument("file", help='rules file: {"rules": [...]}')
         parser.add_argument("--by", default="", help="e-mail of the staff user to record in the rule history")
 
     def handle(self, *args, file: str, by: str, **options):
