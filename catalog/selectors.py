@@ -62,8 +62,13 @@ def visible_products() -> QuerySet[Product]:
 
 
 def category_scope(*, category: Category) -> Q:
-    """The category and its descendants (the tree is at most three levels deep)."""
-    return Q(category=category) | Q(category__parent=category) | Q(category__parent__parent=category)
+    """The category and its descendants (the tree is at most three levels deep).
+
+    A subquery of category ids rather than joins, so PostgreSQL walks the (category, sku) index
+    instead of filtering every product in SKU order.
+    """
+    subtree = Category.objects.filter(Q(pk=category.pk) | Q(parent=category) | Q(parent__parent=category))
+    return Q(category_id__in=subtree.values("pk"))
 
 
 def search_products(queryset: QuerySet[Product], *, query: str) -> QuerySet[Product]:

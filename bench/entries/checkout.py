@@ -185,7 +185,13 @@ def oversold_units(skus: list[str], available_at_start: int, since) -> int:
     """Units sold beyond stock: Stock rows with held > on_hand, plus, per hot SKU, ordered units since the
     sell-out started above what was available then (counted from order lines, not from the shop's counters)."""
     with connection.cursor() as cur:
-        cur.execute("SELECT coalesce(sum(held - on_hand), 0) FROM catalog_stock WHERE held > on_hand")
+        # Only the raced SKUs: elsewhere the ERP may legitimately report less on hand than the shop holds
+        # (the erp entry writes arbitrary figures), which shows as 0 available, not as units sold twice.
+        cur.execute(
+            """SELECT coalesce(sum(s.held - s.on_hand), 0) FROM catalog_stock s
+               JOIN catalog_product p ON p.id = s.product_id WHERE s.held > s.on_hand AND p.sku = ANY(%s)""",
+            [skus],
+        )
         over_counter = int(cur.fetchone()[0])
         cur.execute(
             """SELECT coalesce(sum(greatest(q - %s, 0)), 0) FROM (
