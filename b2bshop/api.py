@@ -11,7 +11,7 @@ from rest_framework import exceptions, pagination, serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from b2bshop.errors import ApplicationError
+from b2bshop.errors import ApplicationError, ValidationFailed
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
@@ -62,3 +62,12 @@ class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField()
     message = serializers.CharField()
     details = serializers.DictField()
+
+
+def require_json_object(data: Any) -> dict[str, Any]:
+    """The request body as a JSON object, or a 400 saying so (a list or a scalar is not a record)."""
+    if not isinstance(data, dict):
+        raise ValidationFailed(
+            _("Send a JSON object."), details={"non_field_errors": [_("Send a JSON object.")]}
+        )
+    return data

@@ -17,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from b2bshop.api import ErrorSerializer, error_body
+from b2bshop.api import ErrorSerializer, error_body, require_json_object
 from b2bshop.errors import ValidationFailed
 from catalog import services
 from catalog.api_fields import (
@@ -249,10 +249,7 @@ class ProductUpsertApi(ErpApiView):
         tags=["erp"],
     )
     def put(self, request: Request, sku: str) -> Response:
-        if not isinstance(request.data, dict):
-            raise ValidationFailed(
-                _("Send a JSON object."), details={"non_field_errors": [_("Send a JSON object.")]}
-            )
+        require_json_object(request.data)
         body_sku = request.data.get("sku")
         if body_sku is not None and body_sku != sku:
             raise ValidationFailed(_("The SKU in the body differs from the one in the URL."),

@@ -7,12 +7,13 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from b2bshop.api import ErrorSerializer, require_json_object
 from b2bshop.errors import ValidationFailed
 from catalog.api_fields import MoneyField, StrictBooleanField, StrictIntegerField
 from customers import erp
@@ -112,14 +113,7 @@ class CustomerUpsertApi(APIView):
         responses={
             200: OpenApiResponse(CustomerOutSerializer, description="updated"),
             201: OpenApiResponse(CustomerOutSerializer, description="created"),
-            400: inline_serializer(
-                "ErpCustomerError",
-                {
-                    "code": serializers.CharField(),
-                    "message": serializers.CharField(),
-                    "details": serializers.DictField(),
-                },
-            ),  # fmt: skip
+            400: ErrorSerializer,
         },
         examples=[
             OpenApiExample("customer", value=CUSTOMER_EXAMPLE, request_only=True),
@@ -148,10 +142,7 @@ class CustomerUpsertApi(APIView):
         tags=["erp"],
     )
     def put(self, request: Request, code: str) -> Response:
-        if not isinstance(request.data, dict):
-            raise ValidationFailed(
-                _("Send a JSON object."), details={"non_field_errors": [_("Send a JSON object.")]}
-            )
+        require_json_object(request.data)
         if len(code) > 32:
             message = _("The customer code may have at most 32 characters.")
             raise ValidationFailed(message, details={"code": [message]})
