@@ -237,6 +237,43 @@ def _create_order(
     return order
 
 
+def _validated_order(
+    *,
+    customer: Customer,
+    items: Sequence[tuple[Product, int]],
+    details: CheckoutDetails,
+    key: str,
+    fingerprint: str,
+    now: datetime,
+    channel: str,
+    placed_by: User | None,
+    keyed_by: User | None,
+) -> Order:
+    """Check the ship-to and the details, then create the order: the part every channel shares."""
+    ship_to = selectors.resolve_ship_to(customer=customer, ship_to_id=details.ship_to_id)
+    _check_details(details, today=timezone.localdate(now))
+    return _create_order(
+        customer=customer,
+        items=items,
+        details=details,
+        ship_to=ship_to,
+        key=key,
+        fingerprint=fingerprint,
+        now=now,
+        channel=channel,
+        placed_by=placed_by,
+        keyed_by=keyed_by,
+    )
+
+
+def _replay_after_race(*, customer: Customer, key: str, error: IntegrityError) -> PlacedOrder:
+    """Another request with the same key committed first (the unique constraint fired): answer its order."""
+    existing = Order.objects.filter(customer=customer, idempotency_key=key).first()
+    if existing is None:
+        raise error
+    return PlacedOrder(order=existing, created=False)
+
+
 def place_order(
     *,
     buyer: User,
@@ -255,7 +292,6 @@ def place_order(
     """
     key = _check_key(idempotency_key)
     customer = get_buyer_customer(user=buyer)
-    today = timezone.localdate(now)
     try:
         with transaction.atomic():
             cart = Cart.objects.select_for_update().filter(buyer=buyer).first()
@@ -266,13 +302,10 @@ def place_order(
                 customer=customer, key=key, fingerprint=fingerprint, has_lines=bool(items)
             ):
                 return replay
-            ship_to = selectors.resolve_ship_to(customer=customer, ship_to_id=details.ship_to_id)
-            _check_details(details, today=today)
-            order = _create_order(
+            order = _validated_order(
                 customer=customer,
                 items=items,
                 details=details,
-                ship_to=ship_to,
                 key=key,
                 fingerprint=fingerprint,
                 now=now,
@@ -281,12 +314,8 @@ def place_order(
                 keyed_by=keyed_by,
             )
             CartLine.objects.filter(cart=cart).delete()
-    except IntegrityError:
-        # Another request with the same key committed first (different cart lock, same company).
-        existing = Order.objects.filter(customer=customer, idempotency_key=key).first()
-        if existing is None:
-            raise
-        return PlacedOrder(order=existing, created=False)
+    except IntegrityError as error:
+        return _replay_after_race(customer=customer, key=key, error=error)
     return PlacedOrder(order=order, created=True)
 
 
@@ -310,19 +339,15 @@ def place_proxy_order(
         raise ValidationFailed("only staff may key in orders", code="not_staff")
     key = _check_key(idempotency_key)
     customer = type(customer).objects.select_related("price_group").get(pk=customer.pk)
-    today = timezone.localdate(now)
     fingerprint = cart_fingerprint(items)
     try:
         with transaction.atomic():
             if replay := _existing(customer=customer, key=key, fingerprint=fingerprint, has_lines=True):
                 return replay
-            ship_to = selectors.resolve_ship_to(customer=customer, ship_to_id=details.ship_to_id)
-            _check_details(details, today=today)
-            order = _create_order(
+            order = _validated_order(
                 customer=customer,
                 items=items,
                 details=details,
-                ship_to=ship_to,
                 key=key,
                 fingerprint=fingerprint,
                 now=now,
@@ -330,9 +355,6 @@ def place_proxy_order(
                 placed_by=None,
                 keyed_by=staff,
             )
-    except IntegrityError:
-        existing = Order.objects.filter(customer=customer, idempotency_key=key).first()
-        if existing is None:
-            raise
-        return PlacedOrder(order=existing, created=False)
+    except IntegrityError as error:
+        return _replay_after_race(customer=customer, key=key, error=error)
     return PlacedOrder(order=order, created=True)
