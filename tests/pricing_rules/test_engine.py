@@ -33,6 +33,7 @@ from pricing_rules.money import (
     parse_unit_price,
     tax_for,
 )
+from tests.pricing_rules.contract_example import CONTRACT_EXAMPLE
 
 ON = date(2026, 11, 26)
 D = Decimal
@@ -707,35 +708,6 @@ def test_totals_add_up_and_tax_never_exceeds_rate(
 
 
 # --------------------------------------------------------------------------- rules file
-
-
-CONTRACT_EXAMPLE: dict[str, Any] = {
-    "rules": [
-        {
-            "code": "small-order-fee",
-            "kind": "small_order_fee",
-            "below": "10000",
-            "fee": "500",
-            "tax_rate": "10",
-        },
-        {"code": "min-amount", "kind": "minimum_order_amount", "amount": "3000"},
-        {"code": "moq-bolts", "kind": "minimum_quantity", "quantity": 50, "scope": {"categories": ["BOLT"]}},
-        {
-            "code": "case-units",
-            "kind": "order_multiple",
-            "use_case_quantity": True,
-            "scope": {"categories": ["DRINK"]},
-        },
-        {
-            "code": "ship-hokkaido",
-            "kind": "shipping_fee",
-            "fee": "1500",
-            "free_from": "30000",
-            "tax_rate": "10",
-            "scope": {"prefectures": ["北海道", "沖縄県"]},
-        },
-    ]
-}
 
 
 def test_contract_example_round_trips_exactly() -> None:

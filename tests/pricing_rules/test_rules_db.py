@@ -12,36 +12,11 @@ from django.urls import reverse
 from pricing_rules.models import Rule, RuleChange
 from pricing_rules.selectors import list_rules
 from tests import factories
+from tests.pricing_rules.contract_example import CONTRACT_EXAMPLE
 
 pytestmark = pytest.mark.django_db
 
-CONTRACT_FILE = {
-    "rules": [
-        {
-            "code": "small-order-fee",
-            "kind": "small_order_fee",
-            "below": "10000",
-            "fee": "500",
-            "tax_rate": "10",
-        },
-        {"code": "min-amount", "kind": "minimum_order_amount", "amount": "3000"},
-        {"code": "moq-bolts", "kind": "minimum_quantity", "quantity": 50, "scope": {"categories": ["BOLT"]}},
-        {
-            "code": "case-units",
-            "kind": "order_multiple",
-            "use_case_quantity": True,
-            "scope": {"categories": ["DRINK"]},
-        },
-        {
-            "code": "ship-hokkaido",
-            "kind": "shipping_fee",
-            "fee": "1500",
-            "free_from": "30000",
-            "tax_rate": "10",
-            "scope": {"prefectures": ["北海道", "沖縄県"]},
-        },
-    ]
-}
+CONTRACT_FILE = CONTRACT_EXAMPLE
 
 
 def _write(tmp_path, data, name="rules.json"):
