@@ -209,3 +209,17 @@ def test_benchmark_urls_are_not_mounted_unless_enabled(settings):
 def test_license_matches_pyproject():
     assert 'license = "MIT"' in (ROOT / "pyproject.toml").read_text()
     assert (ROOT / "LICENSE").read_text().startswith("MIT License")
+
+
+def test_every_entry_point_compiles_messages_with_python_and_checks_the_system():
+    makefile = (ROOT / "Makefile").read_text()
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "compilemessages" not in makefile + dockerfile
+    assert "tools/compile_messages.py" in dockerfile
+    for target in ("run", "test"):
+        recipe = re.search(rf"^{target}: \$\(STAMP\).*\n((?:\t.*\n)+)", makefile, re.M)
+        assert recipe and "tools/compile_messages.py" in recipe.group(1), target
+    assert re.search(r"^test: .*\n\ttools/ensure_system.sh test$", makefile, re.M)
+    assert re.search(r"^bench: .*\n\ttools/ensure_system.sh bench$", makefile, re.M)
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "make test" in ci and "apt-get" not in ci
