@@ -63,6 +63,7 @@ lock: ## Re-resolve and pin dependency versions into constraints.txt
 	(echo "# Pinned versions CI tested; regenerate with: make lock"; /tmp/b2bshop-lock/bin/pip freeze --exclude-editable | grep -v '^b2bshop') > constraints.txt
 
 messages: $(STAMP) ## Re-extract translatable strings and fill Japanese from locale/ja/terms/*.json
+	tools/ensure_system.sh messages
 	$(BIN)/python manage.py makemessages -l ja --ignore=.venv --ignore=tests --ignore=bench --ignore=staticfiles -v 0
 	$(BIN)/python tools/fill_po.py
 

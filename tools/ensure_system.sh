@@ -4,6 +4,7 @@
 #   tools/ensure_system.sh test    chromium + fonts-noto-cjk (browser tests), poppler-utils (PDF text),
 #                                  PostgreSQL and Redis answering at DATABASE_URL / REDIS_URL
 #   tools/ensure_system.sh bench   the same services, wrk (HTTP load) and pgbench (TPC-B baseline)
+#   tools/ensure_system.sh messages  gettext's xgettext for `make messages` (compiling needs no gettext)
 #
 # Missing packages: as root, `apt-get update` once, then `apt-get install -y --no-install-recommends ...`;
 # otherwise it prints the exact command to run and fails. A local PostgreSQL / Redis that does not answer
@@ -12,11 +13,13 @@ set -euo pipefail
 
 need_test=0
 need_bench=0
+need_messages=0
 for arg in "$@"; do
   case "$arg" in
     test) need_test=1 ;;
     bench) need_bench=1 ;;
-    *) echo "usage: $0 test|bench ..." >&2; exit 2 ;;
+    messages) need_messages=1 ;;
+    *) echo "usage: $0 test|bench|messages ..." >&2; exit 2 ;;
   esac
 done
 
@@ -34,6 +37,9 @@ if [ "$need_bench" = 1 ]; then
   have wrk || add wrk
   have pgbench || add postgresql-client
 fi
+if [ "$need_messages" = 1 ]; then
+  have xgettext || add gettext
+fi
 
 # URL -> "host port" (defaults as in tests/settings.py).
 host_port() {
@@ -47,13 +53,16 @@ host_port() {
 answers() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
 is_local() { [ "$1" = 127.0.0.1 ] || [ "$1" = localhost ] || [ "$1" = "::1" ]; }
 
-read -r pg_host pg_port < <(host_port "${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/b2bshop}" 5432)
-read -r redis_host redis_port < <(host_port "${REDIS_URL:-redis://127.0.0.1:6379/0}" 6379)
-if ! answers "$pg_host" "$pg_port" && is_local "$pg_host"; then
-  { have pg_ctlcluster && [ -d /etc/postgresql ]; } || add postgresql
-fi
-if ! answers "$redis_host" "$redis_port" && is_local "$redis_host"; then
-  have redis-server || add redis-server
+need_services=$((need_test + need_bench))
+if [ "$need_services" -gt 0 ]; then
+  read -r pg_host pg_port < <(host_port "${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/b2bshop}" 5432)
+  read -r redis_host redis_port < <(host_port "${REDIS_URL:-redis://127.0.0.1:6379/0}" 6379)
+  if ! answers "$pg_host" "$pg_port" && is_local "$pg_host"; then
+    { have pg_ctlcluster && [ -d /etc/postgresql ]; } || add postgresql
+  fi
+  if ! answers "$redis_host" "$redis_port" && is_local "$redis_host"; then
+    have redis-server || add redis-server
+  fi
 fi
 
 if [ "${#missing[@]}" -gt 0 ]; then
@@ -77,6 +86,7 @@ wait_for() {
   for i in $(seq 1 30); do answers "$1" "$2" && return 0; sleep 1; done
   return 1
 }
+[ "$need_services" -gt 0 ] || exit 0
 if ! answers "$pg_host" "$pg_port"; then
   is_local "$pg_host" || { echo "!! PostgreSQL at $pg_host:$pg_port does not answer" >&2; exit 1; }
   echo ">> starting PostgreSQL"

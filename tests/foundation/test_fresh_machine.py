@@ -53,6 +53,7 @@ def bare_machine(tmp_path):
         "poppler-utils": "pdftotext",
         "wrk": "wrk",
         "postgresql-client": "pgbench",
+        "gettext": "xgettext",
     }
     cases = "\n".join(
         f"    {pkg}) printf '#!{BASH}\\necho Noto Sans CJK JP\\n' > {bin_dir}/{cmd}; chmod +x {bin_dir}/{cmd} ;;"
@@ -95,13 +96,14 @@ def test_as_a_user_it_prints_the_exact_install_command_and_fails(bare_machine):
 
 
 def test_as_root_it_installs_what_is_missing_once_then_nothing(bare_machine):
-    result = bare_machine("test", "bench")
+    result = bare_machine("test", "bench", "messages")
     assert result.returncode == 0, result.stderr
     assert bare_machine.apt_calls() == [
         "update -qq",
-        "install -y -qq --no-install-recommends chromium fonts-noto-cjk poppler-utils wrk postgresql-client",
+        "install -y -qq --no-install-recommends "
+        "chromium fonts-noto-cjk poppler-utils wrk postgresql-client gettext",
     ]
-    again = bare_machine("test", "bench")
+    again = bare_machine("test", "bench", "messages")
     assert again.returncode == 0, again.stderr
     assert len(bare_machine.apt_calls()) == 2
 
