@@ -260,7 +260,7 @@ CELERY_BEAT_SCHEDULE["erp-sweep-order-pushes"] = {
     "options": {"expires": 55},
 }
 CELERY_BEAT_SCHEDULE["erp-daily-reconciliation"] = {
-    "task": "orders.tasks.reconcile_erp_task",
+    "task": "integration.tasks.reconcile_erp_task",
     "schedule": crontab(hour=7, minute=0),
 }
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import jaconv
 
 from crm.matching import CustomerRecord, Lead
-from crm.names import OLD_TO_NEW_KANJI, fold_kana, normalize_company
+from crm.names import KAISHA_FORMS, OLD_TO_NEW_KANJI, fold_kana, normalize_company
 
 __all__ = ["LabelledLead", "generate_customers", "generate_leads"]
 
@@ -124,13 +124,8 @@ _PREFS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("福岡県", "092", "81", ("福岡市博多区", "北九州市小倉北区", "久留米市")),
     ("熊本県", "096", "86", ("熊本市中央区", "八代市")),
 )
-_LEGAL_FORMS = (
-    ("株式会社", 70),
-    ("有限会社", 18),
-    ("合同会社", 8),
-    ("合資会社", 2),
-    ("合名会社", 2),
-)
+# How often each form appears (percent), in the order of names.KAISHA_FORMS.
+_LEGAL_FORMS = tuple(zip(KAISHA_FORMS, (70, 18, 8, 2, 2), strict=True))
 _ABBREV = {
     "株式会社": ("(株)", "㈱", "（株）", "(株) ", "㈱ ", "（株） "),
     "有限会社": ("(有)", "㈲", "（有）", "(有) "),

@@ -344,17 +344,6 @@ def open_lead_file(stream: BinaryIO, *, source: str) -> tuple[str, list[str], It
     return encoding, header, _rows()
 
 
-def count_lines(stream: BinaryIO) -> int:
-    """Newlines in the file (a cheap row estimate for the progress bar); rewinds the stream."""
-    total = 0
-    last = b""
-    while chunk := stream.read(1024 * 1024):
-        total += chunk.count(b"\n")
-        last = chunk
-    stream.seek(0)
-    return total + (1 if last and not last.endswith(b"\n") else 0)
-
-
 # ---------------------------------------------------------------------------------- people
 
 _DECISION_TITLES = re.compile(

@@ -113,6 +113,9 @@ _EN_FORMS: tuple[tuple[str, str], ...] = (
     (r"corporation|corp\s*\.?", "Corp."),
     (r"limited|ltd\s*\.?", "Ltd."),
 )
+# The Japanese company forms (会社法), most common first: the one list the demo data and the bench
+# lead generator draw from.
+KAISHA_FORMS: tuple[str, ...] = ("株式会社", "有限会社", "合同会社", "合資会社", "合名会社")
 # Japanese equivalent of each canonical label, used to decide whether two forms conflict.
 LEGAL_FORM_JA: dict[str, str | None] = {
     "K.K.": "株式会社",

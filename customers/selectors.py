@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
+
 from b2bshop.errors import NotFound
 from customers.models import Customer, ShipTo, User
 
@@ -28,3 +30,18 @@ def default_ship_to(*, customer: Customer) -> dict[str, str]:
 def ship_to_snapshot(ship_to: ShipTo | Customer) -> dict[str, str]:
     """What an order keeps of its delivery address (a ShipTo, or the customer's own address)."""
     return {field: getattr(ship_to, field) for field in SHIP_TO_FIELDS}
+
+
+def list_ship_tos(*, customer: Customer) -> list[ShipTo]:
+    """The company's delivery addresses, default first (one query)."""
+    return list(ShipTo.objects.filter(customer=customer))
+
+
+def list_buyers(*, customer: Customer) -> QuerySet[User]:
+    """The company's active logins (the storefront "my company" page)."""
+    return User.objects.filter(customer=customer, is_active=True).order_by("role", "email")
+
+
+def can_manage_ship_tos(*, user: User) -> bool:
+    """Company admins (会社管理者) manage their own ship-tos; the default one stays staff's choice."""
+    return bool(user.customer_id) and user.role == User.Role.ADMIN

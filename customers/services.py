@@ -11,7 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from b2bshop.errors import NotFound, ValidationFailed
-from customers.models import ApiToken, Customer, User
+from customers import selectors
+from customers.models import ApiToken, Customer, ShipTo, User
 
 
 def _digest(raw: str) -> str:
@@ -99,3 +100,27 @@ def create_integration_user(*, name: str) -> IssuedToken:
         user.set_unusable_password()
         user.save(update_fields=["password"])
         return issue_api_token(user=user, name=name)
+
+
+def add_ship_to(
+    *,
+    customer: Customer,
+    user: User,
+    name: str,
+    postal_code: str,
+    prefecture: str,
+    address: str,
+    phone: str = "",
+) -> ShipTo:
+    """Add a (non-default) delivery address to `customer`. Raises PermissionError unless `user` is its admin."""
+    if user.customer_id != customer.id or not selectors.can_manage_ship_tos(user=user):
+        raise PermissionError("only the company's admin may add ship-to addresses")
+    return ShipTo.objects.create(
+        customer=customer,
+        name=name,
+        postal_code=postal_code,
+        prefecture=prefecture,
+        address=address,
+        phone=phone,
+        is_default=False,
+    )

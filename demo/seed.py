@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from catalog.models import Category, Price, Product, Stock
 from catalog.text import jan_check_digit, product_search_text
+from crm.names import KAISHA_FORMS
 from customers.models import PREFECTURES, Customer, PriceGroup, ShipTo, User
 from orders.models import Order, OrderEvent, OrderLine
 
@@ -151,7 +152,8 @@ TRADES = [
     ("建設", "ケンセツ"), ("電機", "デンキ"), ("物産", "ブッサン"), ("商店", "ショウテン"),
     ("運輸", "ウンユ"), ("精機", "セイキ"), ("化成", "カセイ"), ("食品", "ショクヒン"),
 ]  # fmt: skip
-LEGAL_FORMS = ["株式会社", "株式会社", "株式会社", "有限会社", "合同会社"]
+# 株式会社 three times as often as 有限会社 or 合同会社.
+LEGAL_FORMS = [form for form, weight in zip(KAISHA_FORMS, (3, 1, 1), strict=False) for _ in range(weight)]
 SURNAMES = ["佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", "中村", "小林", "加藤", "吉田", "山田"]
 GIVEN = ["一郎", "健", "真理", "陽子", "大輔", "美咲", "翔", "直子", "誠", "由美"]
 # Prefecture weights: big metro areas get more customers.

@@ -1,6 +1,6 @@
-"""Daily reconciliation between the shop and the ERP, so nobody learns of a lost order from a customer.
+"""Reads for the ERP integration: the reconciliation report between the shop and the ERP.
 
-Lists (1) orders confirmed but not accepted by the ERP after ERP_ACCEPT_WITHIN_HOURS, with their
+So nobody learns of a lost order from a customer, the report lists (1) orders confirmed but not accepted by the ERP after ERP_ACCEPT_WITHIN_HOURS, with their
 push state, (2) failed pushes, (3) stock figures older than STOCK_MAX_AGE_HOURS (or never sent).
 """
 
@@ -97,13 +97,4 @@ def build_report(*, now: datetime) -> ReconciliationReport:
             "product__sku", "as_of", "on_hand", "held"
         )[:ROW_LIMIT]
     ]
-    return report
-
-
-def run_reconciliation(*, now: datetime) -> ReconciliationReport:
-    """The daily job: build the report and keep it (integration.ReconciliationRun) for the admin page."""
-    from integration.services import record_reconciliation
-
-    report = build_report(now=now)
-    record_reconciliation(report=report)
     return report
