@@ -8,23 +8,12 @@ import json
 from pathlib import Path
 
 from crm import services
+from crm.lead_file import LEAD_COLUMNS
 from crm.models import Contact
 from customers.models import Customer
 
 SAMPLE_DIR = Path(__file__).resolve().parents[3] / "shared" / "data" / "names-sample"
-HEADER = [
-    "company_name",
-    "department",
-    "person_name",
-    "person_kana",
-    "title",
-    "email",
-    "phone",
-    "postal_code",
-    "address",
-    "event",
-    "captured_on",
-]
+HEADER = list(LEAD_COLUMNS)
 
 
 def lead_csv(
