@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "catalog",
     "pricing_rules",
     "orders",
+    "crm",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -266,11 +268,11 @@ CELERY_BEAT_SCHEDULE["erp-sweep-order-pushes"] = {
     "options": {"expires": 55},
 }
 CELERY_BEAT_SCHEDULE["erp-daily-reconciliation"] = {
-    "task": "orders.tasks.reconcile_erp_task",
+    "task": "integration.tasks.reconcile_erp_task",
     "schedule": crontab(hour=7, minute=0),
 }
 
-# ---------------------------------------------------------------- customers: lead import, key persons
+# ---------------------------------------------------------------- crm: lead import, key persons
 # Lead files above this size are refused (contract section 7; the file is streamed, never read whole).
 LEAD_IMPORT_MAX_BYTES = int(os.environ.get("LEAD_IMPORT_MAX_BYTES", str(100 * 1024 * 1024)))
 # Admin uploads up to this size are imported while the page waits; larger ones go to Celery.
