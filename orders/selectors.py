@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models import Prefetch, QuerySet
 
 from b2bshop.errors import NotFound
+from billing import selectors as billing_selectors
 from customers.models import Customer, ShipTo, User
 from customers.selectors import default_ship_to, ship_to_snapshot
 from orders.models import CartLine, Order, OrderEvent, OrderTemplate
-
-OPEN_STATUSES = (Order.Status.CONFIRMED, Order.Status.ACCEPTED, Order.Status.SHIPPED)
 
 
 def list_cart_lines(*, buyer: User) -> list[CartLine]:
@@ -36,16 +35,22 @@ def list_ship_tos(*, customer: Customer) -> list[ShipTo]:
 
 
 def credit_available(*, customer: Customer) -> Decimal | None:
-    """Credit limit minus the totals of orders not yet invoiced; None = no limit.
+    """Credit limit minus open invoices, unpaid, and orders not yet invoiced; None = no limit.
 
-    Interim rule until order-to-cash (issue 5) tracks invoices and payments.
+    The one credit computation (contract section 8) lives in billing; checkout calls it after
+    ``lock_customer_for_credit`` so concurrent orders of one company are counted one after another.
     """
-    if customer.credit_limit is None:
-        return None
-    open_total = Order.objects.filter(customer=customer, status__in=OPEN_STATUSES).aggregate(t=Sum("total"))[
-        "t"
-    ]
-    return customer.credit_limit - (open_total or Decimal(0))
+    return billing_selectors.credit_available(customer=customer)
+
+
+def lock_customer_for_credit(*, customer: Customer) -> None:
+    """Row-lock the customer (FOR NO KEY UPDATE) for the rest of the transaction, when it has a limit.
+
+    Two checkouts of one company then compute the exposure one after the other, so together they
+    never pass the limit. Inserts that merely reference the customer (other rows' FKs) do not wait.
+    """
+    if customer.credit_limit is not None:
+        list(Customer.objects.select_for_update(no_key=True).filter(pk=customer.pk).values_list("pk"))
 
 
 def list_orders(*, customer: Customer) -> QuerySet[Order]:

@@ -138,6 +138,7 @@ def _create_order(
     Raises RulesViolated (nothing reserved) or InsufficientStock; the caller rolls back.
     """
     today = timezone.localdate(now)
+    selectors.lock_customer_for_credit(customer=customer)  # before reading the exposure
     ruled = evaluate_cart_with_rules(
         customer=customer,
         lines=items,

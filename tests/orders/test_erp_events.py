@@ -22,6 +22,7 @@ LEGAL = {
     ("accepted", "shipped"): "shipped",
     ("accepted", "cancelled"): "cancelled",
     ("shipped", "invoiced"): "invoiced",
+    ("accepted", "invoiced"): "invoiced",  # the closing run with INVOICE_BASIS=accepted
 }
 
 
