@@ -7,9 +7,13 @@ the setting; tests cover month ends, February, leap years and holiday shifts her
 from __future__ import annotations
 
 import calendar
+import re
 from collections.abc import Callable
 from datetime import date, timedelta
 from enum import StrEnum
+
+_DIGITS_12 = re.compile(r"[0-9]{12}")
+_REGISTRATION = re.compile(r"T[0-9]{13}")
 
 MONTH_END = 31
 """closing_day 31 means the last day of the month (月末締め)."""
@@ -94,7 +98,7 @@ def registration_check_digit(base12: str) -> int:
     9 − (Σ Pn × Qn mod 9), Pn the n-th digit of the 12-digit base counted from the right,
     Qn = 1 for odd n and 2 for even n (法人番号の指定等に関する省令 第2条).
     """
-    if len(base12) != 12 or not base12.isdigit():
+    if not _DIGITS_12.fullmatch(base12):
         raise ValueError("the base must be 12 digits")
     total = sum(int(digit) * (1 if n % 2 else 2) for n, digit in enumerate(reversed(base12), start=1))
     return 9 - total % 9
@@ -102,6 +106,6 @@ def registration_check_digit(base12: str) -> int:
 
 def is_valid_registration_number(value: str) -> bool:
     """True for 'T' + 13 digits whose first digit is the check digit of the other twelve."""
-    if len(value) != 14 or value[0] != "T" or not value[1:].isdigit():
+    if not _REGISTRATION.fullmatch(value):  # ASCII only: str.isdigit() would accept "０"
         return False
     return int(value[1]) == registration_check_digit(value[2:])
