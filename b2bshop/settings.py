@@ -300,3 +300,4 @@ CELERY_BEAT_SCHEDULE["billing-daily-closing"] = {
     "task": "billing.tasks.close_invoices_task",
     "schedule": crontab(hour=1, minute=30),
 }
+LOGGING["loggers"]["weasyprint"] = {"level": "WARNING"}  # its INFO is a progress line per PDF step

@@ -22,6 +22,11 @@ REDUCED_MARK = "※"
 FEE_LABELS = {"small_order_fee": "小口手数料", "shipping": "送料"}
 
 
+def full_address(prefecture: str, address: str) -> str:
+    """Prefecture and address as printed; the address may already start with the prefecture."""
+    return address if address.startswith(prefecture) else f"{prefecture}{address}"
+
+
 @dataclass(frozen=True, slots=True)
 class Item:
     """One printed row: an order line or a fee."""

@@ -57,6 +57,9 @@ def render_delivery_slip_pdf(order: Order) -> bytes:
         {
             "order": order,
             "ordered_on": timezone.localdate(order.placed_at),
+            "ship_to_address": documents.full_address(
+                order.ship_to.get("prefecture", ""), order.ship_to.get("address", "")
+            ),
             "items": items,
             "tax_rows": [
                 {

@@ -24,6 +24,7 @@ from django.utils.translation import gettext
 
 from b2bshop.errors import Conflict, NotFound, ValidationFailed
 from billing import terms
+from billing.documents import full_address
 from billing.models import Invoice, InvoiceOrder, Payment
 from customers.models import Customer, User
 from orders import events
@@ -242,9 +243,7 @@ def issue_invoice(draft: InvoiceDraft, *, now: datetime, issuer: Issuer | None =
         issuer_registration_number=issuer.registration_number,
         recipient_name=customer.name,
         recipient_postal_code=customer.postal_code,
-        recipient_address=f"{customer.prefecture}{customer.address}"
-        if not customer.address.startswith(customer.prefecture)
-        else customer.address,
+        recipient_address=full_address(customer.prefecture, customer.address),
         previous_balance=draft.previous_balance,
         payments_received=draft.payments_received,
         carried_over=draft.carried_over,

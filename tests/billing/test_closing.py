@@ -70,7 +70,9 @@ def test_accepted_basis_bills_accepted_orders_too(settings):
     # The ERP ships it later: the shipment is recorded, the order stays invoiced.
     from orders.events import record_erp_event
 
-    record_erp_event(number=accepted.number, event_type="shipped", occurred_at=None, actor=None, now=at(NOV_30))
+    record_erp_event(
+        number=accepted.number, event_type="shipped", occurred_at=None, actor=None, now=at(NOV_30)
+    )
     accepted.refresh_from_db()
     assert accepted.status == "invoiced"
     assert accepted.events.filter(type="shipped").exists()
@@ -114,8 +116,12 @@ def test_second_invoice_carries_the_balance_over_and_reports_payments():
     order_for(customer, shipped_on=date(2026, 10, 15))
     first = close(date(2026, 10, 30)).created[0]  # 2026-10-31 is a Saturday: closes on Friday 30th
     assert (first.previous_balance, first.payments_received, first.due_date) == (0, 0, date(2026, 11, 30))
-    Payment.objects.create(customer=customer, amount=Decimal(1000), received_on=date(2026, 11, 10), reference="P1")
-    Payment.objects.create(customer=customer, amount=Decimal(5), received_on=date(2026, 12, 2), reference="P2")
+    Payment.objects.create(
+        customer=customer, amount=Decimal(1000), received_on=date(2026, 11, 10), reference="P1"
+    )
+    Payment.objects.create(
+        customer=customer, amount=Decimal(5), received_on=date(2026, 12, 2), reference="P2"
+    )
     second_order = order_for(customer, shipped_on=date(2026, 11, 16))
     second = close(NOV_30).created[0]
     assert second.previous_balance == first.total_due

@@ -42,15 +42,23 @@ def test_exposure_counts_unpaid_invoices_and_uninvoiced_orders_until_paid(client
     cart = _cart(client)
     (violation,) = [v for v in cart["violations"] if v["code"] == "credit_limit"]
     assert violation["message"] == "ご注文金額 ¥3,300 がご利用可能額 ¥2,300 を¥1,000超えています"
-    response = client.post("/api/v1/store/checkout", {}, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k1")
+    response = client.post(
+        "/api/v1/store/checkout", {}, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k1"
+    )
     assert response.status_code == 422
     assert [v["code"] for v in response.json()["violations"]] == ["credit_limit"]
 
     services.record_payment(
-        customer_code=customer.code, amount=Decimal(4400), received_on=date(2026, 12, 1), reference="P", actor=None
+        customer_code=customer.code,
+        amount=Decimal(4400),
+        received_on=date(2026, 12, 1),
+        reference="P",
+        actor=None,
     )
     assert _cart(client)["can_checkout"] is True
-    response = client.post("/api/v1/store/checkout", {}, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k2")
+    response = client.post(
+        "/api/v1/store/checkout", {}, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k2"
+    )
     assert response.status_code == 201, response.content
 
 
@@ -81,7 +89,9 @@ def test_ten_concurrent_checkouts_near_the_limit_never_exceed_it():
     def run(index, buyer):
         try:
             barrier.wait(timeout=30)
-            results[index] = place_order(buyer=buyer, idempotency_key=f"k{index}", details=CheckoutDetails(), now=now)
+            results[index] = place_order(
+                buyer=buyer, idempotency_key=f"k{index}", details=CheckoutDetails(), now=now
+            )
         except Exception as exc:  # noqa: BLE001 - every outcome is inspected
             results[index] = exc
         finally:

@@ -109,7 +109,11 @@ def test_balance_and_ageing_from_invoices_and_payments():
     (november,) = services.close_invoices(run_date=date(2026, 11, 30), now=at(date(2026, 11, 30))).created
     assert october.due_date == date(2026, 11, 30)
     services.record_payment(
-        customer_code=customer.code, amount=Decimal(100), received_on=date(2026, 12, 1), reference="X", actor=None
+        customer_code=customer.code,
+        amount=Decimal(100),
+        received_on=date(2026, 12, 1),
+        reference="X",
+        actor=None,
     )
     ageing = selectors.customer_ageing(customer=customer, today=date(2026, 12, 15))
     assert ageing.balance == october.purchases_total + november.purchases_total - 100
