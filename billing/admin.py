@@ -16,9 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from b2bshop.csv_safe import safe_writer
 from b2bshop.errors import NotFound
 from billing import selectors
-from billing.api_common import pdf_response
 from billing.models import Invoice, InvoiceOrder, Payment, Receivable
-from billing.pdf import render_delivery_slip_pdf, render_invoice_pdf
+from billing.pdf import pdf_response, render_delivery_slip_pdf, render_invoice_pdf
 from orders.models import Order
 
 

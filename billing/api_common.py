@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.http import HttpResponse
 from rest_framework import renderers, serializers
 
 
@@ -26,14 +25,6 @@ class PdfRenderer(renderers.BaseRenderer):
 
 
 PDF_RENDERERS = [renderers.JSONRenderer, PdfRenderer]
-
-
-def pdf_response(content: bytes, *, filename: str, inline: bool = False) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    disposition = "inline" if inline else "attachment"
-    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 class TaxRateTotalSerializer(serializers.Serializer):

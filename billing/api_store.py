@@ -12,10 +12,10 @@ from rest_framework.response import Response
 
 from b2bshop.api import ErrorSerializer, PageNumberPagination
 from billing import selectors
-from billing.api_common import PDF_RENDERERS, InvoiceSerializer, InvoiceSummarySerializer, pdf_response
+from billing.api_common import PDF_RENDERERS, InvoiceSerializer, InvoiceSummarySerializer
 from billing.documents import invoice_resource, invoice_summary
 from billing.models import Invoice
-from billing.pdf import render_delivery_slip_pdf, render_invoice_pdf
+from billing.pdf import pdf_response, render_delivery_slip_pdf, render_invoice_pdf
 from customers.selectors import get_buyer_customer
 from orders import selectors as order_selectors
 from orders.api_store import StoreApi

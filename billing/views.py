@@ -9,8 +9,7 @@ from django.utils import timezone
 
 from b2bshop.errors import NotFound
 from billing import selectors
-from billing.api_common import pdf_response
-from billing.pdf import render_delivery_slip_pdf, render_invoice_pdf
+from billing.pdf import pdf_response, render_delivery_slip_pdf, render_invoice_pdf
 from customers.selectors import get_buyer_customer
 from orders import selectors as order_selectors
 from orders.views import buyer_required

@@ -218,3 +218,15 @@ def test_command_dry_run_writes_nothing_and_the_real_run_reports(capsys):
 def test_command_refuses_a_bad_date():
     with pytest.raises(CommandError, match="--date must be a date"):
         call_command("close_invoices", "--date", "2026-02-30")
+
+
+def test_beat_task_closes_the_given_day_and_is_scheduled(settings):
+    from billing.tasks import close_invoices_task
+
+    assert (
+        settings.CELERY_BEAT_SCHEDULE["billing-daily-closing"]["task"] == "billing.tasks.close_invoices_task"
+    )
+    customer = billing_customer(closing_day=31)
+    order_for(customer, shipped_on=date(2026, 11, 2))
+    assert close_invoices_task.run(run_date="2026-11-30") == 1
+    assert close_invoices_task.run(run_date="2026-11-30") == 0
