@@ -284,3 +284,21 @@ AUTHENTICATION_BACKENDS = ["customers.auth.EmailBackend"]
 # Celery's Django fixup closes every DB connection around each task unless this is set; with it the
 # worker reuses its connection like gunicorn does (CONN_MAX_AGE), instead of reconnecting per task.
 CELERY_DB_REUSE_MAX = int(os.environ.get("CELERY_DB_REUSE_MAX", "1000"))
+
+# ---------------------------------------------------------------- e-mail outbox (mail app, issue 12)
+# Every e-mail is an outbox row written with its cause and sent by a Celery worker (mail/services.py).
+INSTALLED_APPS += ["mail"]
+MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "8"))
+MAIL_RETRY_BASE_SECONDS = float(os.environ.get("MAIL_RETRY_BASE_SECONDS", "30"))
+MAIL_RETRY_MAX_SECONDS = float(os.environ.get("MAIL_RETRY_MAX_SECONDS", "3600"))
+# A claimed e-mail is not sent by anyone else before this lease runs out (longer than an SMTP timeout).
+MAIL_SEND_LEASE_SECONDS = float(os.environ.get("MAIL_SEND_LEASE_SECONDS", "120"))
+MAIL_SWEEP_GRACE_SECONDS = float(os.environ.get("MAIL_SWEEP_GRACE_SECONDS", "60"))
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+CELERY_BEAT_SCHEDULE["mail-sweep"] = {
+    "task": "mail.tasks.sweep_emails_task",
+    "schedule": 60.0,
+    "options": {"expires": 55},
+}
+# Absolute links in e-mails (cart links, unsubscribe) start with this.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -334,3 +334,14 @@ def link_buyer_contact(*, user: User, contact: Contact) -> Contact:
         _set_contact_keys(contact)
         contact.save()
     return contact
+
+
+def set_preferred_language(*, user: User, language: str) -> bool:
+    """Remember the storefront language the user chose, for the e-mails sent to them. Unknown codes are ignored."""
+    from django.conf import settings
+
+    if language not in {code for code, _name in settings.LANGUAGES} or user.preferred_language == language:
+        return False
+    user.preferred_language = language
+    user.save(update_fields=["preferred_language"])
+    return True
