@@ -80,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "engagement.context_processors.reorder_banner",
             ],
         },
     },
@@ -302,3 +303,15 @@ CELERY_BEAT_SCHEDULE["mail-sweep"] = {
 }
 # Absolute links in e-mails (cart links, unsubscribe) start with this.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# ---------------------------------------------------------------- engagement: reorder reminders (issue 12)
+INSTALLED_APPS += ["engagement"]
+# Due when days since the last purchase > the usual (median) interval minus these lead days.
+REMINDER_LEAD_DAYS = int(os.environ.get("REMINDER_LEAD_DAYS", str(ORDER_LEAD_TIME_DAYS)))
+# An order within this many days of a reminder counts as its conversion.
+REMINDER_CONVERSION_DAYS = int(os.environ.get("REMINDER_CONVERSION_DAYS", "14"))
+UNSUBSCRIBE_LINK_DAYS = int(os.environ.get("UNSUBSCRIBE_LINK_DAYS", "90"))
+CELERY_BEAT_SCHEDULE["engagement-send-reminders"] = {
+    "task": "engagement.tasks.send_reminders_task",
+    "schedule": crontab(hour=8, minute=30),
+}

@@ -30,6 +30,7 @@ urlpatterns = [
     path("api/v1/store/", include("orders.urls_store")),
     # Storefront pages.
     path("orders/", include("orders.urls")),
+    path("", include("engagement.urls")),
     path("", include("catalog.urls")),
 ]
 
