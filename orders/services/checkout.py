@@ -146,6 +146,7 @@ def _create_order(
         on=today,
         credit_available=selectors.credit_available(customer=customer),
         check_stock=False,  # stock is decided under lock by hold_stock (409, not 422)
+        channel=channel,
     )
     evaluation = ruled.evaluation
     if evaluation.violations:
