@@ -135,3 +135,17 @@ def set_preferred_language(*, user: User, language: str) -> bool:
     user.preferred_language = language
     user.save(update_fields=["preferred_language"])
     return True
+
+
+def set_web_ordering(*, customer_ids: list[int], enabled: bool) -> list[int]:
+    """Switch web ordering (the shop's own choice, contract section 3); returns the ids that changed."""
+    with transaction.atomic():
+        changed = list(
+            Customer.objects.select_for_update()
+            .filter(pk__in=customer_ids, trading_status=Customer.TradingStatus.CUSTOMER)
+            .exclude(ec_enabled=enabled)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        Customer.objects.filter(pk__in=changed).update(ec_enabled=enabled, updated_at=timezone.now())
+    return changed

@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from customers.models import Customer
+
 
 class ReminderDigest(models.Model):
     """One grouped reminder e-mail: one customer, one day, one recipient."""
@@ -84,3 +86,12 @@ class EmailOptOut(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.topic}"
+
+
+class PilotCustomer(Customer):
+    """The web-ordering rollout (スモールスタート) seen from the shop: a staff view of customers."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("web rollout customer")
+        verbose_name_plural = _("web rollout (pilot dashboard)")
