@@ -35,26 +35,28 @@ class DueItem:
 
 
 # Purchases are days: several orders of one item on one day count once (a zero gap is no rhythm).
+# Rather than de-duplicating 3M lines first, zero gaps are dropped inside the aggregates
+# (NULLIF: percentile_cont skips NULLs), which spares PostgreSQL one hash aggregate over all lines.
 REORDER_DUE_SQL = """
-WITH buys AS (
-  SELECT o.customer_id, l.product_id, (o.placed_at AT TIME ZONE %(tz)s)::date AS d
+WITH gaps AS (
+  SELECT o.customer_id, l.product_id, (o.placed_at AT TIME ZONE %(tz)s)::date AS d,
+         (o.placed_at AT TIME ZONE %(tz)s)::date
+           - lag((o.placed_at AT TIME ZONE %(tz)s)::date)
+             OVER (PARTITION BY o.customer_id, l.product_id ORDER BY o.placed_at) AS gap
   FROM orders_orderline l JOIN orders_order o ON o.id = l.order_id
   WHERE l.product_id IS NOT NULL AND o.status <> 'cancelled' AND o.placed_at < %(before)s {customer_filter}
-  GROUP BY 1, 2, 3
-), gaps AS (
-  SELECT customer_id, product_id, d,
-         d - lag(d) OVER (PARTITION BY customer_id, product_id ORDER BY d) AS gap
-  FROM buys
 ), per_item AS (
-  SELECT customer_id, product_id, max(d) AS last_d, count(*) AS n,
-         percentile_cont(0.5) WITHIN GROUP (ORDER BY gap) AS med_gap
-  FROM gaps GROUP BY customer_id, product_id HAVING count(*) >= %(min_purchases)s
+  SELECT customer_id, product_id, max(d) AS last_d,
+         count(*) FILTER (WHERE gap IS NULL OR gap <> 0) AS n,
+         percentile_cont(0.5) WITHIN GROUP (ORDER BY NULLIF(gap, 0)) AS med_gap
+  FROM gaps GROUP BY customer_id, product_id
 )
-SELECT i.customer_id, i.product_id, i.last_d, i.n, i.med_gap
+SELECT i.customer_id, i.product_id, i.last_d, i.n, round(i.med_gap::numeric, 1),
+       i.last_d + greatest(floor(i.med_gap)::int - %(lead)s, 0)
 FROM per_item i
 JOIN catalog_product p ON p.id = i.product_id AND p.active
 JOIN customers_customer c ON c.id = i.customer_id AND c.ec_enabled
-WHERE (%(on)s::date - i.last_d) > i.med_gap - %(lead)s
+WHERE i.n >= %(min_purchases)s AND (%(on)s::date - i.last_d) > i.med_gap - %(lead)s
 ORDER BY i.customer_id, i.product_id
 """
 
@@ -93,16 +95,8 @@ def reorder_due(
     with connection.chunked_cursor() as cursor:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(FETCH_SIZE):
-            for customer_id, product_id, last_d, n, med_gap in rows:
-                gap = Decimal(str(med_gap)).quantize(Decimal("0.1"))
-                yield DueItem(
-                    customer_id=customer_id,
-                    product_id=product_id,
-                    last_date=last_d,
-                    purchases=n,
-                    median_gap_days=gap,
-                    due_date=last_d + timedelta(days=max(int(med_gap) - lead, 0)),
-                )
+            for row in rows:
+                yield DueItem(*row)
 
 
 def usual_buyers(*, customer_ids: Sequence[int], topic: str) -> dict[int, int]:
@@ -185,3 +179,38 @@ def conversion_rate(*, since: date) -> tuple[int, int]:
     digests = with_conversion(ReminderDigest.objects.filter(on_date__gte=since, email__isnull=False))
     total = digests.count()
     return total, digests.filter(converted=True).count()
+
+
+@dataclass(frozen=True, slots=True)
+class Favourite:
+    """An item a customer buys often (よく買う商品): on how many days, and how many last time."""
+
+    product_id: int
+    purchase_days: int
+    last_date: date
+    last_quantity: int
+
+
+def list_favourites(*, customer_id: int, since: date, limit: int = 30) -> list[Favourite]:
+    """The customer's most often bought active products since `since`, most frequent first. One query."""
+    sql = """
+    WITH days AS (
+      SELECT l.product_id, (o.placed_at AT TIME ZONE %(tz)s)::date AS d, sum(l.quantity) AS q
+      FROM orders_order o JOIN orders_orderline l ON l.order_id = o.id
+      WHERE o.customer_id = %(customer)s AND o.status <> 'cancelled' AND o.placed_at >= %(since)s
+        AND l.product_id IS NOT NULL
+      GROUP BY 1, 2
+    ), ranked AS (
+      SELECT product_id, count(*) OVER (PARTITION BY product_id) AS n, d, q,
+             row_number() OVER (PARTITION BY product_id ORDER BY d DESC) AS r
+      FROM days
+    )
+    SELECT r.product_id, r.n, r.d, r.q FROM ranked r JOIN catalog_product p ON p.id = r.product_id AND p.active
+    WHERE r.r = 1 ORDER BY r.n DESC, r.d DESC, r.product_id LIMIT %(limit)s
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            {"tz": settings.TIME_ZONE, "customer": customer_id, "since": day_start(since), "limit": limit},
+        )
+        return [Favourite(p, int(n), d, int(q)) for p, n, d, q in cursor.fetchall()]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -10,9 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from catalog.models import Product
 from catalog.prices import price_sheets
 from customers.selectors import get_buyer_customer
-from engagement import services
+from engagement import selectors, services
 from engagement.models import ReminderDigest, ReorderReminder
 
 
@@ -54,3 +57,22 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         )
         return render(request, "engagement/unsubscribe.html", {"error": message}, status=400)
     return render(request, "engagement/unsubscribe.html", {"token": token})
+
+
+@login_required
+def favourites(request: HttpRequest) -> HttpResponse:
+    """よく買う商品: the company's frequently bought items, each added to the cart in one tap."""
+    customer = get_buyer_customer(user=request.user)  # type: ignore[arg-type]
+    today = timezone.localdate()
+    found = selectors.list_favourites(customer_id=customer.id, since=today - timedelta(days=365))
+    products = Product.objects.in_bulk([f.product_id for f in found])
+    sheets = price_sheets(customer=customer, products=list(products.values()), on=today)
+    rows = [
+        {
+            "favourite": f,
+            "product": products[f.product_id],
+            "unit_price": sheets[f.product_id].unit_price(f.last_quantity),
+        }
+        for f in found
+    ]
+    return render(request, "engagement/favourites.html", {"rows": rows, "can_order": customer.ec_enabled})
