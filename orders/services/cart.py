@@ -28,6 +28,8 @@ from pricing_rules.selectors import list_rules
 
 MAX_QUANTITY = 10**6
 """Largest quantity one line may ask for; anything larger is a typo, refused with 400."""
+# The channels buyers use themselves; web ordering (Customer.ec_enabled) gates only these (contract section 5).
+SELF_SERVICE_CHANNELS = frozenset({"web", "api"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +81,7 @@ def evaluate_cart_with_rules(
     on: date,
     credit_available: Decimal | None,
     check_stock: bool = True,
+    channel: str = "web",
 ) -> RuledEvaluation:
     """``evaluate_cart`` plus the rules it used. ``customer.price_group`` should be select_related."""
     merged: dict[int, list] = {}
@@ -115,7 +118,8 @@ def evaluate_cart_with_rules(
         customer_code=customer.code,
         price_group=group.code if group is not None else None,
         prefecture=ship_to_prefecture,
-        ec_enabled=customer.ec_enabled,
+        # Web ordering gates the web and API channels only: staff key in phone/FAX orders for anyone.
+        ec_enabled=customer.ec_enabled or channel not in SELF_SERVICE_CHANNELS,
         credit_available=credit_available,
     )
     evaluation = engine.evaluate(lines=engine_lines, buyer=buyer, rules=rules, on=on)
@@ -130,6 +134,7 @@ def evaluate_cart(
     on: date,
     credit_available: Decimal | None,
     check_stock: bool = True,
+    channel: str = "web",
 ) -> engine.Evaluation:
     """Price ``lines`` for ``customer`` delivering to ``ship_to_prefecture`` on day ``on``.
 
@@ -143,6 +148,7 @@ def evaluate_cart(
         on=on,
         credit_available=credit_available,
         check_stock=check_stock,
+        channel=channel,
     ).evaluation
 
 
