@@ -384,7 +384,7 @@ def economics_view(request: HttpRequest) -> HttpResponse:
 
 
 class ReplayForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=200, required=False)
+    name = forms.CharField(label=_("Title"), max_length=200, required=False)
     draft = forms.FileField(label=_("Draft rules file (JSON)"))
     date_from = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))

@@ -51,13 +51,19 @@ def test_pareto_shares_classes_movements_and_risk(product):
     assert result.previous_total == 10000
     assert (result.top20_count, result.top20_share) == (1, Decimal("0.6"))  # ceil(20 % of 4) = 1 customer
     assert (result.long_tail_count, result.long_tail_share) == (1, Decimal("0.05"))
-    assert [(s.abc, s.customers, s.value) for s in result.classes] == [("A", 2, 8500), ("B", 1, 1000), ("C", 1, 500)]
+    assert [(s.abc, s.customers, s.value) for s in result.classes] == [
+        ("A", 2, 8500),
+        ("B", 1, 1000),
+        ("C", 1, 500),
+    ]
     assert [(r.top, r.value, r.share) for r in result.risk] == [
         (1, 6000, Decimal("0.6")), (3, 9500, Decimal("0.95")), (5, 10000, Decimal("1")),
     ]  # fmt: skip
     # Previous classes: D A (0 %), A A (50 %), E B (80 %), C C (95 %).
     assert result.movements == {("A", "A"): 1, ("", "A"): 1, ("C", "B"): 1, ("A", "C"): 1, ("B", ""): 1}
-    assert [(r.code, r.previous_abc, r.abc, r.growth) for r in result.risers] == [("C", "C", "B", Decimal("1"))]
+    assert [(r.code, r.previous_abc, r.abc, r.growth) for r in result.risers] == [
+        ("C", "C", "B", Decimal("1"))
+    ]
     assert [r.code for r in result.lost] == ["E"]
 
 
@@ -159,7 +165,11 @@ def test_channel_mix_by_month_and_class(product):
 
     classes = selectors.channel_mix_by_class(period=period, cutoffs=(80, 95))
     # K1 17,000 of 18,000 → A; K2 starts at 94.4 % → B.
-    assert [(k.label, k.total_orders, k.total_revenue) for k in classes] == [("A", 2, 17000), ("B", 1, 1000), ("C", 0, 0)]
+    assert [(k.label, k.total_orders, k.total_revenue) for k in classes] == [
+        ("A", 2, 17000),
+        ("B", 1, 1000),
+        ("C", 0, 0),
+    ]
 
 
 def test_customer_trend_and_usual_products(product):
