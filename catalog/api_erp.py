@@ -124,7 +124,6 @@ class ProductOutSerializer(serializers.Serializer):
     unit = serializers.CharField()
     case_quantity = serializers.IntegerField()
     base_price = serializers.CharField()
-    cost_price = serializers.CharField(allow_null=True)
     tax_rate = serializers.CharField()
     jan_code = serializers.CharField()
     moq = serializers.IntegerField(allow_null=True)
@@ -139,7 +138,6 @@ def product_json(product: Product, *, category: str | None) -> dict[str, Any]:
         "sku": product.sku, "name": product.name, "name_en": product.name_en, "name_kana": product.name_kana,
         "category": category or None, "unit": product.unit, "case_quantity": product.case_quantity,
         "base_price": money_str(product.base_price),
-        "cost_price": money_str(product.cost_price) if product.cost_price is not None else None,
         "tax_rate": str(product.tax_rate), "jan_code": product.jan_code,
         "moq": product.moq, "order_multiple": product.order_multiple, "max_quantity": product.max_quantity,
         "active": product.active, "updated_at": product.updated_at.isoformat() if product.updated_at else None,
