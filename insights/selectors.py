@@ -90,6 +90,12 @@ def configured_costs() -> Costs:
     )
 
 
+def configured_cutoffs() -> tuple[int, int]:
+    """The A and B cut-offs in percent of the total (INSIGHTS_ABC_CUTOFFS)."""
+    cut_a, cut_b = settings.INSIGHTS_ABC_CUTOFFS
+    return int(cut_a), int(cut_b)
+
+
 def _ratio(part: Decimal | int, whole: Decimal | int) -> Decimal:
     if not whole:
         return Decimal(0)
@@ -214,7 +220,7 @@ def rank_customers(
 
     One statement. ``cutoffs`` are percentages of the total: A up to the first, B up to the second.
     """
-    cut_a, cut_b = cutoffs or tuple(settings.INSIGHTS_ABC_CUTOFFS)
+    cut_a, cut_b = cutoffs or configured_cutoffs()
     params = {
         "start": period.start_at,
         "end": period.end_at,
@@ -240,20 +246,12 @@ def rank_customers(
     return ranked
 
 
-def check_cutoffs(a: int, b: int) -> tuple[int, int]:
-    """Cut-offs must satisfy 0 < A < B < 100; raises ValueError otherwise."""
-    if not 0 < a < b < 100:
-        raise ValueError("cut-offs must satisfy 0 < A < B < 100")
-    return a, b
-
-
 def pareto(*, period: Period, metric: str = REVENUE, cutoffs: tuple[int, int] | None = None) -> Pareto:
     """Ranking, curve, classes, top-20 % and long-tail shares, class movements and dependency risk.
 
     Two statements: this period's ranking and the previous period's.
     """
-    cutoffs = cutoffs or tuple(settings.INSIGHTS_ABC_CUTOFFS)  # type: ignore[assignment]
-    assert cutoffs is not None
+    cutoffs = cutoffs or configured_cutoffs()
     previous_period = period.previous()
     current = rank_customers(period=period, metric=metric, cutoffs=cutoffs)
     before = {
@@ -662,7 +660,7 @@ def channel_mix_by_month(*, period: Period) -> list[ChannelRow]:
 
 def channel_mix_by_class(*, period: Period, cutoffs: tuple[int, int] | None = None) -> list[ChannelRow]:
     """Orders and revenue per channel for the A, B and C customers of the period. One statement."""
-    cut_a, cut_b = cutoffs or tuple(settings.INSIGHTS_ABC_CUTOFFS)
+    cut_a, cut_b = cutoffs or configured_cutoffs()
     rows = _rows(
         f"""
         WITH per_customer AS (
