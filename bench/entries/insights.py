@@ -158,7 +158,6 @@ def _replay_rows() -> list[Row]:
     rate = summary.orders / seconds if seconds else 0.0
     engine_after = engine_rate()
     engine_mean = (engine_before + engine_after) / 2
-    del built, catalog
     return [
         Row(
             NAME,
