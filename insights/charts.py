@@ -111,6 +111,7 @@ def bar_chart(
         body.append(f'<line class="grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}"/>')
         body.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{escape(label)}</text>')
     slot = plot_w / n
+    every = 1 if len(labels) <= 12 else 2
     bar_w = slot * 0.7 / (1 if stacked else max(len(names), 1))
     for i, label in enumerate(labels):
         x0 = LEFT + slot * i + slot * 0.15
@@ -134,10 +135,11 @@ def bar_chart(
                 f'<rect x="{x:.1f}" y="{min(y1, y2):.1f}" width="{bar_w:.1f}" height="{abs(y2 - y1):.1f}" '
                 f'fill="{color}"><title>{escape(text)}</title></rect>'
             )
-        body.append(
-            f'<text x="{LEFT + slot * i + slot / 2:.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle">'
-            f"{escape(label)}</text>"
-        )
+        if i % every == 0:  # every other label when crowded (24 months)
+            body.append(
+                f'<text x="{LEFT + slot * i + slot / 2:.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle">'
+                f"{escape(label)}</text>"
+            )
     body.append(
         f'<line class="axis" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y_of(0):.1f}" y2="{y_of(0):.1f}"/>'
     )

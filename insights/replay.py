@@ -82,6 +82,7 @@ class _Catalog:
         self.margin_rate = margin_rate
         self.products: dict[int, tuple[engine.Product, Decimal | None]] = {}
         self.customers: dict[int, Customer] = {}
+        self.buyers: dict[tuple[int, str], engine.Buyer] = {}  # frozen, so shared by a customer's orders
 
     def load(self, orders: Sequence[_Order]) -> None:
         """Read the products and customers of a batch not seen before: at most three statements."""
@@ -127,9 +128,13 @@ class _Catalog:
 
     def buyer(self, order: _Order) -> tuple[Customer, engine.Buyer]:
         customer = self.customers[order.customer_id]
-        buyer = engine_buyer(
-            customer, ship_to_prefecture=order.prefecture, credit_available=None, ec_enabled=True
-        )
+        key = (order.customer_id, order.prefecture)
+        buyer = self.buyers.get(key)
+        if buyer is None:
+            buyer = engine_buyer(
+                customer, ship_to_prefecture=order.prefecture, credit_available=None, ec_enabled=True
+            )
+            self.buyers[key] = buyer
         return customer, buyer
 
 
