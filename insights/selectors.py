@@ -504,35 +504,20 @@ def _order_margin_cte() -> str:
         )"""
 
 
-def order_bands(*, period: Period, costs: Costs | None = None) -> list[Band]:
-    """Orders by size band and channel: count, revenue, fees, gross margin and handling cost. One statement."""
-    costs = costs or configured_costs()
-    rows = _rows(
-        f"""
-        WITH {_order_margin_cte()}
-        SELECT width_bucket(subtotal, %(bands)s::numeric[]), channel, COUNT(*), SUM(subtotal),
-               SUM(fees_total), SUM(margin)
-        FROM per_order GROUP BY 1, 2""",
-        {
-            "start": period.start_at,
-            "end": period.end_at,
-            "rate": costs.default_margin_rate,
-            "bands": list(costs.bands),
-        },
-    )
+def _bands_from(rows: list[tuple], costs: Costs) -> list[Band]:
     acc: dict[int, dict[str, Any]] = {
         i: {"orders": 0, "by_channel": dict.fromkeys(CHANNELS, 0), "revenue": Decimal(0), "fees": Decimal(0),
             "margin": Decimal(0), "handling": Decimal(0)}
         for i in range(len(costs.bands) + 1)
     }  # fmt: skip
-    for bucket, channel, n, revenue, fees, margin in rows:
+    for bucket, channel, n, revenue, fees, margin, handling in rows:
         a = acc[bucket]
         a["orders"] += n
         a["by_channel"][channel] = a["by_channel"].get(channel, 0) + n
         a["revenue"] += revenue
         a["fees"] += fees
         a["margin"] += margin
-        a["handling"] += n * costs.handling.get(channel, costs.proxy_cost)
+        a["handling"] += handling
     return [
         Band(
             lower=lower,
@@ -547,6 +532,11 @@ def order_bands(*, period: Period, costs: Costs | None = None) -> list[Band]:
         )
         for (lower, upper), a in zip(_band_bounds(costs), (acc[i] for i in sorted(acc)), strict=True)
     ]
+
+
+def order_bands(*, period: Period, costs: Costs | None = None) -> list[Band]:
+    """Orders by size band and channel: count, revenue, fees, gross margin and handling cost."""
+    return economics(period=period, costs=costs).bands
 
 
 @dataclass(frozen=True, slots=True)
@@ -566,9 +556,21 @@ class CustomerProfit:
 
 
 def customer_profits(*, period: Period, costs: Costs | None = None) -> list[CustomerProfit]:
-    """Per customer: gross margin + fees collected − orders × handling cost of their channel; best first.
+    """Per customer: gross margin + fees collected − orders × handling cost of their channel; best first."""
+    return economics(period=period, costs=costs).profits
 
-    One statement.
+
+@dataclass
+class Economics:
+    bands: list[Band]
+    profits: list[CustomerProfit]
+
+
+def economics(*, period: Period, costs: Costs | None = None) -> Economics:
+    """Size bands and profit per customer from one pass over the period's order lines. One statement.
+
+    GROUPING SETS aggregate the per-order margins twice in the same scan: by (band, channel) and
+    by customer; the order lines are read once.
     """
     costs = costs or configured_costs()
     cases = " ".join(f"WHEN '{ch}' THEN %(cost_{ch})s" for ch in CHANNELS)
@@ -577,19 +579,26 @@ def customer_profits(*, period: Period, costs: Costs | None = None) -> list[Cust
         "end": period.end_at,
         "rate": costs.default_margin_rate,
         "proxy": costs.proxy_cost,
+        "bands": list(costs.bands),
         **{f"cost_{ch}": costs.handling.get(ch, costs.proxy_cost) for ch in CHANNELS},
     }
     rows = _rows(
         f"""
-        WITH {_order_margin_cte()}
-        SELECT c.id, c.code, c.name, COUNT(*), SUM(po.subtotal), SUM(po.fees_total), SUM(po.margin),
-               SUM(CASE po.channel {cases} ELSE %(proxy)s END) AS handling
-        FROM per_order po JOIN {_C} c ON c.id = po.customer_id
-        GROUP BY c.id, c.code, c.name
-        ORDER BY SUM(po.margin) + SUM(po.fees_total) - SUM(CASE po.channel {cases} ELSE %(proxy)s END) DESC, c.id""",
+        WITH {_order_margin_cte()}, grouped AS (
+            SELECT GROUPING(po.customer_id) AS by_band, po.bucket, po.channel, po.customer_id, COUNT(*) AS n, SUM(po.subtotal) AS revenue,
+                   SUM(po.fees_total) AS fees, SUM(po.margin) AS margin,
+                   SUM(CASE po.channel {cases} ELSE %(proxy)s END) AS handling
+            FROM (SELECT *, width_bucket(subtotal, %(bands)s::numeric[]) AS bucket FROM per_order) po
+            GROUP BY GROUPING SETS ((po.bucket, po.channel), (po.customer_id))
+        )
+        SELECT g.by_band, g.bucket, g.channel, g.customer_id, c.code, c.name, g.n, g.revenue, g.fees, g.margin,
+               g.handling
+        FROM grouped g LEFT JOIN {_C} c ON c.id = g.customer_id""",
         params,
     )
-    return [
+    band_rows = [(bucket, ch, n, rev, fees, margin, handling)
+                 for by_band, bucket, ch, _cid, _code, _name, n, rev, fees, margin, handling in rows if by_band]  # fmt: skip
+    profits = [
         CustomerProfit(
             customer_id=cid,
             code=code,
@@ -600,8 +609,11 @@ def customer_profits(*, period: Period, costs: Costs | None = None) -> list[Cust
             margin=Decimal(margin).quantize(Decimal(1)),
             handling=Decimal(handling),
         )
-        for cid, code, name, n, revenue, fees, margin, handling in rows
+        for by_band, _bucket, _ch, cid, code, name, n, revenue, fees, margin, handling in rows
+        if not by_band
     ]
+    profits.sort(key=lambda p: (-p.profit, p.customer_id))
+    return Economics(bands=_bands_from(band_rows, costs), profits=profits)
 
 
 # ============================================================================ channel mix

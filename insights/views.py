@@ -309,8 +309,8 @@ def economics_view(request: HttpRequest) -> HttpResponse:
     _check(request)
     form, period, _metric, cutoffs = _period_form(request)
     costs = selectors.configured_costs()
-    bands = selectors.order_bands(period=period, costs=costs)
-    profits = selectors.customer_profits(period=period, costs=costs)
+    result = selectors.economics(period=period, costs=costs)
+    bands, profits = result.bands, result.profits
     by_month = selectors.channel_mix_by_month(period=period)
     by_class = selectors.channel_mix_by_class(period=period, cutoffs=cutoffs)
     channels = selectors.CHANNELS
