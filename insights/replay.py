@@ -15,7 +15,6 @@ applies only to orders inside them.
 
 from __future__ import annotations
 
-import dataclasses
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -107,9 +106,9 @@ class _Catalog:
             )
             chains = category_chains(products) if self.needs_categories else {}
             for p in products:
-                built = engine_product(p, chains=chains, available=None)
                 # The order happened: a product withdrawn since is not a reason to block it now.
-                self.products[p.pk] = (dataclasses.replace(built, active=True), p.cost_price)
+                p.active = True
+                self.products[p.pk] = (engine_product(p, chains=chains, available=None), p.cost_price)
         customer_ids = {o.customer_id for o in orders} - set(self.customers)
         if customer_ids:
             for c in Customer.objects.filter(pk__in=customer_ids).select_related("price_group"):
@@ -140,9 +139,11 @@ class _Catalog:
 
 def _orders_sql() -> str:
     o, line = Order._meta.db_table, OrderLine._meta.db_table
+    # Name and unit are needed only for lines whose product was deleted since.
+    columns = ("product_id", "sku", "CASE WHEN l.product_id IS NULL THEN l.name END",
+               "CASE WHEN l.product_id IS NULL THEN l.unit END", "quantity", "unit_price", "amount", "tax_rate")  # fmt: skip
     lines = ", ".join(
-        f"array_agg(l.{column} ORDER BY l.line_no)"
-        for column in ("product_id", "sku", "name", "unit", "quantity", "unit_price", "amount", "tax_rate")
+        f"array_agg({column if ' ' in column else 'l.' + column} ORDER BY l.line_no)" for column in columns
     )
     # One row per order with its lines as arrays: a tenth of the rows a line-per-row stream would
     # send, and the order date and ship-to prefecture already converted by PostgreSQL.
