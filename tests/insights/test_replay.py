@@ -207,3 +207,19 @@ def test_pilot_refuses_a_scope_the_rule_never_reaches(world, staff):
     with pytest.raises(services.ValidationFailed):
         services.switch_on_pilot(run=run, prefecture="", price_group="", actor=staff)
     assert not Rule.objects.filter(code__startswith="pilot").exists()
+
+
+def test_lines_of_a_deleted_product_replay_from_their_snapshot(world):
+    from orders.models import OrderLine
+
+    order = world["orders"][3]
+    OrderLine.objects.filter(order=order).update(product=None)
+    rows = {r.number: r for r in _replayed()}
+    assert rows[order.number].blocked is False
+    assert rows[order.number].subtotal == 15000
+
+
+def _replayed():
+    from insights.replay import replay_orders
+
+    return list(replay_orders(rules=_rules(), period=NOV))
