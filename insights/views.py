@@ -24,8 +24,8 @@ from django.utils.translation import gettext_lazy as _
 
 from b2bshop.csv_safe import safe_writer
 from b2bshop.errors import ApplicationError
+from crm.selectors import KEY_ROLES, department_coverage
 from customers.models import PREFECTURE_CHOICES, Customer, PriceGroup
-from customers.selectors import KEY_ROLES, department_coverage
 from insights import charts, selectors, services
 from insights.models import ReplayRun
 

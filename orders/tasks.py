@@ -22,11 +22,3 @@ def sweep_order_pushes_task(**kwargs: object) -> None:
     from orders import outbox
 
     outbox.sweep_order_pushes(now=timezone.now())
-
-
-@shared_task(acks_late=True, ignore_result=True, soft_time_limit=300, time_limit=330)
-def reconcile_erp_task(**kwargs: object) -> None:
-    """Beat, daily: record what the ERP and the shop disagree on (orders.reconciliation)."""
-    from orders import reconciliation
-
-    reconciliation.run_reconciliation(now=timezone.now())

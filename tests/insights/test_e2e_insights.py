@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from customers.models import Contact, Department
+from crm.models import Contact, Department
 from insights import services
 from insights.models import WebEvent
 from tests import factories

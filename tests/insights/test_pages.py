@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from customers.models import Contact, Department
+from crm.models import Contact, Department
 from insights import services
 from insights.models import ReplayRun, WebEvent
 from pricing_rules.models import Rule
