@@ -342,3 +342,33 @@ CELERY_BEAT_SCHEDULE["engagement-send-reminders"] = {
     "task": "engagement.tasks.send_reminders_task",
     "schedule": crontab(hour=8, minute=30),
 }
+
+# ---------------------------------------------------------------- insights for staff (issue 15)
+# See docs/insights.md. Handling cost per order by channel (yen), order-size bands (upper bounds,
+# yen), the gross-margin rate assumed for products without a cost price, the A/B cut-offs (%).
+INSTALLED_APPS += ["insights"]
+MIDDLEWARE += ["insights.activity.WebActivityMiddleware"]
+INSIGHTS_HANDLING_COST = {
+    "web": int(os.environ.get("INSIGHTS_COST_WEB", "30")),
+    "api": int(os.environ.get("INSIGHTS_COST_API", "30")),
+    "phone": int(os.environ.get("INSIGHTS_COST_PHONE", "700")),
+    "fax": int(os.environ.get("INSIGHTS_COST_FAX", "700")),
+}
+INSIGHTS_ORDER_BANDS = [
+    int(v) for v in os.environ.get("INSIGHTS_ORDER_BANDS", "5000,10000,30000,100000").split(",") if v.strip()
+]
+INSIGHTS_DEFAULT_MARGIN_RATE = os.environ.get("INSIGHTS_DEFAULT_MARGIN_RATE", "0.25")
+INSIGHTS_ABC_CUTOFFS = (80, 95)
+# Buyers' web history (logins, searches, views, cart changes): buffered in Redis, flushed in batches.
+INSIGHTS_WEB_HISTORY_DAYS = int(os.environ.get("INSIGHTS_WEB_HISTORY_DAYS", "180"))
+INSIGHTS_WEB_FLUSH_BATCH = 5000
+INSIGHTS_REDIS_TIMEOUT = 0.2  # seconds; a slow Redis drops the event, never delays the buyer
+CELERY_BEAT_SCHEDULE["insights-flush-web-events"] = {
+    "task": "insights.tasks.flush_web_events_task",
+    "schedule": 30.0,
+    "options": {"expires": 25},
+}
+CELERY_BEAT_SCHEDULE["insights-purge-web-events"] = {
+    "task": "insights.tasks.purge_web_events_task",
+    "schedule": crontab(hour=3, minute=30),
+}
