@@ -284,3 +284,13 @@ AUTHENTICATION_BACKENDS = ["customers.auth.EmailBackend"]
 # Celery's Django fixup closes every DB connection around each task unless this is set; with it the
 # worker reuses its connection like gunicorn does (CONN_MAX_AGE), instead of reconnecting per task.
 CELERY_DB_REUSE_MAX = int(os.environ.get("CELERY_DB_REUSE_MAX", "1000"))
+
+# ---------------------------------------------------------------- company accounts and approval (issue 14)
+# Absolute links in e-mails (approval requests, invitations): where buyers reach the storefront.
+SHOP_BASE_URL = os.environ.get("SHOP_BASE_URL", "http://127.0.0.1:8000")
+# Orders awaiting approval longer than this are cancelled and their stock released (beat, hourly).
+ORDER_APPROVAL_EXPIRY_DAYS = int(os.environ.get("ORDER_APPROVAL_EXPIRY_DAYS", "7"))
+CELERY_BEAT_SCHEDULE["orders-cancel-expired-approvals"] = {
+    "task": "orders.tasks.cancel_expired_approvals_task",
+    "schedule": crontab(minute=15),
+}

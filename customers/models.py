@@ -190,6 +190,15 @@ class User(AbstractBaseUser, PermissionsMixin):
         related_name="buyers",
     )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, blank=True)
+    spending_limit = models.DecimalField(
+        _("spending limit per order"),
+        max_digits=14,
+        decimal_places=0,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("Orders above this total (tax included) wait for an approver. Empty: no limit."),
+    )
     is_staff = models.BooleanField(_("staff"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     is_integration = models.BooleanField(_("ERP integration user"), default=False)
@@ -211,6 +220,10 @@ class User(AbstractBaseUser, PermissionsMixin):
                 name="integration_user_has_no_customer",
             ),
             models.CheckConstraint(condition=Q(customer__isnull=True) | ~Q(role=""), name="buyer_has_role"),
+            models.CheckConstraint(
+                condition=Q(spending_limit__isnull=True) | Q(spending_limit__gte=0),
+                name="user_spending_limit_not_negative",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -219,6 +232,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_buyer(self) -> bool:
         return self.customer_id is not None and self.is_active
+
+    @property
+    def can_approve(self) -> bool:
+        """Approvers and company admins decide their colleagues' orders above a spending limit (承認)."""
+        return self.is_buyer and self.role in (self.Role.APPROVER, self.Role.ADMIN)
 
 
 class ApiToken(models.Model):

@@ -6,9 +6,12 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from b2bshop.errors import NotFound, ValidationFailed
 from customers.models import (
@@ -65,8 +68,44 @@ def authenticate_api_token(*, raw: str) -> ApiToken | None:
     return token
 
 
-def create_buyer(*, customer_code: str, email: str, password: str, role: str = User.Role.BUYER) -> User:
-    """Create or update the storefront login `email` for company `customer_code`."""
+UNSET: Any = object()
+
+
+def parse_spending_limit(raw: str | int | Decimal | None) -> Decimal | None:
+    """A per-order spending limit in whole yen ("50000", "50,000", "¥50,000"); empty = no limit.
+
+    Raises ValidationFailed for anything else (negative, fractional, not a number).
+    """
+    if raw is None:
+        return None
+    text = str(raw).strip().replace(",", "").replace("¥", "").replace("￥", "")
+    if not text:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        value = Decimal(-1)
+    if not value.is_finite() or value < 0 or value != value.to_integral_value() or value >= 10**14:
+        raise ValidationFailed(
+            gettext("Enter the spending limit as a whole number of yen, or leave it empty for no limit."),
+            code="invalid_spending_limit",
+        )
+    return value.quantize(Decimal(1))
+
+
+def create_buyer(
+    *,
+    customer_code: str,
+    email: str,
+    password: str,
+    role: str = User.Role.BUYER,
+    spending_limit: Decimal | None = UNSET,
+) -> User:
+    """Create or update the storefront login `email` for company `customer_code`.
+
+    ``spending_limit`` (whole yen, None = no limit) sends the buyer's larger orders to approval;
+    left out, an existing login keeps its limit.
+    """
     if role not in User.Role.values:
         raise ValidationFailed(f"unknown role {role!r}; use one of {', '.join(User.Role.values)}")
     customer = Customer.objects.filter(code=customer_code).first()
@@ -85,6 +124,8 @@ def create_buyer(*, customer_code: str, email: str, password: str, role: str = U
             user = User(email=email)
         user.customer = customer
         user.role = role
+        if spending_limit is not UNSET:
+            user.spending_limit = spending_limit
         user.is_active = True
         user.set_password(password)
         user.save()

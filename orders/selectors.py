@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Sum
 
 from b2bshop.errors import NotFound
 from customers.models import Customer, ShipTo, User
 from customers.selectors import default_ship_to, ship_to_snapshot
 from orders.models import CartLine, Order, OrderEvent, OrderTemplate
 
-OPEN_STATUSES = (Order.Status.CONFIRMED, Order.Status.ACCEPTED, Order.Status.SHIPPED)
+OPEN_STATUSES = (
+    Order.Status.AWAITING_APPROVAL,
+    Order.Status.CONFIRMED,
+    Order.Status.ACCEPTED,
+    Order.Status.SHIPPED,
+)
 
 
 def list_cart_lines(*, buyer: User) -> list[CartLine]:
@@ -48,6 +53,14 @@ def credit_available(*, customer: Customer) -> Decimal | None:
     return customer.credit_limit - (open_total or Decimal(0))
 
 
+def erp_orders() -> QuerySet[Order]:
+    """Orders the ERP may see: not those awaiting approval, nor those rejected or expired before approval."""
+    from orders.services.approval import EXPIRED, REJECTED
+
+    never_pushed = OrderEvent.objects.filter(order_id=OuterRef("pk"), type__in=[REJECTED, EXPIRED])
+    return Order.objects.exclude(status=Order.Status.AWAITING_APPROVAL).exclude(Exists(never_pushed))
+
+
 def list_orders(*, customer: Customer) -> QuerySet[Order]:
     """Own company's orders, newest first."""
     return Order.objects.filter(customer=customer).select_related("customer").order_by("-placed_at", "-id")
@@ -55,7 +68,9 @@ def list_orders(*, customer: Customer) -> QuerySet[Order]:
 
 def orders_with_details(queryset: QuerySet[Order]) -> QuerySet[Order]:
     return queryset.prefetch_related(
-        "lines", "fees", Prefetch("events", queryset=OrderEvent.objects.order_by("occurred_at", "id"))
+        "lines",
+        "fees",
+        Prefetch("events", queryset=OrderEvent.objects.select_related("actor").order_by("occurred_at", "id")),
     )
 
 

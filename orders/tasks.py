@@ -30,3 +30,11 @@ def reconcile_erp_task(**kwargs: object) -> None:
     from orders import reconciliation
 
     reconciliation.run_reconciliation(now=timezone.now())
+
+
+@shared_task(acks_late=True, ignore_result=True, soft_time_limit=300, time_limit=330)
+def cancel_expired_approvals_task(**kwargs: object) -> None:
+    """Beat, hourly: cancel orders nobody approved within ORDER_APPROVAL_EXPIRY_DAYS (stock released)."""
+    from orders.services import approval
+
+    approval.cancel_expired_approvals(now=timezone.now())
