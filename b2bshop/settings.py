@@ -294,3 +294,7 @@ CELERY_BEAT_SCHEDULE["orders-cancel-expired-approvals"] = {
     "task": "orders.tasks.cancel_expired_approvals_task",
     "schedule": crontab(minute=15),
 }
+# An invitation link (company admin → colleague) works once, for this many days.
+INVITATION_EXPIRY_DAYS = int(os.environ.get("INVITATION_EXPIRY_DAYS", "7"))
+# Password-reset links for buyers (Django's auth views) expire after this many seconds.
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", str(60 * 60 * 24)))

@@ -27,6 +27,8 @@ urlpatterns = [
     path("api/v1/store/", include("catalog.urls_store")),
     path("api/v1/store/", include("orders.urls_store")),
     # Storefront pages.
+    path("", include("customers.urls_auth")),
+    path("", include("customers.urls")),
     path("orders/", include("orders.urls")),
     path("", include("catalog.urls")),
 ]

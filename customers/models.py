@@ -259,6 +259,31 @@ class ApiToken(models.Model):
         return f"{self.prefix}… ({self.user})"
 
 
+class Invitation(models.Model):
+    """A company admin's invitation of a colleague: a single-use, expiring link to set a password.
+
+    Only a SHA-256 digest of the link's token is stored; the token travels only in the e-mail.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations")
+    invited_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="invitations_sent"
+    )
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("invited at"))
+    expires_at = models.DateTimeField(_("expires at"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.created_at:%Y-%m-%d})"
+
+
 # ============================================================================================
 # Key persons and lead import (名寄せ)
 # ============================================================================================
