@@ -90,7 +90,7 @@ class CartApi(StoreApi):
 class CartItemApi(StoreApi):
     @extend_schema(request=QuantitySerializer, responses={200: dict})
     def put(self, request: Request, sku: str) -> Response:
-        product = cart_services.get_orderable_product(sku=sku)
+        product = cart_services.get_orderable_product(sku=sku, buyer=request.user)
         if not isinstance(request.data, dict) or "quantity" not in request.data:
             raise ValidationFailed(
                 gettext("Send the quantity."),
@@ -106,7 +106,7 @@ class CartItemApi(StoreApi):
 
     @extend_schema(responses={200: dict})
     def delete(self, request: Request, sku: str) -> Response:
-        product = cart_services.get_orderable_product(sku=sku)
+        product = cart_services.get_orderable_product(sku=sku, buyer=request.user)
         cart_services.remove_line(buyer=request.user, product=product)
         return self.cart_response(request)
 

@@ -7,8 +7,9 @@ from decimal import Decimal
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Sum
 
 from b2bshop.errors import NotFound
+from catalog.selectors import visibility_q
 from customers.models import Customer, ShipTo, User
-from customers.selectors import default_ship_to, ship_to_snapshot
+from customers.selectors import default_ship_to, get_buyer_customer, ship_to_snapshot
 from orders.models import CartLine, Order, OrderEvent, OrderTemplate
 
 OPEN_STATUSES = (
@@ -20,8 +21,16 @@ OPEN_STATUSES = (
 
 
 def list_cart_lines(*, buyer: User) -> list[CartLine]:
-    """The buyer's cart lines with their products, in the order they were added (one query)."""
-    return list(CartLine.objects.filter(cart__buyer=buyer).select_related("product"))
+    """The buyer's cart lines with their products, in the order they were added (one query).
+
+    Lines of products hidden from the company since they were added are left out (表示グループ).
+    """
+    customer = get_buyer_customer(user=buyer)
+    return list(
+        CartLine.objects.filter(cart__buyer=buyer)
+        .filter(visibility_q(customer=customer, prefix="product__"))
+        .select_related("product")
+    )
 
 
 def resolve_ship_to(*, customer: Customer, ship_to_id: int | None) -> dict[str, str]:

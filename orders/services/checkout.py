@@ -305,7 +305,7 @@ def place_order(
     try:
         with transaction.atomic():
             cart = Cart.objects.select_for_update().filter(buyer=buyer).first()
-            lines = list(CartLine.objects.filter(cart=cart).select_related("product")) if cart else []
+            lines = selectors.list_cart_lines(buyer=buyer) if cart else []
             items = [(line.product, line.quantity) for line in lines]
             fingerprint = cart_fingerprint(items)
             if replay := _existing(

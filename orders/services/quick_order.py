@@ -14,7 +14,9 @@ from django.utils.translation import gettext
 
 from b2bshop.errors import ApplicationError
 from catalog.models import Product
-from customers.models import User
+from catalog.selectors import visible_products
+from customers.models import Customer, User
+from customers.selectors import get_buyer_customer
 from orders.services.cart import add_items, parse_quantity
 
 MAX_LINES = 500
@@ -90,12 +92,13 @@ def parse_lines(rows: list[tuple[int, str, list[str]]]) -> tuple[list[tuple[int,
     return entries, errors
 
 
-def resolve_entries(entries: list[tuple[int, str, int]]) -> tuple[list[tuple[Product, int]], list[LineError]]:
-    """Look the SKUs up in one query; unknown or inactive SKUs become line errors."""
+def resolve_entries(
+    entries: list[tuple[int, str, int]], *, customer: Customer
+) -> tuple[list[tuple[Product, int]], list[LineError]]:
+    """Look the SKUs up in one query; unknown, inactive or hidden SKUs become line errors."""
     wanted = {sku for _n, sku, _q in entries} | {sku.upper() for _n, sku, _q in entries}
-    products = (
-        {p.sku.upper(): p for p in Product.objects.filter(sku__in=wanted, active=True)} if wanted else {}
-    )
+    visible = visible_products(customer=customer).filter(sku__in=wanted) if wanted else []
+    products = {p.sku.upper(): p for p in visible}
     items: list[tuple[Product, int]] = []
     errors: list[LineError] = []
     for number, sku, quantity in entries:
@@ -115,7 +118,7 @@ def quick_order(*, buyer: User, text: str = "", csv_bytes: bytes | None = None) 
     """Add the good lines to the buyer's cart and return the bad ones (sorted by line number)."""
     rows = _rows_from_csv(decode_upload(csv_bytes)) if csv_bytes is not None else _rows_from_text(text)
     entries, errors = parse_lines(rows)
-    items, unknown = resolve_entries(entries)
+    items, unknown = resolve_entries(entries, customer=get_buyer_customer(user=buyer))
     result = QuickOrderResult(errors=sorted(errors + unknown, key=lambda e: e.line_no))
     try:
         add_items(buyer=buyer, items=items)
