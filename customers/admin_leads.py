@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from b2bshop.csv_safe import neutralize
 from b2bshop.errors import ApplicationError
-from customers import selectors, services, services_leads
+from customers import roles, selectors, services, services_leads
 from customers.models import (
     CodeSequence,
     Contact,
@@ -118,6 +118,13 @@ class ContactAdmin(admin.ModelAdmin):
             {"fields": ("marketing_consent", "marketing_consent_date", "marketing_consent_method")},
         ),
     )
+
+    def get_queryset(self, request):
+        # Sales reps see the contacts of the accounts they own (customers.roles); admins see all.
+        queryset = super().get_queryset(request)
+        if roles.sees_every_contact(request.user):
+            return queryset
+        return queryset.filter(roles.own_accounts_contacts(request.user))
 
     def save_model(self, request, obj, form, change):
         try:

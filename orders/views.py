@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -321,6 +321,7 @@ def order_reorder(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @staff_member_required
+@permission_required("orders.add_order", raise_exception=True)
 def proxy_order(request: HttpRequest) -> HttpResponse:
     """代理注文: staff key in a phone/FAX order; same evaluation and rules as the buyer's cart."""
     form = ProxyOrderForm(request.POST or None, initial={"idempotency_key": new_key()})
