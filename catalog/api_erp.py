@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -435,6 +436,7 @@ class VisibilityApi(APIView):
     """
 
     permission_classes = [IsIntegration]
+    parser_classes = [JSONParser]  # lists of codes; a form body is not a way to send them
     subject = "customer"
 
     def _codes(self, code: str) -> dict[str, str]:
