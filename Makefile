@@ -25,14 +25,15 @@ install: $(STAMP) ## Create .venv and install the project with test and dev extr
 
 run: export DEBUG ?= 1
 run: $(STAMP) ## Migrate, load demo data once, start http://127.0.0.1:8000 (SQLite + eager Celery unless DATABASE_URL/REDIS_URL set)
-	@echo ">> compiling translations"; $(BIN)/python manage.py compilemessages -v 0 --ignore=.venv
+	@echo ">> compiling translations"; $(BIN)/python tools/compile_messages.py
 	@echo ">> applying migrations"; $(BIN)/python manage.py migrate --noinput -v 0
 	@echo ">> loading demo data (first run only, ~1-2 minutes)"; $(BIN)/python manage.py seed_demo --if-empty
 	@$(BIN)/python manage.py demo_logins
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: $(STAMP) ## Run the whole test suite on PostgreSQL and Redis (127.0.0.1)
-	$(BIN)/python manage.py compilemessages -v 0 --ignore=.venv
+test: $(STAMP) ## Install missing system packages (apt), start PostgreSQL/Redis if down, run the whole suite
+	tools/ensure_system.sh test
+	$(BIN)/python tools/compile_messages.py
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check --quiet .
 	DJANGO_SETTINGS_MODULE=tests.settings $(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -62,6 +63,7 @@ lock: ## Re-resolve and pin dependency versions into constraints.txt
 	(echo "# Pinned versions CI tested; regenerate with: make lock"; /tmp/b2bshop-lock/bin/pip freeze --exclude-editable | grep -v '^b2bshop') > constraints.txt
 
 messages: $(STAMP) ## Re-extract translatable strings and fill Japanese from locale/ja/terms/*.json
+	tools/ensure_system.sh messages
 	$(BIN)/python manage.py makemessages -l ja --ignore=.venv --ignore=tests --ignore=bench --ignore=staticfiles -v 0
 	$(BIN)/python tools/fill_po.py
 
@@ -69,16 +71,20 @@ messages: $(STAMP) ## Re-extract translatable strings and fill Japanese from loc
 BENCH_ENTRIES := baselines queries catalog checkout erp push reorder connections cpu
 
 bench: $(STAMP) ## Run every bench entry (gunicorn, Celery, ERP simulator on loopback); one entry: make bench-<entry> (baselines queries catalog checkout erp push reorder connections cpu; leads-matching)
+	tools/ensure_system.sh bench
 	$(BIN)/python -m bench
 
 $(addprefix bench-,$(BENCH_ENTRIES)): bench-%: $(STAMP) ## One bench entry, e.g. make bench-checkout
+	tools/ensure_system.sh bench
 	$(BIN)/python -m bench --only $*
 
 bench-leads-matching: $(STAMP) ## The harness's lead-matching entry (rows/s for 10k and 100k leads, peak memory)
+	tools/ensure_system.sh bench
 	$(BIN)/python -m bench --only leads
 
 # Stand-alone, per-area scripts with more detail than the harness entries.
 bench-catalog-load: $(STAMP) ## Stand-alone catalog load test: 50k products, 10k customers; queries/request, latency vs a hello view (~3 min)
+	tools/ensure_system.sh bench
 	$(BIN)/python bench/catalog.py $(BENCH_ARGS)
 
 bench-erp-push: $(STAMP) ## Stand-alone ERP push throughput (2 worker processes) vs the ERP simulator's ceiling; PostgreSQL + Redis

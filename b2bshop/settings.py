@@ -42,11 +42,14 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_htmx",
     "customers",
     "catalog",
     "pricing_rules",
     "orders",
+    "crm",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -165,6 +168,8 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = not DEBUG and env_bool("SECURE_COOKIES", True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = not DEBUG and env_bool("SECURE_SSL_REDIRECT", True)
+# Load-balancer probes speak plain HTTP to the container: the health check is never redirected.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = 0 if DEBUG else int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
@@ -209,6 +214,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI and Redoc come from our own static files (drf-spectacular-sidecar): docs work offline.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # ---------------------------------------------------------------- ERP integration
@@ -227,6 +236,7 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
+# The benchmark-only views (bench/urls.py) are mounted only when the bench harness sets this.
 BENCH_URLS = env_bool("BENCH_URLS", False)
 
 if not IS_POSTGRES:
@@ -258,11 +268,11 @@ CELERY_BEAT_SCHEDULE["erp-sweep-order-pushes"] = {
     "options": {"expires": 55},
 }
 CELERY_BEAT_SCHEDULE["erp-daily-reconciliation"] = {
-    "task": "orders.tasks.reconcile_erp_task",
+    "task": "integration.tasks.reconcile_erp_task",
     "schedule": crontab(hour=7, minute=0),
 }
 
-# ---------------------------------------------------------------- customers: lead import, key persons
+# ---------------------------------------------------------------- crm: lead import, key persons
 # Lead files above this size are refused (contract section 7; the file is streamed, never read whole).
 LEAD_IMPORT_MAX_BYTES = int(os.environ.get("LEAD_IMPORT_MAX_BYTES", str(100 * 1024 * 1024)))
 # Admin uploads up to this size are imported while the page waits; larger ones go to Celery.

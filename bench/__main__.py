@@ -60,7 +60,7 @@ def prepare(log) -> None:
     call_command("migrate", verbosity=0, interactive=False)
     call_command("collectstatic", verbosity=0, interactive=False)
     subprocess.run(
-        [str(config.VENV_BIN / "python"), "manage.py", "compilemessages", "-v", "0", "--ignore=.venv"],
+        [str(config.VENV_BIN / "python"), "tools/compile_messages.py"],
         cwd=config.ROOT,
         check=False,
         capture_output=True,

@@ -45,7 +45,8 @@ def _setup_django() -> None:
 
 
 def _reset(prefix_keep: str) -> None:
-    from customers.models import CodeSequence, Contact, Customer, Department, LeadImport
+    from crm.models import CodeSequence, Contact, Department, LeadImport
+    from customers.models import Customer
 
     LeadImport.objects.all().delete()
     Contact.objects.all().delete()
@@ -56,8 +57,8 @@ def _reset(prefix_keep: str) -> None:
 
 
 def _load_customers(records) -> None:
+    from crm.names import normalize_company
     from customers.models import Customer
-    from customers.names import normalize_company
 
     objs = [
         Customer(
@@ -88,7 +89,7 @@ def _write_csv(path: Path, leads) -> None:
 def _import(path: Path, source: str):
     from django.utils import timezone
 
-    from customers.services_leads import import_leads
+    from crm.services.leads import import_leads
 
     with path.open("rb") as stream:
         start = time.perf_counter()
@@ -97,7 +98,7 @@ def _import(path: Path, source: str):
 
 
 def _score(lead_import, truth: list[str]) -> tuple[float, float, int]:
-    from customers.models import LeadRow
+    from crm.models import LeadRow
 
     matched = correct = 0
     for row, status, code in LeadRow.objects.filter(lead_import=lead_import).values_list(
@@ -117,7 +118,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
     _setup_django()
-    from customers.leadgen import generate_customers, generate_leads
+    from bench.leadgen import generate_customers, generate_leads
     from customers.models import Customer
 
     prefix = f"G{args.seed % 100:02d}"
@@ -147,14 +148,11 @@ def main(argv: list[str] | None = None) -> None:
         _reset(prefix)
     sample = ROOT.parent / "shared" / "data" / "names-sample"
     if sample.is_dir():
-        from customers import services
-        from customers.matching import CustomerRecord
+        from crm.matching import CustomerRecord
 
         Customer.objects.all().delete()
         for record in json.loads((sample / "customers.json").read_text(encoding="utf-8")):
-            services.save_customer(
-                customer=Customer(**{k: v for k, v in record.items() if k in CustomerRecord.__slots__})
-            )
+            Customer.objects.create(**{k: v for k, v in record.items() if k in CustomerRecord.__slots__})
         lead_import, elapsed = _import(sample / "leads.csv", "sample")
         with (sample / "truth.csv").open(encoding="utf-8") as f:
             truth = [r["customer_code"] for r in csv.DictReader(f)]

@@ -15,8 +15,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from customers.leadgen import generate_customers, generate_leads  # noqa: E402
-from customers.matching import MatchIndex, evaluate  # noqa: E402
+from bench.leadgen import generate_customers, generate_leads  # noqa: E402
+from crm.matching import MatchIndex, evaluate  # noqa: E402
 
 
 def _peak_rss_mb() -> float:

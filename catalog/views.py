@@ -13,7 +13,8 @@ from django.views.decorators.http import require_POST
 
 from catalog import selectors
 from catalog.forms import ShipToForm
-from customers import company
+from customers import selectors as customer_selectors
+from customers import services as customer_services
 from customers.models import Customer
 from customers.selectors import get_buyer_customer
 
@@ -96,13 +97,13 @@ def ship_to_add(request: HttpRequest) -> HttpResponse:
     customer = _customer(request)
     if customer is None:
         raise Http404
-    if not company.can_manage_ship_tos(user=request.user):
+    if not customer_selectors.can_manage_ship_tos(user=request.user):
         messages.error(request, _("Only a company administrator can add delivery addresses."))
         return redirect("catalog:company")
     form = ShipToForm(request.POST)
     if not form.is_valid():
         return render(request, "catalog/company.html", _company_context(request, customer, form), status=400)
-    company.add_ship_to(customer=customer, user=request.user, **form.cleaned_data)
+    customer_services.add_ship_to(customer=customer, user=request.user, **form.cleaned_data)
     messages.success(request, _("The delivery address was added."))
     return redirect("catalog:company")
 
@@ -110,8 +111,8 @@ def ship_to_add(request: HttpRequest) -> HttpResponse:
 def _company_context(request: HttpRequest, customer: Customer, form: ShipToForm) -> dict[str, object]:
     return {
         "customer": customer,
-        "buyers": company.list_buyers(customer=customer),
-        "ship_tos": company.list_ship_tos(customer=customer),
-        "can_manage": company.can_manage_ship_tos(user=request.user),
+        "buyers": customer_selectors.list_buyers(customer=customer),
+        "ship_tos": customer_selectors.list_ship_tos(customer=customer),
+        "can_manage": customer_selectors.can_manage_ship_tos(user=request.user),
         "form": form,
     }

@@ -1,6 +1,5 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -45,15 +44,6 @@ class CustomerAdmin(admin.ModelAdmin):
     list_select_related = ["price_group"]
     autocomplete_fields = ["owner", "price_group"]
     inlines = [ShipToInline, BuyerInline]
-
-    def get_urls(self):
-
-        return [
-            path(
-                "coverage/", self.admin_site.admin_view(admin_leads.coverage_view), name="customers_coverage"
-            ),
-            *super().get_urls(),
-        ]
 
 
 @admin.register(User)
@@ -135,6 +125,3 @@ class InvitationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
-
-
-from customers import admin_leads  # noqa: E402,F401  (registers contacts, lead imports, review queue)

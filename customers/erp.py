@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -12,15 +10,6 @@ from django.utils.translation import gettext as _
 
 from b2bshop.errors import ValidationFailed
 from customers.models import Customer, PriceGroup
-
-_LEGAL_FORMS = re.compile(r"株式会社|有限会社|合同会社|合資会社|合名会社|\(株\)|\(有\)|\(同\)|㈱|㈲")
-
-
-def name_key(name: str) -> str:
-    """Normalised company name for matching (NFKC, legal form and spaces removed), as the demo data stores it."""
-    text = unicodedata.normalize("NFKC", name or "")
-    text = _LEGAL_FORMS.sub("", text)
-    return "".join(text.split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +56,6 @@ def upsert_customer(*, data: CustomerData) -> tuple[Customer, bool]:
         "invoice_registration_number": data.invoice_registration_number,
         "ec_enabled": data.ec_enabled,
         "trading_status": Customer.TradingStatus.CUSTOMER,
-        "name_key": name_key(data.name),
     }
     with transaction.atomic():
         customer, created = Customer.objects.select_for_update().update_or_create(

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from decimal import Decimal
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
 
-from django.conf import settings
-from django.db.models import Exists, OuterRef, QuerySet, Sum
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils.translation import gettext
 
 from b2bshop.errors import NotFound
-from customers.matching import CustomerRecord
-from customers.models import SALES_SOURCE, Contact, ContactSource, Customer, ShipTo, User
+from customers.models import Customer, Invitation, ShipTo, User
 
 
 def get_buyer_customer(*, user: User) -> Customer:
@@ -39,137 +37,89 @@ def ship_to_snapshot(ship_to: ShipTo | Customer) -> dict[str, str]:
     return {field: getattr(ship_to, field) for field in SHIP_TO_FIELDS}
 
 
+def list_ship_tos(*, customer: Customer) -> list[ShipTo]:
+    """The company's delivery addresses, default first (one query)."""
+    return list(ShipTo.objects.filter(customer=customer))
+
+
+def list_buyers(*, customer: Customer) -> QuerySet[User]:
+    """The company's active logins (the storefront "my company" page)."""
+    return User.objects.filter(customer=customer, is_active=True).order_by("role", "email")
+
+
+def can_manage_ship_tos(*, user: User) -> bool:
+    """Company admins (会社管理者) manage their own ship-tos; the default one stays staff's choice."""
+    return bool(user.customer_id) and user.role == User.Role.ADMIN
+
+
 # ============================================================================================
-# Lead matching and key-person coverage
+# Company self-service: the logins of the admin's own company (customers.services writes them)
 # ============================================================================================
 
 
-KEY_ROLES = (Contact.Role.OPERATIONAL, Contact.Role.DECISION_MAKER, Contact.Role.APPROVER)
+@dataclass(frozen=True, slots=True)
+class Member:
+    """A login of the company as its admin sees it."""
+
+    user: User
+    status: str  # "active" | "invited" | "deactivated"
 
 
-def iter_customer_records() -> Iterator[tuple[int, CustomerRecord]]:
-    """Every customer and prospect as the matcher needs it, streamed from the database."""
-    rows = Customer.objects.order_by("pk").values_list(
-        "pk", "code", "name", "name_kana", "prefecture", "postal_code", "address", "phone", "domain"
+def can_manage_members(*, user: User) -> bool:
+    """Only a company admin (会社管理者) manages the company's logins."""
+    return bool(user.is_buyer) and user.role == User.Role.ADMIN
+
+
+def require_company_admin(*, admin: User) -> None:
+    """Raises NotFound unless ``admin`` is a company admin: to anyone else these pages do not exist."""
+    # Anyone else is not told that these pages exist (404, never 403).
+    if not can_manage_members(user=admin):
+        raise NotFound(gettext("Page not found."), code="not_found")
+
+
+def list_members(*, admin: User, now: datetime) -> list[Member]:
+    """Every login of the admin's company: active first, then invited, then deactivated. Raises NotFound."""
+    require_company_admin(admin=admin)
+    pending = Invitation.objects.filter(
+        user_id=OuterRef("pk"), accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
     )
-    for pk, code, name, kana, pref, postal, address, phone, domain in rows.iterator(chunk_size=5000):
-        yield (
-            pk,
-            CustomerRecord(
-                code=code,
-                name=name,
-                name_kana=kana,
-                prefecture=pref,
-                postal_code=postal,
-                address=address,
-                phone=phone,
-                domain=domain,
-            ),
+    users = (
+        User.objects.filter(customer_id=admin.customer_id)
+        .annotate(invited=Exists(pending))
+        .order_by("-is_active", "email")
+    )
+    members = [
+        Member(user=u, status="active" if u.is_active else "invited" if u.invited else "deactivated")
+        for u in users
+    ]
+    order = {"active": 0, "invited": 1, "deactivated": 2}
+    return sorted(members, key=lambda m: (order[m.status], m.user.email))
+
+
+def get_member(*, admin: User, user_id: int) -> User:
+    """A login of the admin's own company. Another company's user, or no such user: NotFound."""
+    require_company_admin(admin=admin)
+    user = User.objects.filter(customer_id=admin.customer_id, pk=user_id).first()
+    if user is None:
+        raise NotFound(gettext("This user does not exist."), code="user_not_found")
+    return user
+
+
+def token_digest(raw: str) -> str:
+    """What the database keeps of a secret token (API tokens, invitation links): its SHA-256."""
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def get_open_invitation(*, token: str, now: datetime) -> Invitation:
+    """The invitation a link carries if it can still be used. Raises NotFound (unknown, used, expired, revoked)."""
+    invitation = (
+        Invitation.objects.select_related("user__customer")
+        .filter(digest=token_digest(token or ""), accepted_at__isnull=True, revoked_at__isnull=True)
+        .first()
+    )
+    if invitation is None or invitation.expires_at <= now or invitation.user.customer_id is None:
+        raise NotFound(
+            gettext("This invitation link is no longer valid. Ask your company administrator for a new one."),
+            code="invitation_invalid",
         )
-
-
-def key_account_ids(*, now: datetime, top_n: int | None = None) -> list[int]:
-    """Key accounts: customers flagged by staff, plus the top N by revenue over the last 12 months.
-
-    Revenue is the sum of order totals (cancelled orders excluded). N is LEAD_KEY_ACCOUNT_TOP_N.
-    """
-    from orders.models import Order
-
-    top_n = settings.KEY_ACCOUNT_TOP_N if top_n is None else top_n
-    flagged = set(Customer.objects.filter(is_key_account=True).values_list("pk", flat=True))
-    top = (
-        Order.objects.filter(placed_at__gte=now - timedelta(days=365))
-        .exclude(status=Order.Status.CANCELLED)
-        .values("customer_id")
-        .annotate(revenue=Sum("total"))
-        .order_by("-revenue", "customer_id")[:top_n]
-    )
-    ordered = [row["customer_id"] for row in top]
-    return ordered + sorted(flagged - set(ordered))
-
-
-@dataclass
-class Coverage:
-    """Which key-person roles a customer has, and whether each was contacted recently."""
-
-    customer: Customer
-    known: dict[str, int] = field(default_factory=dict)  # role -> number of contacts
-    recent: dict[str, bool] = field(default_factory=dict)  # role -> contacted in the last N months
-    last_contacted_at: datetime | None = None
-
-    @property
-    def missing(self) -> list[str]:
-        return [r for r in KEY_ROLES if not self.known.get(r)]
-
-    @property
-    def has_decision_maker(self) -> bool:
-        return bool(self.known.get(Contact.Role.DECISION_MAKER))
-
-
-def key_person_coverage(
-    *, customers: QuerySet[Customer] | list[Customer], now: datetime, months: int | None = None
-) -> list[Coverage]:
-    """Per customer: which of the three roles are known and contacted in the last `months` months.
-
-    Two queries whatever the number of customers (the customers, one aggregate over contacts).
-    """
-    from django.db.models import Count, Max
-
-    months = settings.KEY_PERSON_RECENT_MONTHS if months is None else months
-    since = now - timedelta(days=round(months * 30.44))
-    customers = list(customers)
-    result = {
-        c.pk: Coverage(customer=c, known=dict.fromkeys(KEY_ROLES, 0), recent=dict.fromkeys(KEY_ROLES, False))
-        for c in customers
-    }
-    rows = (
-        Contact.objects.filter(customer_id__in=result.keys(), role__in=KEY_ROLES)
-        .values("customer_id", "role")
-        .annotate(n=Count("pk"), last=Max("last_contacted_at"))
-    )
-    for row in rows:
-        cov = result[row["customer_id"]]
-        cov.known[row["role"]] = row["n"]
-        cov.recent[row["role"]] = bool(row["last"] and row["last"] >= since)
-        if row["last"] and (cov.last_contacted_at is None or row["last"] > cov.last_contacted_at):
-            cov.last_contacted_at = row["last"]
-    return [result[c.pk] for c in customers]
-
-
-def list_key_accounts_missing_decision_maker(*, now: datetime) -> list[Customer]:
-    """Key accounts where nobody with the decision-maker role (意思決定者) is known."""
-    ids = key_account_ids(now=now)
-    has_dm = Contact.objects.filter(customer_id=OuterRef("pk"), role=Contact.Role.DECISION_MAKER)
-    missing = Customer.objects.filter(pk__in=ids).annotate(has_dm=Exists(has_dm)).filter(has_dm=False)
-    order = {pk: i for i, pk in enumerate(ids)}
-    return sorted(missing.select_related("owner"), key=lambda c: order[c.pk])
-
-
-def unowned_marketing_contacts() -> QuerySet[Contact]:
-    """Contacts found by marketing (a source other than `sales`) that no sales rep owns."""
-    marketing = ContactSource.objects.filter(contact_id=OuterRef("pk")).exclude(source=SALES_SOURCE)
-    return (
-        Contact.objects.filter(owner__isnull=True)
-        .filter(Exists(marketing))
-        .select_related("customer", "department")
-        .order_by("customer__code", "name", "pk")
-    )
-
-
-def lead_report_rows(*, lead_import_id: int) -> Iterator[tuple[int, str, str, str, Decimal, str]]:
-    """The contract report rows of one import, in input order (row, company_name, status, code, score, reason)."""
-    from customers.models import LeadRow
-
-    rows = (
-        LeadRow.objects.filter(lead_import_id=lead_import_id)
-        .order_by("row")
-        .values_list("row", "company_name", "status", "customer_code", "score", "reason")
-    )
-    yield from rows.iterator(chunk_size=2000)
-
-
-def review_queue() -> QuerySet:
-    """Lead rows waiting for a person, oldest first."""
-    from customers.models import LeadRow
-
-    return LeadRow.objects.filter(status=LeadRow.Status.REVIEW, resolution=LeadRow.Resolution.PENDING)
+    return invitation

@@ -2,31 +2,25 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
 from django.db import transaction
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from b2bshop.errors import NotFound, ValidationFailed
-from customers.models import (
-    ApiToken,
-    CodeSequence,
-    Contact,
-    ContactEvent,
-    ContactSource,
-    Customer,
-    User,
-)
-
-
-def _digest(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
+from customers import selectors
+from customers.models import ApiToken, Customer, Invitation, ShipTo, User
 
 
 @dataclass(frozen=True)
@@ -38,7 +32,7 @@ class IssuedToken:
 def issue_api_token(*, user: User, name: str = "") -> IssuedToken:
     """Create a token for `user`; only its SHA-256 digest is kept."""
     raw = "b2b_" + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=user, name=name, prefix=raw[:12], digest=_digest(raw))
+    token = ApiToken.objects.create(user=user, name=name, prefix=raw[:12], digest=selectors.token_digest(raw))
     return IssuedToken(token=token, raw=raw)
 
 
@@ -57,7 +51,7 @@ def authenticate_api_token(*, raw: str) -> ApiToken | None:
     """The live token for `raw`, or None (unknown, revoked, or its user inactive)."""
     token = (
         ApiToken.objects.select_related("user", "user__customer__price_group", "user__customer__owner")
-        .filter(digest=_digest(raw), revoked_at__isnull=True, user__is_active=True)
+        .filter(digest=selectors.token_digest(raw), revoked_at__isnull=True, user__is_active=True)
         .first()
     )
     if token is not None:
@@ -150,228 +144,201 @@ def create_integration_user(*, name: str) -> IssuedToken:
         return issue_api_token(user=user, name=name)
 
 
-# ============================================================================================
-# Customer master and contacts
-# ============================================================================================
-
-
-def save_customer(*, customer: Customer) -> Customer:
-    """Save a customer; the normalised name key used for matching is recomputed on every save."""
-    customer.save()  # Customer.save() sets name_key from names.normalize_company(name).key
-    return customer
-
-
-def reserve_codes(*, name: str, prefix: str, count: int, width: int = 6) -> list[str]:
-    """Reserve `count` consecutive codes (P000001 …) from a named sequence; gaps never reused.
-
-    Runs in its own small transaction step: the counter row is locked only while it is bumped.
-    """
-    if count <= 0:
-        return []
-    with transaction.atomic():
-        CodeSequence.objects.get_or_create(name=name)
-        seq = CodeSequence.objects.select_for_update().get(name=name)
-        start = seq.last_value + 1
-        seq.last_value += count
-        seq.save(update_fields=["last_value"])
-    return [f"{prefix}{n:0{width}d}" for n in range(start, start + count)]
-
-
-def reserve_prospect_codes(*, count: int) -> list[str]:
-    """Free prospect codes: P + sequence, skipping any code the ERP already uses."""
-    codes: list[str] = []
-    while len(codes) < count:
-        batch = reserve_codes(name="prospect", prefix="P", count=count - len(codes))
-        taken = set(Customer.objects.filter(code__in=batch).values_list("code", flat=True))
-        codes.extend(c for c in batch if c not in taken)
-    return codes
-
-
-def _contact_snapshot(contact: Contact) -> dict[str, object]:
-    return {
-        "id": contact.pk,
-        "name": contact.name,
-        "name_kana": contact.name_kana,
-        "title": contact.title,
-        "email": contact.email,
-        "phone": contact.phone,
-        "role": contact.role,
-        "department": contact.department.name if contact.department_id else "",
-        "owner_id": contact.owner_id,
-        "marketing_consent": contact.marketing_consent,
-        "marketing_consent_date": contact.marketing_consent_date.isoformat()
-        if contact.marketing_consent_date
-        else None,
-        "marketing_consent_method": contact.marketing_consent_method,
-        "last_contacted_at": contact.last_contacted_at.isoformat() if contact.last_contacted_at else None,
-    }
-
-
-def merge_contacts(
-    *, survivor: Contact, duplicates: list[Contact], actor: User | None, now: datetime
-) -> Contact:
-    """Merge duplicate contacts of one customer into `survivor`, keeping every source and history.
-
-    Sources and history rows move to the survivor (a source already on it is kept once); blank
-    fields are filled from the duplicates; consent is kept if any record had it (with that
-    record's date and way); the latest last_contacted_at wins. Each duplicate leaves a `merged`
-    event with its full snapshot, then is deleted. Raises ValidationFailed across customers.
-    """
-    duplicates = [d for d in duplicates if d.pk != survivor.pk]
-    if not duplicates:
-        return survivor
-    if any(d.customer_id != survivor.customer_id for d in duplicates):
-        raise ValidationFailed("only contacts of the same customer can be merged")
-    with transaction.atomic():
-        ids = sorted([survivor.pk, *(d.pk for d in duplicates)])
-        locked = {c.pk: c for c in Contact.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
-        survivor = locked[survivor.pk]
-        existing = set(survivor.sources.values_list("source", "event", "captured_on"))
-        for dup in (locked[d.pk] for d in duplicates):
-            for src in dup.sources.all():
-                key = (src.source, src.event, src.captured_on)
-                if key in existing:
-                    continue
-                existing.add(key)
-                ContactSource.objects.filter(pk=src.pk).update(contact=survivor)
-            ContactEvent.objects.filter(contact=dup).update(contact=survivor)
-            for field in (
-                "name",
-                "name_kana",
-                "title",
-                "email",
-                "phone",
-                "department_id",
-                "owner_id",
-                "user_id",
-            ):
-                if not getattr(survivor, field) and getattr(dup, field):
-                    setattr(survivor, field, getattr(dup, field))
-                    if field == "user_id":
-                        Contact.objects.filter(pk=dup.pk).update(user=None)
-            if survivor.role == Contact.Role.UNKNOWN and dup.role != Contact.Role.UNKNOWN:
-                survivor.role = dup.role
-            survivor.is_key_person = survivor.is_key_person or dup.is_key_person
-            if dup.marketing_consent and not survivor.marketing_consent:
-                survivor.marketing_consent = True
-                survivor.marketing_consent_date = dup.marketing_consent_date
-                survivor.marketing_consent_method = dup.marketing_consent_method
-            if dup.last_contacted_at and (
-                survivor.last_contacted_at is None or dup.last_contacted_at > survivor.last_contacted_at
-            ):
-                survivor.last_contacted_at = dup.last_contacted_at
-            ContactEvent.objects.create(
-                contact=survivor,
-                kind=ContactEvent.Kind.MERGED,
-                at=now,
-                actor=actor,
-                note=f"merged contact #{dup.pk} {dup}"[:300],
-                data=_contact_snapshot(dup),
-            )
-            dup.delete()
-        _set_contact_keys(survivor)
-        survivor.save()
-    return survivor
-
-
-def _set_contact_keys(contact: Contact) -> None:
-    from customers.leads import person_key
-
-    contact.email_key = contact.email.strip().lower()
-    contact.name_key = person_key(contact.name)
-
-
-def save_contact(
-    *, contact: Contact, actor: User | None, now: datetime, changed: list[str] | None = None
-) -> Contact:
-    """Create or update a contact from staff input, recording history (and consent changes).
-
-    A contact created by staff gets the `sales` source. Consent needs a date and a way
-    (ValidationFailed otherwise), so "who agreed, when, how" can always be shown.
-    """
-    from customers.models import SALES_SOURCE
-
-    if contact.marketing_consent and (
-        not contact.marketing_consent_date or not contact.marketing_consent_method
-    ):
-        raise ValidationFailed("marketing consent needs the date and the way it was given")
-    if not contact.marketing_consent:
-        contact.marketing_consent_date = None
-        contact.marketing_consent_method = ""
-    created = contact.pk is None
-    with transaction.atomic():
-        _set_contact_keys(contact)
-        contact.save()
-        if created:
-            ContactSource.objects.get_or_create(
-                contact=contact, source=SALES_SOURCE, event="", captured_on=None
-            )
-            ContactEvent.objects.create(contact=contact, kind=ContactEvent.Kind.CREATED, at=now, actor=actor)
-        elif changed:
-            consent_fields = {"marketing_consent", "marketing_consent_date", "marketing_consent_method"}
-            if consent_fields & set(changed):
-                ContactEvent.objects.create(
-                    contact=contact,
-                    kind=ContactEvent.Kind.CONSENT,
-                    at=now,
-                    actor=actor,
-                    data={
-                        "marketing_consent": contact.marketing_consent,
-                        "date": contact.marketing_consent_date.isoformat()
-                        if contact.marketing_consent_date
-                        else None,
-                        "method": contact.marketing_consent_method,
-                    },
-                )
-            other = sorted(set(changed) - consent_fields)
-            if other:
-                ContactEvent.objects.create(
-                    contact=contact,
-                    kind=ContactEvent.Kind.UPDATED,
-                    at=now,
-                    actor=actor,
-                    data={"fields": other},
-                )
-    return contact
-
-
-def set_marketing_consent(
-    *, contact: Contact, consent: bool, given_on: date | None, method: str, actor: User | None, now: datetime
-) -> Contact:
-    """Record (or withdraw) consent to marketing e-mail with the date and the way it was given."""
-    if consent and method not in Contact.ConsentMethod.values:
-        raise ValidationFailed(f"unknown consent method {method!r}")
-    contact.marketing_consent = consent
-    contact.marketing_consent_date = given_on if consent else None
-    contact.marketing_consent_method = method if consent else ""
-    return save_contact(
-        contact=contact,
-        actor=actor,
-        now=now,
-        changed=["marketing_consent", "marketing_consent_date", "marketing_consent_method"],
+def add_ship_to(
+    *,
+    customer: Customer,
+    user: User,
+    name: str,
+    postal_code: str,
+    prefecture: str,
+    address: str,
+    phone: str = "",
+) -> ShipTo:
+    """Add a (non-default) delivery address to `customer`. Raises PermissionError unless `user` is its admin."""
+    if user.customer_id != customer.id or not selectors.can_manage_ship_tos(user=user):
+        raise PermissionError("only the company's admin may add ship-to addresses")
+    return ShipTo.objects.create(
+        customer=customer,
+        name=name,
+        postal_code=postal_code,
+        prefecture=prefecture,
+        address=address,
+        phone=phone,
+        is_default=False,
     )
 
 
-def record_contacted(*, contact: Contact, at: datetime, actor: User | None, note: str = "") -> Contact:
-    """Note that someone reached this person (feeds the key-person coverage)."""
+# ============================================================================================
+# Company self-service: the company admin invites, deactivates and sets roles and limits
+# ============================================================================================
+# Every function is scoped to the admin's own company (customers.selectors.get_member):
+# another company's user is NotFound (404), and so is everything for a non-admin.
+
+
+def _check_role(role: str) -> str:
+    if role not in User.Role.values:
+        raise ValidationFailed(gettext("Choose buyer, approver or company admin."), code="invalid_role")
+    return role
+
+
+def _keeps_an_admin(*, customer_id: int, without: User) -> bool:
+    """True when another active admin remains if ``without`` stops being one."""
+    return (
+        User.objects.filter(customer_id=customer_id, role=User.Role.ADMIN, is_active=True)
+        .exclude(pk=without.pk)
+        .exists()
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedInvitation:
+    invitation: Invitation
+    token: str  # only in the e-mail; the database keeps its digest
+
+
+def invite_member(
+    *,
+    admin: User,
+    email: str,
+    full_name: str = "",
+    role: str = User.Role.BUYER,
+    spending_limit: Decimal | None = None,
+    now: datetime,
+) -> IssuedInvitation:
+    """Invite a colleague: an inactive login plus a single-use link, e-mailed after commit.
+
+    Inviting an address again (not accepted yet, or deactivated) replaces earlier links. Raises
+    NotFound (not a company admin), ValidationFailed (bad address or role, or an address that
+    belongs to someone outside the company).
+    """
+    selectors.require_company_admin(admin=admin)
+    role = _check_role(role)
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except DjangoValidationError:
+        raise ValidationFailed(gettext("Enter a valid e-mail address."), code="invalid_email") from None
+    token = secrets.token_urlsafe(32)
     with transaction.atomic():
-        Contact.objects.filter(pk=contact.pk).update(last_contacted_at=at)
-        ContactEvent.objects.create(
-            contact=contact, kind=ContactEvent.Kind.CONTACTED, at=at, actor=actor, note=note[:300]
+        user = User.objects.select_for_update().filter(email=email).first()
+        if user is not None and user.customer_id != admin.customer_id:
+            raise ValidationFailed(
+                gettext("This e-mail address cannot be invited. Please contact us."), code="email_taken"
+            )
+        if user is not None and user.is_active:
+            raise ValidationFailed(
+                gettext("%(email)s can already log in.") % {"email": email}, code="already_active"
+            )
+        if user is None:
+            user = User(email=email, customer_id=admin.customer_id, is_active=False)
+            user.set_unusable_password()
+        user.full_name = full_name.strip()[:100] or user.full_name
+        user.role = role
+        user.spending_limit = spending_limit
+        user.save()
+        Invitation.objects.filter(user=user, accepted_at__isnull=True, revoked_at__isnull=True).update(
+            revoked_at=now
         )
-    contact.last_contacted_at = at
-    return contact
+        invitation = Invitation.objects.create(
+            user=user,
+            invited_by=admin,
+            digest=selectors.token_digest(token),
+            created_at=now,
+            expires_at=now + timedelta(days=settings.INVITATION_EXPIRY_DAYS),
+        )
+        transaction.on_commit(lambda: send_invitation(invitation_id=invitation.pk, token=token), robust=True)
+    return IssuedInvitation(invitation=invitation, token=token)
 
 
-def link_buyer_contact(*, user: User, contact: Contact) -> Contact:
-    """Link a buyer login to its contact record (one-to-one, same company). Raises ValidationFailed."""
-    if user.customer_id is None or user.customer_id != contact.customer_id:
-        raise ValidationFailed("the login and the contact belong to different companies")
+def accept_invitation(*, token: str, password: str, now: datetime) -> User:
+    """Set the invited colleague's password and activate the login; the link then stops working.
+
+    The password must pass the configured validators (``SetPasswordForm`` checks them first).
+    Raises NotFound as ``get_open_invitation``.
+    """
     with transaction.atomic():
-        Contact.objects.filter(user=user).exclude(pk=contact.pk).update(user=None)
-        contact.user = user
-        if not contact.email:
-            contact.email = user.email
-        _set_contact_keys(contact)
-        contact.save()
-    return contact
+        invitation = selectors.get_open_invitation(token=token, now=now)
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if invitation.accepted_at is not None:  # the same link submitted twice at once
+            raise NotFound(gettext("This invitation link was already used."), code="invitation_invalid")
+        user = invitation.user
+        user.set_password(password)
+        user.is_active = True
+        user.save(update_fields=["password", "is_active"])
+        invitation.accepted_at = now
+        invitation.save(update_fields=["accepted_at"])
+    return user
+
+
+def update_member(*, admin: User, user_id: int, role: str, spending_limit: Decimal | None) -> User:
+    """Set a colleague's role and per-order spending limit. The company always keeps an active admin.
+
+    Raises NotFound (not an admin, another company's user), ValidationFailed.
+    """
+    role = _check_role(role)
+    with transaction.atomic():
+        user = selectors.get_member(admin=admin, user_id=user_id)
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if (
+            user.role == User.Role.ADMIN
+            and role != User.Role.ADMIN
+            and user.is_active
+            and not _keeps_an_admin(customer_id=admin.customer_id, without=user)
+        ):
+            raise ValidationFailed(
+                gettext("The company needs at least one active administrator."), code="last_admin"
+            )
+        user.role = role
+        user.spending_limit = spending_limit
+        user.save(update_fields=["role", "spending_limit"])
+    return user
+
+
+def set_member_active(*, admin: User, user_id: int, active: bool, now: datetime) -> User:
+    """Deactivate (or reactivate) a colleague's login; a deactivated login cannot log in or use a token.
+
+    Unused invitations of a deactivated login are revoked. Raises NotFound, ValidationFailed
+    (deactivating oneself or the last active admin; reactivating someone who never set a password).
+    """
+    with transaction.atomic():
+        user = selectors.get_member(admin=admin, user_id=user_id)
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if not active:
+            if user.pk == admin.pk:
+                raise ValidationFailed(gettext("You cannot deactivate yourself."), code="self")
+            if user.role == User.Role.ADMIN and not _keeps_an_admin(
+                customer_id=admin.customer_id, without=user
+            ):
+                raise ValidationFailed(
+                    gettext("The company needs at least one active administrator."), code="last_admin"
+                )
+            Invitation.objects.filter(user=user, accepted_at__isnull=True, revoked_at__isnull=True).update(
+                revoked_at=now
+            )
+        elif not user.has_usable_password():
+            raise ValidationFailed(
+                gettext("This person has not set a password yet; send a new invitation instead."),
+                code="never_activated",
+            )
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+    return user
+
+
+def send_invitation(*, invitation_id: int, token: str) -> int:
+    """E-mail the invitation link, in Japanese (the colleague has no language setting yet)."""
+    invitation = Invitation.objects.select_related("user__customer", "invited_by").get(pk=invitation_id)
+    user = invitation.user
+    link = settings.SHOP_BASE_URL.rstrip("/") + reverse("accounts:accept_invitation", args=[token])
+    with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
+        context = {
+            "invitation": invitation,
+            "user": user,
+            "customer": user.customer,
+            "link": link,
+            "inviter": invitation.invited_by,
+            "days": settings.INVITATION_EXPIRY_DAYS,
+        }
+        subject = render_to_string("customers/email/invitation_subject.txt", context).strip()
+        body = render_to_string("customers/email/invitation.txt", context)
+    return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])

@@ -1,6 +1,6 @@
 """Storefront pages for the company admin (users, roles, limits) and for accepting an invitation.
 
-Thin: read the form, call one ``customers.company`` service, render. To anyone but the company's
+Thin: read the form, call one ``customers.services`` function, render. To anyone but the company's
 admin the user pages do not exist (404); another company's user is 404 too.
 """
 
@@ -16,12 +16,12 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from b2bshop.errors import NotFound, ValidationFailed
-from customers import company
+from customers import selectors, services
 from customers.forms import InviteForm, MemberForm
 
 
 def _members_page(request: HttpRequest, invite_form: InviteForm, status: int = 200) -> HttpResponse:
-    members = company.list_members(admin=request.user, now=timezone.now())
+    members = selectors.list_members(admin=request.user, now=timezone.now())
     return render(request, "customers/members.html", {"members": members, "form": invite_form}, status=status)
 
 
@@ -42,7 +42,7 @@ def invite(request: HttpRequest) -> HttpResponse:
             return _members_page(request, form, status=400)
         data = form.cleaned_data
         try:
-            company.invite_member(
+            services.invite_member(
                 admin=request.user,
                 email=data["email"],
                 full_name=data["full_name"],
@@ -62,13 +62,13 @@ def invite(request: HttpRequest) -> HttpResponse:
 @login_required
 def member(request: HttpRequest, user_id: int) -> HttpResponse:
     try:
-        user = company.get_member(admin=request.user, user_id=user_id)
+        user = selectors.get_member(admin=request.user, user_id=user_id)
         form = MemberForm(
             request.POST or None, initial={"role": user.role, "spending_limit": user.spending_limit}
         )
         if request.method == "POST" and form.is_valid():
             try:
-                company.update_member(
+                services.update_member(
                     admin=request.user,
                     user_id=user.pk,
                     role=form.cleaned_data["role"],
@@ -91,7 +91,7 @@ def member(request: HttpRequest, user_id: int) -> HttpResponse:
 @require_POST
 def member_active(request: HttpRequest, user_id: int, active: bool) -> HttpResponse:
     try:
-        user = company.set_member_active(
+        user = services.set_member_active(
             admin=request.user, user_id=user_id, active=active, now=timezone.now()
         )
     except NotFound:
@@ -110,13 +110,13 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     """The invited colleague sets a password (the configured validators apply); the link then stops working."""
     now = timezone.now()
     try:
-        invitation = company.get_open_invitation(token=token, now=now)
+        invitation = selectors.get_open_invitation(token=token, now=now)
     except NotFound as exc:
         return render(request, "customers/invitation_invalid.html", {"message": exc.message}, status=404)
     form = SetPasswordForm(invitation.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            company.accept_invitation(token=token, password=form.cleaned_data["new_password1"], now=now)
+            services.accept_invitation(token=token, password=form.cleaned_data["new_password1"], now=now)
         except NotFound as exc:
             return render(request, "customers/invitation_invalid.html", {"message": exc.message}, status=404)
         messages.success(request, gettext("Your password was set. Please log in."))

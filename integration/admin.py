@@ -4,8 +4,8 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from integration import selectors, services
 from integration.models import ApiCallLog, ReconciliationRun
-from orders import reconciliation
 
 
 @admin.register(ApiCallLog)
@@ -49,14 +49,14 @@ class ReconciliationRunAdmin(admin.ModelAdmin):
             return super().changelist_view(request, extra_context)
         now = timezone.now()
         if request.method == "POST" and "run" in request.POST:
-            reconciliation.run_reconciliation(now=now)
+            services.run_reconciliation(now=now)
             self.message_user(request, _("Reconciliation recorded."), messages.SUCCESS)
             return HttpResponseRedirect(request.path)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": _("ERP reconciliation"),
-            "report": reconciliation.build_report(now=now),
+            "report": selectors.build_report(now=now),
             "runs": ReconciliationRun.objects.all()[:14],
             **(extra_context or {}),
         }

@@ -1,14 +1,12 @@
-"""Writes for the integration app."""
+"""Writes for the integration app: the daily reconciliation run."""
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from datetime import datetime
 
 from integration.models import ReconciliationRun
-
-if TYPE_CHECKING:
-    from orders.reconciliation import ReconciliationReport
+from integration.selectors import ReconciliationReport, build_report
 
 logger = logging.getLogger(__name__)
 
@@ -30,3 +28,10 @@ def record_reconciliation(*, report: ReconciliationReport) -> ReconciliationRun:
             report.stale_stock_count,
         )
     return run
+
+
+def run_reconciliation(*, now: datetime) -> ReconciliationReport:
+    """The daily job: build the report and keep it (ReconciliationRun) for the admin page."""
+    report = build_report(now=now)
+    record_reconciliation(report=report)
+    return report

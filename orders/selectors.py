@@ -45,10 +45,6 @@ def resolve_ship_to(*, customer: Customer, ship_to_id: int | None) -> dict[str, 
     return ship_to_snapshot(ship_to)
 
 
-def list_ship_tos(*, customer: Customer) -> list[ShipTo]:
-    return list(ShipTo.objects.filter(customer=customer))
-
-
 def credit_available(*, customer: Customer) -> Decimal | None:
     """Credit limit minus the totals of orders not yet invoiced; None = no limit.
 

@@ -25,14 +25,6 @@ def sweep_order_pushes_task(**kwargs: object) -> None:
 
 
 @shared_task(acks_late=True, ignore_result=True, soft_time_limit=300, time_limit=330)
-def reconcile_erp_task(**kwargs: object) -> None:
-    """Beat, daily: record what the ERP and the shop disagree on (orders.reconciliation)."""
-    from orders import reconciliation
-
-    reconciliation.run_reconciliation(now=timezone.now())
-
-
-@shared_task(acks_late=True, ignore_result=True, soft_time_limit=300, time_limit=330)
 def cancel_expired_approvals_task(**kwargs: object) -> None:
     """Beat, hourly: cancel orders nobody approved within ORDER_APPROVAL_EXPIRY_DAYS (stock released)."""
     from orders.services import approval

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 from b2bshop.errors import ApplicationError, NotFound
 from catalog.stock import InsufficientStock
 from customers.models import Customer
-from customers.selectors import get_buyer_customer
+from customers.selectors import get_buyer_customer, list_ship_tos
 from orders import selectors
 from orders.forms import CheckoutForm, ProxyOrderForm, QuickOrderForm, TemplateForm, new_key
 from orders.services import cart as cart_services
@@ -229,7 +229,7 @@ def template_delete(request: HttpRequest, template_id: int) -> HttpResponse:
 @buyer_required
 def checkout(request: HttpRequest) -> HttpResponse:
     customer = get_buyer_customer(user=request.user)
-    ship_tos = selectors.list_ship_tos(customer=customer)
+    ship_tos = list_ship_tos(customer=customer)
     form = CheckoutForm(request.POST or None, ship_tos=ship_tos, initial={"idempotency_key": new_key()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

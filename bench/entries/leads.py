@@ -1,4 +1,4 @@
-"""Lead matching (customers.matching.MatchIndex) rows/s for 10k and 100k leads, and peak memory.
+"""Lead matching (crm.matching.MatchIndex) rows/s for 10k and 100k leads, and peak memory.
 
 Each size runs in its own subprocess so its peak RSS is its own.
 """
@@ -19,8 +19,8 @@ SIZES = (10_000, 100_000)
 
 
 def measure(leads: int, customers: int = config.CUSTOMERS, seed: int = 7) -> dict:
-    from customers.leadgen import generate_customers, generate_leads
-    from customers.matching import MatchIndex
+    from bench.leadgen import generate_customers, generate_leads
+    from crm.matching import MatchIndex
 
     people = generate_customers(customers, seed=seed)
     t0 = time.perf_counter()

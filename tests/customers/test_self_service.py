@@ -11,7 +11,7 @@ from django.core import mail
 from django.utils import timezone
 
 from b2bshop.errors import ValidationFailed
-from customers import company
+from customers import services
 from customers.models import Invitation, User
 from tests import factories
 from tests.orders.builders import api_client_for
@@ -80,8 +80,8 @@ def test_invite_sends_a_single_use_link_that_sets_the_password(
 
 def test_an_expired_or_replaced_invitation_link_is_refused(admin, client):
     now = timezone.now()
-    first = company.invite_member(admin=admin, email="late@acme.example.jp", now=now)
-    second = company.invite_member(admin=admin, email="late@acme.example.jp", now=now)
+    first = services.invite_member(admin=admin, email="late@acme.example.jp", now=now)
+    second = services.invite_member(admin=admin, email="late@acme.example.jp", now=now)
     assert client.get(f"/invitation/{first.token}/").status_code == 404  # replaced by the second
     assert client.get(f"/invitation/{second.token}/").status_code == 200
     Invitation.objects.filter(pk=second.invitation.pk).update(expires_at=now - timedelta(seconds=1))
@@ -118,7 +118,7 @@ def test_an_address_of_another_company_or_an_active_colleague_cannot_be_invited(
     colleague = factories.make_buyer(customer=admin.customer, email="colleague@acme.example.jp")
     for email in (outsider.email, colleague.email):
         with pytest.raises(ValidationFailed):
-            company.invite_member(admin=admin, email=email, now=timezone.now())
+            services.invite_member(admin=admin, email=email, now=timezone.now())
     outsider.refresh_from_db()
     assert outsider.customer_id != admin.customer_id
 

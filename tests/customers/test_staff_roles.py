@@ -13,7 +13,7 @@ from customers import roles
 from customers.models import User
 from pricing_rules.models import Rule
 from tests import factories
-from tests.customers.builders import make_contact
+from tests.crm.builders import make_contact
 from tests.orders.builders import make_rule
 from tests.orders.erp_builders import make_confirmed_order
 
@@ -47,9 +47,9 @@ def test_the_data_migration_creates_the_five_groups_with_every_permission_they_n
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
-    migration = importlib.import_module("customers.migrations.0006_staff_roles")
+    migration = importlib.import_module("customers.migrations.0007_staff_roles")
     Group.objects.all().delete()
-    state = MigrationExecutor(connection).loader.project_state(("customers", "0006_staff_roles"))
+    state = MigrationExecutor(connection).loader.project_state(("customers", "0007_staff_roles"))
     migration.create_roles(state.apps, None)
     assert set(Group.objects.values_list("name", flat=True)) == set(ALL_ROLES)
     for role, perms in roles.wanted_permissions().items():
@@ -107,8 +107,8 @@ def test_order_desk_works_orders_and_keys_in_proxy_orders(client, world):
     assert client.get(f"/admin/orders/order/{world['order'].pk}/change/").status_code == 200
     assert client.get("/admin/orders/orderpush/").status_code == 200
     assert client.get("/orders/staff/proxy/").status_code == 200
-    assert client.get("/admin/customers/contact/").status_code == 403
-    assert client.get("/admin/customers/leadimport/").status_code == 403
+    assert client.get("/admin/crm/contact/").status_code == 403
+    assert client.get("/admin/crm/leadimport/").status_code == 403
 
 
 @pytest.mark.parametrize("role", [roles.SALES, roles.MARKETING, roles.RULES_MANAGER])
@@ -127,22 +127,22 @@ def test_sales_see_only_the_contacts_of_their_own_accounts(client):
     assigned = make_contact(customer=theirs, name="佐藤 次郎", owner=rep)
     other = make_contact(customer=theirs, name="鈴木 三郎")
     client.force_login(rep)
-    page = client.get("/admin/customers/contact/").content.decode()
+    page = client.get("/admin/crm/contact/").content.decode()
     assert "山田 一郎" in page and "佐藤 次郎" in page and "鈴木 三郎" not in page
-    assert client.get(f"/admin/customers/contact/{own_contact.pk}/change/").status_code == 200
-    assert client.get(f"/admin/customers/contact/{assigned.pk}/change/").status_code == 200
-    hidden = client.get(f"/admin/customers/contact/{other.pk}/change/")
+    assert client.get(f"/admin/crm/contact/{own_contact.pk}/change/").status_code == 200
+    assert client.get(f"/admin/crm/contact/{assigned.pk}/change/").status_code == 200
+    hidden = client.get(f"/admin/crm/contact/{other.pk}/change/")
     assert hidden.status_code == 302  # the admin treats it as missing
-    assert client.get("/admin/customers/leadimport/").status_code == 403
+    assert client.get("/admin/crm/leadimport/").status_code == 403
     client.force_login(_staff(roles.ADMINISTRATOR))
-    assert "鈴木 三郎" in client.get("/admin/customers/contact/").content.decode()
+    assert "鈴木 三郎" in client.get("/admin/crm/contact/").content.decode()
 
 
 def test_marketing_sees_leads_but_not_contacts(client):
     client.force_login(_staff(roles.MARKETING))
-    assert client.get("/admin/customers/leadimport/").status_code == 200
-    assert client.get("/admin/customers/leadrow/").status_code == 200
-    assert client.get("/admin/customers/contact/").status_code == 403
+    assert client.get("/admin/crm/leadimport/").status_code == 200
+    assert client.get("/admin/crm/leadrow/").status_code == 200
+    assert client.get("/admin/crm/contact/").status_code == 403
     assert client.get("/admin/orders/order/").status_code == 403
 
 

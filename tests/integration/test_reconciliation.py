@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from catalog.models import Stock
 from integration.models import ReconciliationRun
+from integration.selectors import build_report
+from integration.tasks import reconcile_erp_task
 from orders.models import OrderPush
-from orders.reconciliation import build_report
-from orders.tasks import reconcile_erp_task
 from tests import factories
 from tests.orders.erp_builders import make_confirmed_order
 

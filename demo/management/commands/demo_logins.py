@@ -1,0 +1,19 @@
+from django.core.management.base import BaseCommand
+
+from customers.models import User
+from demo import seed as demo
+
+
+class Command(BaseCommand):
+    help = "Print the demo logins."
+
+    def handle(self, *args, **opts):
+        buyers = User.objects.filter(
+            customer__isnull=False, customer__ec_enabled=True, email__startswith="buyer1@"
+        ).order_by("customer__code")[:3]
+        self.stdout.write("")
+        self.stdout.write("b2bshop demo is starting on http://127.0.0.1:8000/")
+        self.stdout.write(f"  staff (admin: /admin/)  {demo.DEMO_STAFF_EMAIL} / {demo.DEMO_STAFF_PASSWORD}")
+        for b in buyers:
+            self.stdout.write(f"  buyer ({b.customer.name})  {b.email} / {demo.DEMO_BUYER_PASSWORD}")
+        self.stdout.write("")
