@@ -1,7 +1,7 @@
 """Staff roles: Django groups with model permissions, enforced by the admin and the staff pages.
 
-    受注担当 order desk       orders, proxy orders (代理注文), ERP push retries, holidays; reads the rest
-    営業 sales                customers and contacts; sees only the contacts of accounts they own
+    受注担当 order desk       orders, proxy orders (代理注文), ERP push retries, holidays; reads invoices and the rest
+    営業 sales                customers and contacts; sees only the contacts of accounts they own; reads invoices
     マーケティング marketing   lead imports and the review queue
     取引条件管理 rules manager trading rules, prices, price groups, visibility rules — the only role that changes them
     管理者 administrator       everything else, including staff users and groups; reads rules and prices
@@ -45,6 +45,8 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "shipto": EDIT,
         "holiday": ALL,
         "ordertemplate": VIEW,
+        "invoice": VIEW,
+        "payment": VIEW,
     },
     SALES: {
         **_READ_CATALOG,
@@ -57,6 +59,8 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "department": EDIT,
         "contactsource": VIEW,
         "contactevent": ("view", "add"),
+        "invoice": VIEW,
+        "receivable": VIEW,
     },
     MARKETING: {
         "customer": VIEW,
@@ -74,7 +78,7 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 
-OUR_APPS = ("customers", "crm", "catalog", "pricing_rules", "orders", "integration", "auth")
+OUR_APPS = ("customers", "crm", "catalog", "pricing_rules", "orders", "billing", "integration", "auth")
 
 
 def _models_by_name(registry: object) -> dict[str, tuple[str, str]]:

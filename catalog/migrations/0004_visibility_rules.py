@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('catalog', '0003_search_trigram'),
-        ('customers', '0006_invitation'),
+        ('customers', '0007_invitation'),
     ]
 
     operations = [

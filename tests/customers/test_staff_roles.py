@@ -47,9 +47,9 @@ def test_the_data_migration_creates_the_five_groups_with_every_permission_they_n
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
-    migration = importlib.import_module("customers.migrations.0007_staff_roles")
+    migration = importlib.import_module("customers.migrations.0008_staff_roles")
     Group.objects.all().delete()
-    state = MigrationExecutor(connection).loader.project_state(("customers", "0007_staff_roles"))
+    state = MigrationExecutor(connection).loader.project_state(("customers", "0008_staff_roles"))
     migration.create_roles(state.apps, None)
     assert set(Group.objects.values_list("name", flat=True)) == set(ALL_ROLES)
     for role, perms in roles.wanted_permissions().items():

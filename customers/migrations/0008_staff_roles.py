@@ -30,7 +30,8 @@ class Migration(migrations.Migration):
     dependencies = [
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
-        ("customers", "0006_invitation"),
+        ("customers", "0007_invitation"),
+        ("billing", "0001_initial"),
         ("crm", "0001_initial"),
         ("catalog", "0004_visibility_rules"),
         ("orders", "0004_approval"),

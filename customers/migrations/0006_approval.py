@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('auth', '0012_alter_user_first_name_max_length'),
-        ('customers', '0004_move_crm_models_to_crm'),
+        ('customers', '0005_customer_payment_terms'),
     ]
 
     operations = [

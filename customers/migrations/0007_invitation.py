@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('customers', '0005_approval'),
+        ('customers', '0006_approval'),
     ]
 
     operations = [
