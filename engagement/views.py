@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,7 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from catalog.models import Product
 from catalog.prices import price_sheets
 from customers.selectors import get_buyer_customer
-from engagement import selectors, services
+from engagement import dormant, selectors, services
 from engagement.models import ReminderDigest, ReorderReminder
 
 
@@ -76,3 +77,20 @@ def favourites(request: HttpRequest) -> HttpResponse:
         for f in found
     ]
     return render(request, "engagement/favourites.html", {"rows": rows, "can_order": customer.ec_enabled})
+
+
+@staff_member_required
+def dormant_customers(request: HttpRequest) -> HttpResponse:
+    """Inside sales: dormant customers by past revenue, with whom to call; POST sends reactivation e-mails."""
+    today = timezone.localdate()
+    if request.method == "POST":
+        ids = [int(v) for v in request.POST.getlist("customer") if v.isdigit()]
+        count = dormant.send_reactivation_emails(customer_ids=ids, on=today, now=timezone.now())
+        messages.success(request, _("%(n)d reactivation e-mail(s) queued.") % {"n": count})
+        return redirect("engagement:dormant")
+    rows = dormant.list_dormant_customers(on=today)
+    return render(
+        request,
+        "engagement/dormant.html",
+        {"rows": rows, "title": _("Dormant customers"), "site_header": _("b2bshop administration")},
+    )
