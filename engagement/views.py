@@ -17,7 +17,7 @@ from catalog.models import Product
 from catalog.prices import price_sheets
 from customers.selectors import get_buyer_customer
 from engagement import dormant, selectors, services
-from engagement.models import ReminderDigest, ReorderReminder
+from engagement.models import EmailOptOut, ReminderDigest, ReorderReminder
 
 
 @login_required
@@ -46,10 +46,11 @@ def reminder(request: HttpRequest, digest_id: int) -> HttpResponse:
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """GET asks for confirmation, POST unsubscribes. A tampered or expired link changes nothing."""
     try:
-        services.read_unsubscribe_token(token=token)
+        _user_id, topic = services.read_unsubscribe_token(token=token)
+        label = EmailOptOut.Topic(topic).label
         if request.method == "POST":
             services.unsubscribe(token=token, now=timezone.now())
-            return render(request, "engagement/unsubscribe.html", {"done": True})
+            return render(request, "engagement/unsubscribe.html", {"done": True, "topic": label})
     except services.BadUnsubscribeLink as exc:
         message = (
             _("This unsubscribe link has expired. Please use the link in a newer e-mail or contact us.")
@@ -57,7 +58,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
             else _("This unsubscribe link is not valid. Please use the link exactly as it is in the e-mail.")
         )
         return render(request, "engagement/unsubscribe.html", {"error": message}, status=400)
-    return render(request, "engagement/unsubscribe.html", {"token": token})
+    return render(request, "engagement/unsubscribe.html", {"token": token, "topic": label})
 
 
 @login_required
