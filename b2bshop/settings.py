@@ -337,6 +337,9 @@ INSTALLED_APPS += ["engagement"]
 REMINDER_LEAD_DAYS = int(os.environ.get("REMINDER_LEAD_DAYS", str(ORDER_LEAD_TIME_DAYS)))
 # An order within this many days of a reminder counts as its conversion.
 REMINDER_CONVERSION_DAYS = int(os.environ.get("REMINDER_CONVERSION_DAYS", "14"))
+# Dormant: days since the last order > max(DORMANT_FACTOR x the customer's median gap, gap + extra days).
+DORMANT_FACTOR = float(os.environ.get("DORMANT_FACTOR", "3"))
+DORMANT_MIN_EXTRA_DAYS = int(os.environ.get("DORMANT_MIN_EXTRA_DAYS", "14"))
 UNSUBSCRIBE_LINK_DAYS = int(os.environ.get("UNSUBSCRIBE_LINK_DAYS", "90"))
 CELERY_BEAT_SCHEDULE["engagement-send-reminders"] = {
     "task": "engagement.tasks.send_reminders_task",

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.db import models
 from django.db.models import Count, Exists, Max, OuterRef, QuerySet, Sum
 
 from crm.matching import CustomerRecord
@@ -183,3 +184,17 @@ def department_coverage(*, customer: Customer) -> list[DepartmentCoverage]:
         )
         for name, d in sorted(acc.items(), key=lambda item: (item[0] == "", item[0]))
     ]
+
+
+def key_persons_to_call(*, customer_ids: list[int]) -> dict[int, Contact]:
+    """customer id -> the person to phone: a key person with a phone number first, then anyone with one.
+
+    Among equals, the one contacted most recently. One query.
+    """
+    contacts = (
+        Contact.objects.filter(customer_id__in=customer_ids)
+        .exclude(phone="")
+        .order_by("customer_id", "-is_key_person", models.F("last_contacted_at").desc(nulls_last=True), "pk")
+        .distinct("customer_id")
+    )
+    return {contact.customer_id: contact for contact in contacts}

@@ -23,7 +23,7 @@ class ReminderDigest(models.Model):
     )
     on_date = models.DateField(_("date"))
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("recipient")
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("recipient user")
     )
     email = models.ForeignKey(
         "mail.OutgoingEmail", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,8 +16,8 @@ from django.views.decorators.csrf import csrf_exempt
 from catalog.models import Product
 from catalog.prices import price_sheets
 from customers.selectors import get_buyer_customer
-from engagement import selectors, services
-from engagement.models import ReminderDigest, ReorderReminder
+from engagement import dormant, selectors, services
+from engagement.models import EmailOptOut, ReminderDigest, ReorderReminder
 
 
 @login_required
@@ -45,10 +46,11 @@ def reminder(request: HttpRequest, digest_id: int) -> HttpResponse:
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """GET asks for confirmation, POST unsubscribes. A tampered or expired link changes nothing."""
     try:
-        services.read_unsubscribe_token(token=token)
+        _user_id, topic = services.read_unsubscribe_token(token=token)
+        label = EmailOptOut.Topic(topic).label
         if request.method == "POST":
             services.unsubscribe(token=token, now=timezone.now())
-            return render(request, "engagement/unsubscribe.html", {"done": True})
+            return render(request, "engagement/unsubscribe.html", {"done": True, "topic": label})
     except services.BadUnsubscribeLink as exc:
         message = (
             _("This unsubscribe link has expired. Please use the link in a newer e-mail or contact us.")
@@ -56,7 +58,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
             else _("This unsubscribe link is not valid. Please use the link exactly as it is in the e-mail.")
         )
         return render(request, "engagement/unsubscribe.html", {"error": message}, status=400)
-    return render(request, "engagement/unsubscribe.html", {"token": token})
+    return render(request, "engagement/unsubscribe.html", {"token": token, "topic": label})
 
 
 @login_required
@@ -76,3 +78,20 @@ def favourites(request: HttpRequest) -> HttpResponse:
         for f in found
     ]
     return render(request, "engagement/favourites.html", {"rows": rows, "can_order": customer.ec_enabled})
+
+
+@staff_member_required
+def dormant_customers(request: HttpRequest) -> HttpResponse:
+    """Inside sales: dormant customers by past revenue, with whom to call; POST sends reactivation e-mails."""
+    today = timezone.localdate()
+    if request.method == "POST":
+        ids = [int(v) for v in request.POST.getlist("customer") if v.isdigit()]
+        count = dormant.send_reactivation_emails(customer_ids=ids, on=today, now=timezone.now())
+        messages.success(request, _("%(n)d reactivation e-mail(s) queued.") % {"n": count})
+        return redirect("engagement:dormant")
+    rows = dormant.list_dormant_customers(on=today)
+    return render(
+        request,
+        "engagement/dormant.html",
+        {"rows": rows, "title": _("Dormant customers"), "site_header": _("b2bshop administration")},
+    )

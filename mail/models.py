@@ -25,7 +25,7 @@ class OutgoingEmail(models.Model):
     kind = models.CharField(_("kind"), max_length=32, db_index=True)
     reason = models.CharField(_("why it was sent"), max_length=300)
     # What caused it, e.g. "order:ORD-2026-000001" or "reminder:42"; searchable in admin.
-    ref = models.CharField(_("reference"), max_length=64, blank=True, db_index=True)
+    ref = models.CharField(_("caused by"), max_length=64, blank=True, db_index=True)
     # Set when the cause must produce at most one message (a rerun finds it instead of adding one).
     dedupe_key = models.CharField(max_length=200, null=True, blank=True, unique=True, editable=False)
     recipient = models.ForeignKey(
@@ -34,7 +34,7 @@ class OutgoingEmail(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        verbose_name=_("recipient"),
+        verbose_name=_("recipient user"),
     )
     to_email = models.EmailField(_("to"))
     language = models.CharField(_("language"), max_length=8)
