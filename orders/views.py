@@ -57,16 +57,11 @@ def buyer_required(view):
 
 def _stepper(line: engine.PricedLine) -> dict[str, int | None]:
     """Quantities the − and + buttons move to: the neighbouring valid quantities."""
-    multiple = max(line.multiple, 1)
-    minimum = max(line.min_quantity, 1)
-    up = -(-(line.quantity + 1) // multiple) * multiple
-    up = max(up, line.smallest_valid_quantity or minimum)
-    if line.max_quantity is not None and up > line.max_quantity:
-        up = None
-    down = ((line.quantity - 1) // multiple) * multiple
-    if line.max_quantity is not None and down > line.max_quantity:
-        down = (line.max_quantity // multiple) * multiple
-    return {"up": up, "down": down if down >= minimum else None}
+    bounds = {"minimum": line.min_quantity, "multiple": line.multiple, "maximum": line.max_quantity}
+    return {
+        "up": engine.next_valid_quantity(line.quantity, **bounds),
+        "down": engine.previous_valid_quantity(line.quantity, **bounds),
+    }
 
 
 def evaluation_context(evaluation: engine.Evaluation, products: dict | None = None) -> dict[str, Any]:

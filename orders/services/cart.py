@@ -24,6 +24,7 @@ from customers.selectors import get_buyer_customer
 from orders import selectors
 from orders.models import Cart, CartLine
 from pricing_rules import engine
+from pricing_rules.rules_file import rule_to_dict
 from pricing_rules.selectors import list_rules
 
 MAX_QUANTITY = 10**6
@@ -39,7 +40,7 @@ class RuledEvaluation:
 
     def applied_rule_documents(self) -> list[dict]:
         by_code = {rule.code: rule for rule in self.rules}
-        return [by_code[code].to_dict() for code in self.evaluation.applied_rules if code in by_code]
+        return [rule_to_dict(by_code[code]) for code in self.evaluation.applied_rules if code in by_code]
 
 
 def _category_codes(products: Sequence[Product]) -> dict[int, tuple[str, ...]]:
