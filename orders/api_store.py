@@ -105,7 +105,7 @@ class CartItemApi(StoreApi):
     @extend_schema(responses={200: dict})
     def delete(self, request: Request, sku: str) -> Response:
         product = cart_services.get_orderable_product(sku=sku)
-        cart_services.remove_line(buyer=request.user, product=product)
+        cart_services.remove_line(buyer=request.user, sku=product.sku)
         return self.cart_response(request)
 
 

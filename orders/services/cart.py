@@ -235,8 +235,9 @@ def set_quantity(*, buyer: User, product: Product, quantity: int) -> None:
         )
 
 
-def remove_line(*, buyer: User, product: Product) -> None:
-    set_quantity(buyer=buyer, product=product, quantity=0)
+def remove_line(*, buyer: User, sku: str) -> None:
+    """Drop the buyer's line for ``sku``, even when the product is no longer orderable."""
+    CartLine.objects.filter(cart__buyer=buyer, product__sku=sku).delete()
 
 
 def add_items(*, buyer: User, items: Sequence[tuple[Product, int]]) -> None:
