@@ -265,7 +265,3 @@ def add_items(*, buyer: User, items: Sequence[tuple[Product, int]]) -> None:
             unique_fields=["cart", "product"],
             update_fields=["quantity"],
         )
-
-
-def clear_cart(*, buyer: User) -> None:
-    CartLine.objects.filter(cart__buyer=buyer).delete()

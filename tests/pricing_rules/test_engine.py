@@ -790,3 +790,13 @@ def test_stepper_examples() -> None:
     assert (next_valid_quantity(30, **bounds), previous_valid_quantity(30, **bounds)) == (36, 24)
     assert (next_valid_quantity(120, **bounds), previous_valid_quantity(24, **bounds)) == (None, None)
     assert previous_valid_quantity(500, **bounds) == 120  # above the maximum: back to the largest valid
+
+
+@pytest.mark.usefixtures("english")
+def test_stored_fee_labels_come_from_messages() -> None:
+    from pricing_rules.messages import fee_kind_label
+
+    assert [fee_kind_label(kind) for kind in ("small_order_fee", "shipping")] == [
+        "Small-order fee",
+        "Shipping fee",
+    ]
