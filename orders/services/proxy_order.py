@@ -33,8 +33,10 @@ class ProxyPreview:
     evaluation: engine.Evaluation | None = None
 
 
-def preview_proxy_order(*, customer_code: str, lines: str, ship_to_id: int | None, on: date) -> ProxyPreview:
-    """Read ``lines`` for customer ``customer_code`` and price them as of ``on``.
+def preview_proxy_order(
+    *, customer_code: str, lines: str, ship_to_id: int | None, on: date, channel: str
+) -> ProxyPreview:
+    """Read ``lines`` for customer ``customer_code`` and price them as of ``on`` for ``channel``.
 
     Raises ``NotFound`` with code ``customer_not_found`` or ``ship_to_not_found``.
     """
@@ -51,5 +53,6 @@ def preview_proxy_order(*, customer_code: str, lines: str, ship_to_id: int | Non
         ship_to_prefecture=ship_to.get("prefecture", ""),
         on=on,
         credit_available=selectors.credit_available(customer=customer),
+        channel=channel,
     )
     return ProxyPreview(customer=customer, items=items, ship_to=ship_to, evaluation=evaluation)

@@ -37,6 +37,7 @@ def proxy_order(request: HttpRequest) -> HttpResponse:
             lines=data["lines"],
             ship_to_id=data.get("ship_to"),
             on=timezone.localdate(),
+            channel=data["channel"],
         )
     except NotFound as exc:
         form.add_error(_FIELD_OF.get(exc.code), exc.message)

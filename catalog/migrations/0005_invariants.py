@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0003_search_trigram'),
+        ('catalog', '0004_product_cost_price'),
         ('orders', '0003_checkout_holidays_templates'),
     ]
 
