@@ -104,13 +104,13 @@ def _bench(CaptureQueriesContext) -> int:  # noqa: N803
     from orders.models import Order
     from orders.services.cart import add_items, buyer_cart
     from orders.services.checkout import CheckoutDetails, place_order
-    from pricing_rules import engine, services
+    from pricing_rules import rules_file, services
     from tests import factories
 
     with connection.cursor() as cursor:
         cursor.execute("CREATE TABLE bench_ping (id bigserial primary key, at timestamptz)")
     services.replace_rules(
-        rules=engine.rules_from_dict(
+        rules=rules_file.rules_from_dict(
             {
                 "rules": [
                     {

@@ -17,13 +17,13 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
 from b2bshop.api import ErrorSerializer, require_json_object
+from b2bshop.api_fields import MoneyField
 from b2bshop.errors import ValidationFailed
 from billing import selectors, services
 from billing.api_common import PDF_RENDERERS, InvoiceSerializer
 from billing.documents import invoice_resource
 from billing.models import Invoice, Payment
 from billing.pdf import pdf_response, render_invoice_pdf
-from catalog.api_fields import MoneyField
 from customers.auth import IsIntegration
 from orders.api_erp import (
     DEFAULT_PAGE_SIZE,

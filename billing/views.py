@@ -12,7 +12,7 @@ from billing import selectors
 from billing.pdf import pdf_response, render_delivery_slip_pdf, render_invoice_pdf
 from customers.selectors import get_buyer_customer
 from orders import selectors as order_selectors
-from orders.views import buyer_required
+from orders.views.common import buyer_required
 
 
 @buyer_required

@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import JSONParser
@@ -19,21 +20,39 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from b2bshop.api import ErrorSerializer, error_body, require_json_object
-from b2bshop.errors import ValidationFailed
-from catalog import services
-from catalog.api_fields import (
-    JanField,
+from b2bshop.api_fields import (
     MoneyField,
     StrictBooleanField,
     StrictIntegerField,
     TaxRateField,
     item_errors,
 )
+from b2bshop.errors import ValidationFailed
+from catalog import services
 from catalog.models import Product
+from catalog.text import is_valid_jan
 from customers.auth import IsIntegration
 from pricing_rules.money import money_str
 
 SKU_FIELD = {"max_length": 40, "regex": r"^[^\s/?#]+$"}
+
+
+class JanField(serializers.CharField):
+    default_error_messages = {
+        "jan": gettext_lazy("Enter a valid JAN code (8 or 13 digits with a correct check digit).")
+    }
+
+    def __init__(self, **kwargs: Any):
+        kwargs.setdefault("allow_blank", True)
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 13)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        value = super().to_internal_value(data)
+        if value and not is_valid_jan(value):
+            self.fail("jan")
+        return value
 
 
 # ---------------------------------------------------------------- serializers (input)

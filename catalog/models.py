@@ -130,6 +130,10 @@ class StockHold(models.Model):
     class Meta:
         verbose_name = _("stock hold")
         verbose_name_plural = _("stock holds")
+        constraints = [
+            models.UniqueConstraint(fields=["order", "product"], name="stockhold_unique_order_product"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="stockhold_quantity_positive"),
+        ]
         indexes = [
             models.Index(fields=["product"], condition=Q(released_at__isnull=True), name="stockhold_open"),
         ]

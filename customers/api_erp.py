@@ -14,8 +14,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from b2bshop.api import ErrorSerializer, require_json_object
+from b2bshop.api_fields import MoneyField, StrictBooleanField, StrictIntegerField
 from b2bshop.errors import ValidationFailed
-from catalog.api_fields import MoneyField, StrictBooleanField, StrictIntegerField
 from customers import erp
 from customers.auth import IsIntegration
 from customers.models import PREFECTURES, Customer

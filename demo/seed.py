@@ -420,10 +420,10 @@ DEMO_RULES = [
 
 def _seed_rules() -> None:
     # Through the same validation and history as load_rules and the admin.
-    from pricing_rules import engine, services
+    from pricing_rules import rules_file, services
 
     services.replace_rules(
-        rules=engine.rules_from_dict({"rules": DEMO_RULES}), actor=None, source="seed_demo"
+        rules=rules_file.rules_from_dict({"rules": DEMO_RULES}), actor=None, source="seed_demo"
     )
 
 

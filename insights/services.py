@@ -17,7 +17,7 @@ from customers.models import PREFECTURES, PriceGroup, User
 from insights.models import ReplayRun
 from insights.replay import ReplaySummary, run_replay
 from insights.selectors import Period
-from pricing_rules import engine
+from pricing_rules import engine, rules_file
 from pricing_rules import services as rule_services
 from pricing_rules.models import Rule
 
@@ -57,7 +57,7 @@ def start_replay(
     check_period(date_from=date_from, date_to=date_to)
     run = ReplayRun.objects.create(
         name=name.strip()[:200] or gettext("What-if"),
-        draft=engine.rules_to_dict(rules),
+        draft=rules_file.rules_to_dict(rules),
         date_from=date_from,
         date_to=date_to,
         created_by=actor,
@@ -79,7 +79,7 @@ def execute_replay_run(*, run_id: int, now: datetime) -> ReplayRun:
     if not claimed:
         return run
     try:
-        rules = engine.rules_from_dict(run.draft)
+        rules = rules_file.rules_from_dict(run.draft)
         report = io.StringIO()
         summary = run_replay(rules=rules, period=Period(start=run.date_from, end=run.date_to), report=report)
     except Exception as exc:
@@ -110,11 +110,11 @@ def _pilot_rule(rule: engine.Rule, *, run_id: int, prefecture: str, price_group:
         )
     pilot_scope = dataclasses.replace(scope, **{dimension: frozenset({value})})
     code = f"pilot{run_id}-{rule.code}"[:64]
-    return engine.Rule.from_dict(
+    return rules_file.rule_from_dict(
         {
-            **rule.to_dict(),
+            **rules_file.rule_to_dict(rule),
             "code": code,
-            "scope": pilot_scope.to_dict(),
+            "scope": rules_file.scope_to_dict(pilot_scope),
             "priority": rule.priority + PILOT_PRIORITY_BOOST,
             "description": (f"pilot of what-if #{run_id}: " + rule.description).strip(),
         }
@@ -137,7 +137,7 @@ def switch_on_pilot(
         raise ValidationFailed(gettext("Unknown price group."), code="invalid_pilot")
     rules = [
         _pilot_rule(rule, run_id=run.pk, prefecture=prefecture, price_group=price_group)
-        for rule in engine.rules_from_dict(run.draft)
+        for rule in rules_file.rules_from_dict(run.draft)
     ]
     saved = []
     with transaction.atomic():

@@ -24,7 +24,7 @@ from orders import selectors
 from orders.models import Order
 from orders.services import approval
 from orders.services import cart as cart_services
-from orders.services.checkout import CheckoutDetails, RulesViolated, place_order
+from orders.services.checkout import CheckoutDetails, RulesViolated, check_idempotency_key, place_order
 from orders.services.documents import cart_document, order_document, order_summary, violation_document
 from orders.services.reorder import reorder
 
@@ -107,7 +107,7 @@ class CartItemApi(StoreApi):
     @extend_schema(responses={200: dict})
     def delete(self, request: Request, sku: str) -> Response:
         product = cart_services.get_orderable_product(sku=sku, buyer=request.user)
-        cart_services.remove_line(buyer=request.user, product=product)
+        cart_services.remove_line(buyer=request.user, sku=product.sku)
         return self.cart_response(request)
 
 
@@ -118,11 +118,7 @@ class CheckoutApi(StoreApi):
         responses={201: dict, 200: dict, 409: dict, 422: dict},
     )
     def post(self, request: Request) -> Response:
-        key = request.headers.get("Idempotency-Key")
-        if not (key or "").strip():
-            raise ValidationFailed(
-                gettext("The Idempotency-Key header is required."), code="idempotency_key_missing"
-            )
+        key = check_idempotency_key(request.headers.get("Idempotency-Key"))  # before the body's errors
         serializer = CheckoutSerializer(data=request.data if isinstance(request.data, dict) else {})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data  # unknown fields such as a tampered price are ignored

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -101,6 +101,11 @@ class Order(models.Model):
                 name="order_unique_idempotency_key",
             ),
             models.CheckConstraint(condition=Q(total__gte=0), name="order_total_not_negative"),
+            # Fees are stored as their sum (the lines are in OrderFee), tax per rate.
+            models.CheckConstraint(
+                condition=Q(total=F("subtotal") + F("fees_total") + F("tax_10") + F("tax_8")),
+                name="order_total_is_subtotal_fees_tax",
+            ),
         ]
         indexes = [models.Index(fields=["customer", "-placed_at"], name="order_customer_placed")]
 

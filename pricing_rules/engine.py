@@ -56,7 +56,7 @@ each kind (charged or not), for the order snapshot.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -72,7 +72,9 @@ from pricing_rules.money import (
 __all__ = [
     "FEE_KINDS",
     "KINDS",
+    "KIND_FIELDS",
     "LINE_KINDS",
+    "MONEY_FIELDS",
     "ORDER_KINDS",
     "TAX_RATES",
     "Buyer",
@@ -84,11 +86,12 @@ __all__ = [
     "Product",
     "Rule",
     "RuleFormatError",
+    "SCOPE_KEYS",
     "Scope",
     "Violation",
     "evaluate",
-    "rules_from_dict",
-    "rules_to_dict",
+    "next_valid_quantity",
+    "previous_valid_quantity",
 ]
 
 TAX_RATES: Final = (10, 8)
@@ -107,7 +110,7 @@ KINDS: Final = LINE_KINDS | ORDER_KINDS
 
 # Kind-specific fields: which are required, which are allowed. Anything else on a rule of
 # that kind is a mistake in the rules file and is refused rather than silently ignored.
-_KIND_FIELDS: Final[dict[str, frozenset[str]]] = {
+KIND_FIELDS: Final[dict[str, frozenset[str]]] = {
     MINIMUM_QUANTITY: frozenset({"quantity", "use_case_quantity"}),
     ORDER_MULTIPLE: frozenset({"quantity", "use_case_quantity"}),
     MAXIMUM_QUANTITY: frozenset({"quantity", "use_case_quantity"}),
@@ -120,17 +123,18 @@ _REQUIRED_FIELDS: Final[dict[str, tuple[str, ...]]] = {
     SMALL_ORDER_FEE: ("below", "fee"),
     SHIPPING_FEE: ("fee",),
 }
-_COMMON_FIELDS: Final = frozenset(
-    {"code", "kind", "scope", "valid_from", "valid_to", "active", "priority", "description"}
-)
-_MONEY_FIELDS: Final = ("amount", "below", "fee", "free_from")
-_SCOPE_KEYS: Final = ("customers", "price_groups", "prefectures", "categories", "skus")
+MONEY_FIELDS: Final = ("amount", "below", "fee", "free_from")
+SCOPE_KEYS: Final = ("customers", "price_groups", "prefectures", "categories", "skus")
 
 FEE_KIND_NAMES: Final = {SMALL_ORDER_FEE: "small_order_fee", SHIPPING_FEE: "shipping"}
 
 
 class RuleFormatError(ValueError):
-    """A rule (or a rules file) is malformed; the message says which rule and field."""
+    """A rule (or a rules file) is malformed; the message says which rule and field.
+
+    Defined here because building a ``Rule`` validates it; the rules-file format
+    (``pricing_rules.rules_file``) raises the same error for what it parses.
+    """
 
 
 # --------------------------------------------------------------------------- inputs
@@ -158,12 +162,12 @@ class Scope:
     skus: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
-        for key in _SCOPE_KEYS:
+        for key in SCOPE_KEYS:
             object.__setattr__(self, key, _frozen_codes(getattr(self, key), key))
 
     @property
     def is_everyone(self) -> bool:
-        return not any(getattr(self, key) for key in _SCOPE_KEYS)
+        return not any(getattr(self, key) for key in SCOPE_KEYS)
 
     @property
     def has_product_dimension(self) -> bool:
@@ -182,29 +186,6 @@ class Scope:
         if self.categories and self.categories.isdisjoint(product.category_codes):
             return False
         return not (self.skus and product.sku not in self.skus)
-
-    @classmethod
-    def from_dict(cls, data: object) -> Scope:
-        if data is None:
-            return cls()
-        if not isinstance(data, Mapping):
-            raise RuleFormatError("scope must be an object")
-        unknown = sorted(set(data) - set(_SCOPE_KEYS))
-        if unknown:
-            raise RuleFormatError(
-                f"unknown scope key(s) {', '.join(map(repr, unknown))}; allowed: {', '.join(_SCOPE_KEYS)}"
-            )
-        values: dict[str, frozenset[str]] = {}
-        for key in _SCOPE_KEYS:
-            raw = data.get(key, [])
-            if not isinstance(raw, list | tuple):
-                raise RuleFormatError(f"scope.{key} must be a list of codes")
-            values[key] = _frozen_codes(raw, key)
-        return cls(**values)
-
-    def to_dict(self) -> dict[str, list[str]]:
-        """Non-empty dimensions only, sorted, so dumps are stable and diff well."""
-        return {key: sorted(getattr(self, key)) for key in _SCOPE_KEYS if getattr(self, key)}
 
 
 def _is_int(value: object) -> bool:
@@ -248,8 +229,8 @@ class Rule:
             raise RuleFormatError("rule code must be a non-empty string")
         if self.kind not in KINDS:
             raise self._fail(f"unknown kind {self.kind!r}; allowed: {', '.join(sorted(KINDS))}")
-        allowed = _KIND_FIELDS[self.kind]
-        for name in ("quantity", *_MONEY_FIELDS):
+        allowed = KIND_FIELDS[self.kind]
+        for name in ("quantity", *MONEY_FIELDS):
             if getattr(self, name) is not None and name not in allowed:
                 raise self._fail(f"{name!r} is not used by kind {self.kind!r}")
         if self.use_case_quantity and "use_case_quantity" not in allowed:
@@ -264,7 +245,7 @@ class Rule:
                 raise self._fail(f"quantity must be a positive integer, not {self.quantity!r}")
         if not isinstance(self.use_case_quantity, bool):
             raise self._fail("use_case_quantity must be true or false")
-        for name in _MONEY_FIELDS:
+        for name in MONEY_FIELDS:
             value = getattr(self, name)
             if value is None:
                 continue
@@ -323,137 +304,6 @@ class Rule:
             return (self.quantity or 1) * product.case_quantity
         assert self.quantity is not None  # guaranteed by validation
         return self.quantity
-
-    # ------------------------------------------------------------------ JSON
-
-    @classmethod
-    def from_dict(cls, data: object) -> Rule:
-        """Build a rule from the rules-file JSON (contract §6). Raises ``RuleFormatError``."""
-        if not isinstance(data, Mapping):
-            raise RuleFormatError("each rule must be an object")
-        code = data.get("code")
-        if not isinstance(code, str) or not code.strip():
-            raise RuleFormatError("rule code must be a non-empty string")
-        label = f"rule {code!r}"
-        kind = data.get("kind")
-        if kind not in KINDS:
-            raise RuleFormatError(f"{label}: unknown kind {kind!r}; allowed: {', '.join(sorted(KINDS))}")
-        allowed = _COMMON_FIELDS | _KIND_FIELDS[kind]
-        unknown = sorted(set(data) - allowed)
-        if unknown:
-            raise RuleFormatError(
-                f"{label}: field(s) {', '.join(map(repr, unknown))} not allowed for kind {kind!r}"
-            )
-        kwargs: dict[str, Any] = {"code": code, "kind": kind}
-        try:
-            if "quantity" in data:
-                kwargs["quantity"] = _parse_int(data["quantity"], "quantity")
-            if "use_case_quantity" in data:
-                kwargs["use_case_quantity"] = _parse_bool(data["use_case_quantity"], "use_case_quantity")
-            for name in _MONEY_FIELDS:
-                if name in data:
-                    kwargs[name] = parse_money(data[name], what=name)
-            if "tax_rate" in data:
-                kwargs["tax_rate"] = _parse_int(data["tax_rate"], "tax_rate")
-            if "scope" in data:
-                kwargs["scope"] = Scope.from_dict(data["scope"])
-            for name in ("valid_from", "valid_to"):
-                if data.get(name) is not None:
-                    kwargs[name] = _parse_date(data[name], name)
-            if "active" in data:
-                kwargs["active"] = _parse_bool(data["active"], "active")
-            if "priority" in data:
-                kwargs["priority"] = _parse_int(data["priority"], "priority")
-            if "description" in data:
-                if not isinstance(data["description"], str):
-                    raise RuleFormatError("description must be a string")
-                kwargs["description"] = data["description"]
-        except RuleFormatError as exc:
-            if str(exc).startswith("rule "):
-                raise
-            raise RuleFormatError(f"{label}: {exc}") from None
-        except ValueError as exc:
-            raise RuleFormatError(f"{label}: {exc}") from None
-        return cls(**kwargs)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The rules-file JSON (contract §6): money as strings, dates ISO, defaults left out."""
-        out: dict[str, Any] = {"code": self.code, "kind": self.kind}
-        if self.quantity is not None:
-            out["quantity"] = self.quantity
-        if self.use_case_quantity:
-            out["use_case_quantity"] = True
-        for name in _MONEY_FIELDS:
-            value = getattr(self, name)
-            if value is not None:
-                out[name] = money_str(value)
-        if self.kind in FEE_KINDS:
-            out["tax_rate"] = str(self.tax_rate)
-        if not self.scope.is_everyone:
-            out["scope"] = self.scope.to_dict()
-        if self.valid_from is not None:
-            out["valid_from"] = self.valid_from.isoformat()
-        if self.valid_to is not None:
-            out["valid_to"] = self.valid_to.isoformat()
-        if not self.active:
-            out["active"] = False
-        if self.priority:
-            out["priority"] = self.priority
-        if self.description:
-            out["description"] = self.description
-        return out
-
-
-def _parse_int(value: object, name: str) -> int:
-    # The contract writes tax_rate as "10"; accept digit strings everywhere for symmetry.
-    if _is_int(value):
-        return value  # type: ignore[return-value]
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value.strip())
-    raise RuleFormatError(f"{name} must be an integer, not {value!r}")
-
-
-def _parse_bool(value: object, name: str) -> bool:
-    if isinstance(value, bool):
-        return value
-    raise RuleFormatError(f"{name} must be true or false, not {value!r}")
-
-
-def _parse_date(value: object, name: str) -> date:
-    if isinstance(value, date) and not hasattr(value, "hour"):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise RuleFormatError(f"{name} must be an ISO date like 2026-11-26, not {value!r}")
-
-
-def rules_from_dict(data: object) -> tuple[Rule, ...]:
-    """Parse a whole rules file ``{"rules": [...]}``; rule codes must be unique."""
-    if not isinstance(data, Mapping) or not isinstance(data.get("rules"), list):
-        raise RuleFormatError('a rules file must be an object with a "rules" list')
-    unknown = sorted(set(data) - {"rules"})
-    if unknown:
-        raise RuleFormatError(f"unknown top-level key(s) {', '.join(map(repr, unknown))}")
-    rules: list[Rule] = []
-    seen: set[str] = set()
-    for index, item in enumerate(data["rules"]):
-        try:
-            rule = Rule.from_dict(item)
-        except RuleFormatError as exc:
-            raise RuleFormatError(f"rules[{index}]: {exc}") from None
-        if rule.code in seen:
-            raise RuleFormatError(f"rules[{index}]: duplicate rule code {rule.code!r}")
-        seen.add(rule.code)
-        rules.append(rule)
-    return tuple(rules)
-
-
-def rules_to_dict(rules: Iterable[Rule]) -> dict[str, list[dict[str, Any]]]:
-    """The inverse of ``rules_from_dict``."""
-    return {"rules": [rule.to_dict() for rule in rules]}
 
 
 @dataclass(frozen=True, slots=True)
@@ -611,6 +461,19 @@ def _nearest_valid(*, quantity: int, minimum: int, multiple: int, maximum: int |
     if up is not None:
         return up
     return _largest_valid(minimum=minimum, multiple=multiple, maximum=maximum)
+
+
+def next_valid_quantity(quantity: int, *, minimum: int, multiple: int, maximum: int | None) -> int | None:
+    """The smallest valid quantity above ``quantity`` (a stepper's +), ``None`` when there is none."""
+    return _smallest_valid(at_least=quantity + 1, minimum=minimum, multiple=max(multiple, 1), maximum=maximum)
+
+
+def previous_valid_quantity(quantity: int, *, minimum: int, multiple: int, maximum: int | None) -> int | None:
+    """The largest valid quantity below ``quantity`` (a stepper's −), ``None`` when there is none."""
+    multiple = max(multiple, 1)
+    ceiling = quantity - 1 if maximum is None else min(quantity - 1, maximum)
+    candidate = (ceiling // multiple) * multiple
+    return candidate if candidate >= max(minimum, 1) else None
 
 
 def _evaluate_line(

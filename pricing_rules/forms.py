@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from pricing_rules import engine, services
+from pricing_rules import rules_file, services
 from pricing_rules.models import Rule
 
 RULE_FIELDS = (
@@ -41,7 +41,7 @@ class RuleForm(forms.ModelForm):
         probe.description = cleaned.get("description") or ""
         try:
             rule = services.parse_rule(services.rule_document(probe))
-        except engine.RuleFormatError as exc:
+        except rules_file.RuleFormatError as exc:
             raise forms.ValidationError(str(exc)) from None
         cleaned.update(services.row_fields(rule))
         return cleaned

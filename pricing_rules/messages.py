@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 from pricing_rules.engine import Fee, Hint, Violation
 from pricing_rules.money import format_yen
 
-__all__ = ["fee_message", "hint_message", "message_for", "violation_message"]
+__all__ = ["fee_kind_label", "fee_message", "hint_message", "message_for", "violation_message"]
 
 _MONEY_KEYS = frozenset(
     {"amount", "below", "credit_available", "excess", "fee", "free_from", "missing", "subtotal", "total"}
@@ -92,6 +92,15 @@ def _fee_text(kind: str, params: Mapping[str, Any]) -> str | None:
             return gettext("Shipping fee (free from %(free_from)s)")
         return gettext("Shipping fee")
     return None
+
+
+def fee_kind_label(kind: str) -> str:
+    """The short label of a stored fee (order confirmation, e-mail): no thresholds, which may have changed."""
+    if kind == "small_order_fee":
+        return gettext("Small-order fee")
+    if kind == "shipping":
+        return gettext("Shipping fee")
+    return kind
 
 
 def message_for(code: str, params: Mapping[str, Any]) -> str:

@@ -6,7 +6,7 @@ from datetime import date
 
 from django.db.models import Q
 
-from pricing_rules import engine
+from pricing_rules import engine, rules_file
 from pricing_rules.models import Rule
 from pricing_rules.services import engine_rule
 
@@ -27,4 +27,4 @@ def list_rules(*, on: date | None = None) -> tuple[engine.Rule, ...]:
 
 def rules_document() -> dict:
     """The whole rules file (contract section 6), as ``dump_rules`` prints it."""
-    return engine.rules_to_dict(list_rules())
+    return rules_file.rules_to_dict(list_rules())

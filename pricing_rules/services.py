@@ -1,7 +1,7 @@
 """Writes for trading rules: every create/update/delete goes through here and leaves a RuleChange.
 
 A stored ``Rule`` row and the pure ``engine.Rule`` are converted through the rules-file JSON
-(``engine.Rule.from_dict`` / ``to_dict``), so the admin form, ``load_rules`` and the engine
+(``pricing_rules.rules_file``), so the admin form, ``load_rules`` and the engine
 validate a rule the same way and cannot disagree about what it means.
 """
 
@@ -19,7 +19,7 @@ from django.db import transaction
 
 from b2bshop.errors import ValidationFailed
 from customers.models import User
-from pricing_rules import engine
+from pricing_rules import engine, rules_file
 from pricing_rules.models import Rule, RuleChange
 from pricing_rules.money import money_str
 
@@ -33,7 +33,6 @@ __all__ = [
     "save_rule",
 ]
 
-_MONEY_FIELDS = ("amount", "below", "fee", "free_from")
 _MAX_MONEY = Decimal("999999999999")  # fits max_digits=14 with two decimals
 
 
@@ -50,7 +49,7 @@ def rule_document(row: Rule) -> dict[str, Any]:
         doc["quantity"] = row.quantity
     if row.use_case_quantity:
         doc["use_case_quantity"] = True
-    for name in _MONEY_FIELDS:
+    for name in engine.MONEY_FIELDS:
         value = getattr(row, name)
         if value is not None:
             doc[name] = money_str(Decimal(value))
@@ -72,8 +71,8 @@ def rule_document(row: Rule) -> dict[str, Any]:
 
 
 def engine_rule(row: Rule) -> engine.Rule:
-    """The engine's view of a stored rule. Raises ``engine.RuleFormatError`` for a corrupt row."""
-    return engine.Rule.from_dict(rule_document(row))
+    """The engine's view of a stored rule. Raises ``rules_file.RuleFormatError`` for a corrupt row."""
+    return rules_file.rule_from_dict(rule_document(row))
 
 
 def _check_storable(rule: engine.Rule) -> None:
@@ -81,17 +80,17 @@ def _check_storable(rule: engine.Rule) -> None:
     try:
         validate_slug(rule.code)
     except ValidationError:
-        raise engine.RuleFormatError(
+        raise rules_file.RuleFormatError(
             f"rule {rule.code!r}: code may contain only letters, digits, '-' and '_'"
         ) from None
     if len(rule.code) > 64:
-        raise engine.RuleFormatError(f"rule {rule.code!r}: code is longer than 64 characters")
-    for name in _MONEY_FIELDS:
+        raise rules_file.RuleFormatError(f"rule {rule.code!r}: code is longer than 64 characters")
+    for name in engine.MONEY_FIELDS:
         value = getattr(rule, name)
         if value is not None and value > _MAX_MONEY:
-            raise engine.RuleFormatError(f"rule {rule.code!r}: {name} is too large")
+            raise rules_file.RuleFormatError(f"rule {rule.code!r}: {name} is too large")
     if rule.quantity is not None and rule.quantity > 2_147_483_647:
-        raise engine.RuleFormatError(f"rule {rule.code!r}: quantity is too large")
+        raise rules_file.RuleFormatError(f"rule {rule.code!r}: quantity is too large")
 
 
 def row_fields(rule: engine.Rule) -> dict[str, Any]:
@@ -106,7 +105,7 @@ def row_fields(rule: engine.Rule) -> dict[str, Any]:
         "fee": rule.fee,
         "free_from": rule.free_from,
         "tax_rate": rule.tax_rate,
-        "scope": rule.scope.to_dict(),
+        "scope": rules_file.scope_to_dict(rule.scope),
         "valid_from": rule.valid_from,
         "valid_to": rule.valid_to,
         "active": rule.active,
@@ -116,8 +115,8 @@ def row_fields(rule: engine.Rule) -> dict[str, Any]:
 
 
 def parse_rule(data: Mapping[str, Any]) -> engine.Rule:
-    """Validate one rule document exactly as ``load_rules`` does. Raises ``engine.RuleFormatError``."""
-    rule = engine.Rule.from_dict(dict(data))
+    """Validate one rule document exactly as ``load_rules`` does. Raises ``rules_file.RuleFormatError``."""
+    rule = rules_file.rule_from_dict(dict(data))
     _check_storable(rule)
     return rule
 
@@ -137,7 +136,7 @@ def save_rule(*, row: Rule, actor: User | None, source: str = "admin") -> Rule:
     """
     try:
         rule = parse_rule(rule_document(row))
-    except engine.RuleFormatError as exc:
+    except rules_file.RuleFormatError as exc:
         raise RuleRejected(str(exc)) from None
     for name, value in row_fields(rule).items():
         setattr(row, name, value)
@@ -183,13 +182,13 @@ def read_rules_file(*, text: str) -> tuple[engine.Rule, ...]:
     except json.JSONDecodeError as exc:
         raise RuleRejected(f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
     try:
-        rules = engine.rules_from_dict(data)
+        rules = rules_file.rules_from_dict(data)
         for index, rule in enumerate(rules):
             try:
                 _check_storable(rule)
-            except engine.RuleFormatError as exc:
-                raise engine.RuleFormatError(f"rules[{index}]: {exc}") from None
-    except engine.RuleFormatError as exc:
+            except rules_file.RuleFormatError as exc:
+                raise rules_file.RuleFormatError(f"rules[{index}]: {exc}") from None
+    except rules_file.RuleFormatError as exc:
         raise RuleRejected(str(exc)) from None
     return rules
 

@@ -132,9 +132,9 @@ def _page_rows(client: Client) -> list[Row]:
 def _replay_rows() -> list[Row]:
     from insights import replay
     from insights.selectors import Period, configured_costs
-    from pricing_rules import engine
+    from pricing_rules import engine, rules_file
 
-    rules = engine.rules_from_dict(DRAFT)
+    rules = rules_file.rules_from_dict(DRAFT)
     today = timezone.localdate()
     period = Period(start=today - timedelta(days=364), end=today)
 

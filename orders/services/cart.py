@@ -25,6 +25,7 @@ from customers.selectors import get_buyer_customer
 from orders import selectors
 from orders.models import Cart, CartLine
 from pricing_rules import engine
+from pricing_rules.rules_file import rule_to_dict
 from pricing_rules.selectors import list_rules
 
 MAX_QUANTITY = 10**6
@@ -42,7 +43,7 @@ class RuledEvaluation:
 
     def applied_rule_documents(self) -> list[dict]:
         by_code = {rule.code: rule for rule in self.rules}
-        return [by_code[code].to_dict() for code in self.evaluation.applied_rules if code in by_code]
+        return [rule_to_dict(by_code[code]) for code in self.evaluation.applied_rules if code in by_code]
 
 
 def category_chains(products: Sequence[Product]) -> dict[int, tuple[str, ...]]:
@@ -270,8 +271,9 @@ def set_quantity(*, buyer: User, product: Product, quantity: int) -> None:
         )
 
 
-def remove_line(*, buyer: User, product: Product) -> None:
-    set_quantity(buyer=buyer, product=product, quantity=0)
+def remove_line(*, buyer: User, sku: str) -> None:
+    """Drop the buyer's line for ``sku``, even when the product is no longer orderable."""
+    CartLine.objects.filter(cart__buyer=buyer, product__sku=sku).delete()
 
 
 def add_items(*, buyer: User, items: Sequence[tuple[Product, int]]) -> None:
@@ -299,7 +301,3 @@ def add_items(*, buyer: User, items: Sequence[tuple[Product, int]]) -> None:
             unique_fields=["cart", "product"],
             update_fields=["quantity"],
         )
-
-
-def clear_cart(*, buyer: User) -> None:
-    CartLine.objects.filter(cart__buyer=buyer).delete()

@@ -43,6 +43,7 @@ __all__ = [
     "InsufficientStock",
     "PlacedOrder",
     "RulesViolated",
+    "check_idempotency_key",
     "place_order",
     "place_proxy_order",
 ]
@@ -84,7 +85,8 @@ class PlacedOrder:
     created: bool  # False: the idempotency key replayed an existing order
 
 
-def _check_key(key: str | None) -> str:
+def check_idempotency_key(key: str | None) -> str:
+    """The stripped key, or ValidationFailed when it is missing or too long (the one check)."""
     key = (key or "").strip()
     if not key:
         raise ValidationFailed(
@@ -302,7 +304,7 @@ def place_order(
     key again returns the same order with ``created=False``. Locks the buyer's cart row first,
     so a double submit waits and then replays.
     """
-    key = _check_key(idempotency_key)
+    key = check_idempotency_key(idempotency_key)
     customer = get_buyer_customer(user=buyer)
     try:
         with transaction.atomic():
@@ -350,7 +352,7 @@ def place_proxy_order(
         raise ValidationFailed(gettext("Choose phone or FAX as the channel."), code="invalid_channel")
     if not staff.is_staff:
         raise ValidationFailed("only staff may key in orders", code="not_staff")
-    key = _check_key(idempotency_key)
+    key = check_idempotency_key(idempotency_key)
     customer = type(customer).objects.select_related("price_group").get(pk=customer.pk)
     fingerprint = cart_fingerprint(items)
     try:

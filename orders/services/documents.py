@@ -13,7 +13,7 @@ from orders.erp_payload import order_payload
 from orders.models import Order, OrderEvent
 from orders.services.approval import DECISION_EVENTS
 from pricing_rules import engine
-from pricing_rules.messages import fee_message, hint_message, violation_message
+from pricing_rules.messages import fee_kind_label, fee_message, hint_message, violation_message
 from pricing_rules.money import money_str
 
 
@@ -116,11 +116,8 @@ def order_summary(order: Order) -> dict[str, Any]:
 
 def order_view(order: Order) -> dict[str, Any]:
     """What the confirmation page and e-mail show: lines, fee labels, tax per rate."""
-    from django.utils.translation import gettext
-
-    fee_labels = {"small_order_fee": gettext("Small-order fee"), "shipping": gettext("Shipping fee")}
     return {
         "lines": sorted(order.lines.all(), key=lambda line: line.line_no),
-        "fees": [{"label": fee_labels.get(fee.kind, fee.kind), "fee": fee} for fee in order.fees.all()],
+        "fees": [{"label": fee_kind_label(fee.kind), "fee": fee} for fee in order.fees.all()],
         "tax": [(10, order.tax_10), (8, order.tax_8)],
     }

@@ -121,12 +121,28 @@ def resolve_entries(
     return items, errors
 
 
+def _read_rows(
+    rows: list[tuple[int, str, list[str]]], *, customer: Customer
+) -> tuple[list[tuple[Product, int]], list[LineError]]:
+    entries, errors = parse_lines(rows)
+    items, unknown = resolve_entries(entries, customer=customer)
+    return items, sorted(errors + unknown, key=lambda e: e.line_no)
+
+
+def read_lines(text: str, *, customer: Customer) -> tuple[list[tuple[Product, int]], list[LineError]]:
+    """Typed or pasted ``SKU quantity`` lines as (product, quantity) items and line errors.
+
+    The one reader for typed lines, shared by quick order and the staff proxy order, so
+    ``BOLT-1,10``, ``BOLT-1 10`` and ``BOLT-1<tab>10`` mean the same everywhere.
+    """
+    return _read_rows(_rows_from_text(text), customer=customer)
+
+
 def quick_order(*, buyer: User, text: str = "", csv_bytes: bytes | None = None) -> QuickOrderResult:
     """Add the good lines to the buyer's cart and return the bad ones (sorted by line number)."""
     rows = _rows_from_csv(decode_upload(csv_bytes)) if csv_bytes is not None else _rows_from_text(text)
-    entries, errors = parse_lines(rows)
-    items, unknown = resolve_entries(entries, customer=get_buyer_customer(user=buyer))
-    result = QuickOrderResult(errors=sorted(errors + unknown, key=lambda e: e.line_no))
+    items, errors = _read_rows(rows, customer=get_buyer_customer(user=buyer))
+    result = QuickOrderResult(errors=errors)
     try:
         add_items(buyer=buyer, items=items)
     except ApplicationError as exc:

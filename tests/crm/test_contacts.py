@@ -179,6 +179,7 @@ def test_key_person_coverage(django_assert_max_num_queries):
         customer=big,
         subtotal=Decimal(900000),
         total=Decimal(990000),
+        tax_10=Decimal(90000),
         placed_at=now - timedelta(days=30),
         **_order_extra(),
     )

@@ -15,7 +15,7 @@ from insights import services
 from insights.models import ReplayRun
 from insights.replay import run_replay
 from insights.selectors import Period
-from pricing_rules import engine
+from pricing_rules import rules_file
 from pricing_rules.models import Rule, RuleChange
 from tests import factories
 from tests.insights.builders import at, make_order
@@ -63,7 +63,7 @@ def world():
 
 
 def _rules():
-    return engine.rules_from_dict(DRAFT)
+    return rules_file.rules_from_dict(DRAFT)
 
 
 def test_replay_outcome_and_report(world, settings):

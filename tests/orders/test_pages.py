@@ -197,3 +197,31 @@ def test_staff_key_in_phone_orders_for_a_customer_without_web_ordering_whose_buy
 def test_proxy_screen_is_staff_only(buyer_client):
     response = buyer_client.get(reverse("orders:proxy"))
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_quick_order_and_proxy_order_read_the_same_lines(client, buyer_client, buyer):
+    """`BOLT-1,10` (comma, as pasted from a spreadsheet) works in both screens."""
+    factories.make_product(sku="BOLT-1", base_price="100")
+    customer = factories.make_customer(code="C-200")
+    buyer_client.post(reverse("orders:quick_order"), {"lines": "BOLT-1,10"})
+    assert CartLine.objects.get(cart__buyer=buyer).quantity == 10
+
+    client.force_login(factories.make_staff())
+    base = {"customer": "C-200", "channel": "phone", "idempotency_key": "tel-1", "po_number": "", "note": ""}
+    preview = client.post(reverse("orders:proxy"), {**base, "lines": "BOLT-1,10\nBOLT-1\t5", "preview": "1"})
+    assert not preview.context["line_errors"]
+    assert [(line.sku, line.quantity) for line in preview.context["evaluation"].lines] == [("BOLT-1", 15)]
+    placed = client.post(reverse("orders:proxy"), {**base, "lines": "BOLT-1,10", "place": "1"})
+    assert placed.status_code == 302
+    assert Order.objects.get(customer=customer).lines.get().quantity == 10
+
+
+def test_proxy_order_names_the_unknown_customer_and_the_bad_line(client):
+    factories.make_customer(code="C-300")
+    client.force_login(factories.make_staff())
+    base = {"channel": "fax", "idempotency_key": "fax-9", "po_number": "", "note": "", "preview": "1"}
+    unknown = client.post(reverse("orders:proxy"), {**base, "customer": "C-999", "lines": "X 1"})
+    assert unknown.context["form"].errors["customer"]
+    bad = client.post(reverse("orders:proxy"), {**base, "customer": "C-300", "lines": "NOPE,2\nBOLT"})
+    assert [e.line_no for e in bad.context["line_errors"]] == [1, 2]
+    assert "evaluation" not in bad.context and not Order.objects.exists()

@@ -164,8 +164,12 @@ def test_checkout_places_order_snapshot_outbox_mail_and_empties_cart(
 
 def test_idempotency_key_required_replayed_and_reused(shop):
     _put(shop["api"], "BOL-1", 400)
-    assert _checkout(shop["api"], key=None).status_code == 400
-    assert _checkout(shop["api"], key="  ").status_code == 400
+    assert _checkout(shop["api"], key=None).json()["code"] == "idempotency_key_missing"
+    assert (
+        _checkout(shop["api"], key="  ", po_number=["not", "text"]).json()["code"]
+        == "idempotency_key_missing"
+    )
+    assert _checkout(shop["api"], key="k" * 129).json()["code"] == "idempotency_key_invalid"
     first = _checkout(shop["api"], key="k1")
     assert first.status_code == 201
     again = _checkout(shop["api"], key="k1")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -203,3 +204,11 @@ def test_admin_validates_through_the_engine_and_keeps_history(client):
     updated = RuleChange.objects.get(action="updated")
     assert (updated.before["quantity"], updated.after["quantity"]) == (5, 10)
     assert RuleChange.objects.get(action="deleted").before["scope"] == {"categories": ["BOLT"]}
+
+
+def test_one_yen_filter_for_every_template():
+    from django.template import Context, Template
+
+    page = Template("{% load money_tags %}{{ a|yen }}|{{ b|yen }}|{{ c|yen }}|{{ d|yen }}")
+    rendered = page.render(Context({"a": Decimal("1234"), "b": Decimal("0.85"), "c": None, "d": ""}))
+    assert rendered == "¥1,234|¥0.85||"

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from b2bshop.errors import ApplicationError, NotFound
 from customers.selectors import get_buyer_customer
 from orders.services import approval
-from orders.views import buyer_required
+from orders.views.common import buyer_required
 
 
 def _approver(request: HttpRequest) -> None:

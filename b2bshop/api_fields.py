@@ -1,4 +1,4 @@
-"""Strict DRF fields for ERP input: exact money, real integers, 8/10 tax rates, JAN check digits.
+"""Strict DRF fields for ERP input shared by every ERP API: exact money, real integers, 8/10 tax rates.
 
 Decisions (docs/catalog.md): money is a decimal string ("120", "0.85"); a JSON integer is
 accepted too because it is exact; a JSON float (120.5) is refused because the sender has
@@ -13,8 +13,6 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-
-from catalog.text import is_valid_jan
 
 
 class StrictIntegerField(serializers.IntegerField):
@@ -87,22 +85,6 @@ class TaxRateField(serializers.Field):
 
     def to_representation(self, value: int) -> str:
         return str(value)
-
-
-class JanField(serializers.CharField):
-    default_error_messages = {"jan": _("Enter a valid JAN code (8 or 13 digits with a correct check digit).")}
-
-    def __init__(self, **kwargs: Any):
-        kwargs.setdefault("allow_blank", True)
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("max_length", 13)
-        super().__init__(**kwargs)
-
-    def to_internal_value(self, data: Any) -> str:
-        value = super().to_internal_value(data)
-        if value and not is_valid_jan(value):
-            self.fail("jan")
-        return value
 
 
 class StrictBooleanField(serializers.BooleanField):

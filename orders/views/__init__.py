@@ -1,0 +1,1 @@
+"""Storefront order pages, one module per audience: cart, checkout, history, staff."""

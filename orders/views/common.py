@@ -1,0 +1,73 @@
+"""What every storefront order page shares: buyer-only access and the evaluation's presentation."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+
+from b2bshop.errors import NotFound
+from catalog.models import Product
+from pricing_rules import engine
+from pricing_rules.messages import fee_message, hint_message, violation_message
+
+View = Callable[..., HttpResponse]
+
+
+def buyer_required(view: View) -> View:
+    """Logged-in buyers only; staff and integration users have no cart (404, not 403)."""
+
+    @login_required
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not getattr(request.user, "is_buyer", False):
+            raise Http404
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound:  # another company's order or template: 404, never 403
+            raise Http404 from None
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+def _stepper(line: engine.PricedLine) -> dict[str, int | None]:
+    """Quantities the − and + buttons move to: the neighbouring valid quantities."""
+    bounds = {"minimum": line.min_quantity, "multiple": line.multiple, "maximum": line.max_quantity}
+    return {
+        "up": engine.next_valid_quantity(line.quantity, **bounds),
+        "down": engine.previous_valid_quantity(line.quantity, **bounds),
+    }
+
+
+def evaluation_context(
+    evaluation: engine.Evaluation, products: dict[str, Product] | None = None
+) -> dict[str, Any]:
+    """Lines with their own violations next to them; order-level violations next to the total."""
+    by_sku: dict[str, list[str]] = defaultdict(list)
+    order_level: list[dict[str, str]] = []
+    for violation in evaluation.violations:
+        if violation.sku:
+            by_sku[violation.sku].append(violation_message(violation))
+        elif violation.code != "empty_cart":
+            order_level.append({"code": violation.code, "message": violation_message(violation)})
+    lines = [
+        {
+            "line": line,
+            "product": (products or {}).get(line.sku),
+            "violations": by_sku.get(line.sku, []),
+            "stepper": _stepper(line),
+        }
+        for line in evaluation.lines
+    ]
+    return {
+        "evaluation": evaluation,
+        "lines": lines,
+        "order_violations": order_level,
+        "fees": [{"fee": fee, "label": fee_message(fee)} for fee in evaluation.fees],
+        "hints": [{"code": hint.code, "message": hint_message(hint)} for hint in evaluation.hints],
+        "tax": [(rate, evaluation.tax.get(rate, 0)) for rate in engine.TAX_RATES],
+    }
