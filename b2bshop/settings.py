@@ -294,3 +294,15 @@ AUTHENTICATION_BACKENDS = ["customers.auth.EmailBackend"]
 # Celery's Django fixup closes every DB connection around each task unless this is set; with it the
 # worker reuses its connection like gunicorn does (CONN_MAX_AGE), instead of reconnecting per task.
 CELERY_DB_REUSE_MAX = int(os.environ.get("CELERY_DB_REUSE_MAX", "1000"))
+
+# ---------------------------------------------------------------- security: hostile input (issue 14)
+# Runs inside the ERP call log, so a refused call is still logged.
+MIDDLEWARE += ["b2bshop.middleware.RejectNulBytesMiddleware"]
+# One JSON parser for every API: UTF-8 only, BOM accepted, size and nesting depth bounded.
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = ["b2bshop.parsers.JSONParser"]
+# The browsable API only while developing: with DEBUG off every API answers JSON only.
+REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = ["rest_framework.renderers.JSONRenderer"] + (
+    ["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []
+)
+# A stock figure's as_of may run ahead of our clock by this much (ERP clock skew), no more.
+STOCK_AS_OF_MAX_SKEW_SECONDS = int(os.environ.get("STOCK_AS_OF_MAX_SKEW_SECONDS", "300"))

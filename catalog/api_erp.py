@@ -23,16 +23,16 @@ from catalog import services
 from catalog.api_fields import (
     JanField,
     MoneyField,
+    SkuField,
     StrictBooleanField,
     StrictIntegerField,
     TaxRateField,
     item_errors,
 )
 from catalog.models import Product
+from catalog.sku import normalize_sku
 from customers.auth import IsIntegration
 from pricing_rules.money import money_str
-
-SKU_FIELD = {"max_length": 40, "regex": r"^[^\s/?#]+$"}
 
 
 # ---------------------------------------------------------------- serializers (input)
@@ -76,17 +76,17 @@ class ProductInSerializer(serializers.Serializer):
 
 
 class ProductBulkItemSerializer(ProductInSerializer):
-    sku = serializers.RegexField(**SKU_FIELD)
+    sku = SkuField()
 
 
 class StockItemSerializer(serializers.Serializer):
-    sku = serializers.CharField(max_length=40)
+    sku = SkuField()
     on_hand = StrictIntegerField(min_value=0, max_value=2_000_000_000)
     as_of = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
 
 class PriceItemSerializer(serializers.Serializer):
-    sku = serializers.CharField(max_length=40)
+    sku = SkuField()
     customer = serializers.CharField(
         max_length=32, required=False, allow_blank=True, allow_null=True, default=None
     )
@@ -250,8 +250,9 @@ class ProductUpsertApi(ErpApiView):
     )
     def put(self, request: Request, sku: str) -> Response:
         require_json_object(request.data)
+        sku = normalize_sku(sku)
         body_sku = request.data.get("sku")
-        if body_sku is not None and body_sku != sku:
+        if body_sku is not None and (not isinstance(body_sku, str) or normalize_sku(body_sku) != sku):
             raise ValidationFailed(_("The SKU in the body differs from the one in the URL."),
                                    details={"sku": [_("The SKU in the body differs from the one in the URL.")]})  # fmt: skip
         serializer = ProductBulkItemSerializer(data={**request.data, "sku": sku})

@@ -14,7 +14,26 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from catalog.sku import SKU_MAX_LENGTH, InvalidSku, normalize_sku
 from catalog.text import is_valid_jan
+
+
+@extend_schema_field({"type": "string", "maxLength": SKU_MAX_LENGTH, "example": "BOLT-00001"})
+class SkuField(serializers.Field):
+    """A SKU in its canonical form (catalog.sku: the one rule for single and bulk writes)."""
+
+    default_error_messages = {"invalid": _("Enter the SKU as a string.")}
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        try:
+            return normalize_sku(data)
+        except InvalidSku as exc:
+            raise serializers.ValidationError(exc.message, code="invalid_sku") from exc
+
+    def to_representation(self, value: str) -> str:
+        return value
 
 
 class StrictIntegerField(serializers.IntegerField):
