@@ -295,6 +295,23 @@ AUTHENTICATION_BACKENDS = ["customers.auth.EmailBackend"]
 # worker reuses its connection like gunicorn does (CONN_MAX_AGE), instead of reconnecting per task.
 CELERY_DB_REUSE_MAX = int(os.environ.get("CELERY_DB_REUSE_MAX", "1000"))
 
+# ---------------------------------------------------------------- billing: invoices, payments (issue 13)
+# The shop as issuer of qualified invoices (適格請求書発行事業者); `check --deploy` warns when unset.
+INSTALLED_APPS += ["billing"]
+SHOP_INVOICE_ISSUER_NAME = os.environ.get("SHOP_INVOICE_ISSUER_NAME", "")
+SHOP_INVOICE_ISSUER_ADDRESS = os.environ.get("SHOP_INVOICE_ISSUER_ADDRESS", "")
+SHOP_INVOICE_REGISTRATION_NUMBER = os.environ.get("SHOP_INVOICE_REGISTRATION_NUMBER", "")  # T + 13 digits
+SHOP_INVOICE_BANK_ACCOUNT = os.environ.get("SHOP_INVOICE_BANK_ACCOUNT", "")  # 振込先, printed on invoices
+# Which orders an invoice covers: "shipped" (出荷基準) or "accepted" (受注基準, shipped ones included).
+INVOICE_BASIS = os.environ.get("INVOICE_BASIS", "shipped")
+# A closing day on a weekend or holiday closes on the business day "before" it or "after" it.
+INVOICE_HOLIDAY_CLOSING = os.environ.get("INVOICE_HOLIDAY_CLOSING", "before")
+CELERY_BEAT_SCHEDULE["billing-daily-closing"] = {
+    "task": "billing.tasks.close_invoices_task",
+    "schedule": crontab(hour=1, minute=30),
+}
+LOGGING["loggers"]["weasyprint"] = {"level": "WARNING"}  # its INFO is a progress line per PDF step
+
 # ---------------------------------------------------------------- security: hostile input (issue 14)
 # Runs inside the ERP call log, so a refused call is still logged.
 MIDDLEWARE += ["b2bshop.middleware.RejectNulBytesMiddleware"]

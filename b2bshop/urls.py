@@ -28,11 +28,14 @@ urlpatterns = [
     path("api/v1/erp/", include("catalog.urls_erp")),
     path("api/v1/erp/", include("customers.urls_erp")),
     path("api/v1/erp/", include("orders.urls_erp")),
+    path("api/v1/erp/", include("billing.urls_erp")),
     # Buyer API.
     path("api/v1/store/", include("catalog.urls_store")),
     path("api/v1/store/", include("orders.urls_store")),
+    path("api/v1/store/", include("billing.urls_store")),
     # Storefront pages.
     path("orders/", include("orders.urls")),
+    path("invoices/", include("billing.urls")),
     path("", include("catalog.urls")),
 ]
 

@@ -25,6 +25,7 @@ class CustomerData:
     price_group: str | None = None
     phone: str = ""
     payment_terms_days: int = 30
+    payment_terms: str = "days"
     credit_limit: Decimal | None = None
     invoice_registration_number: str = ""
 
@@ -52,6 +53,7 @@ def upsert_customer(*, data: CustomerData) -> tuple[Customer, bool]:
         "phone": data.phone,
         "closing_day": data.closing_day,
         "payment_terms_days": data.payment_terms_days,
+        "payment_terms": data.payment_terms,
         "credit_limit": data.credit_limit,
         "invoice_registration_number": data.invoice_registration_number,
         "ec_enabled": data.ec_enabled,

@@ -1,7 +1,7 @@
 """Order events reported by the ERP: the order state machine (contract section 3).
 
     confirmed ──accepted──▶ accepted ──shipped──▶ shipped ──invoiced──▶ invoiced
-        │                      │
+        │                      │  └──────────invoiced (INVOICE_BASIS=accepted)──▶ │ (shipped: recorded, stays)
         └──────cancelled───────┴──▶ cancelled
 
 `shipped` requires `accepted` first: acceptance is the moment the ERP takes responsibility for
@@ -35,8 +35,9 @@ EVENT_TYPES = ("accepted", "shipped", "invoiced", "cancelled")
 # event type -> (statuses it may follow, status it leads to)
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "accepted": (frozenset({S.CONFIRMED}), S.ACCEPTED),
-    "shipped": (frozenset({S.ACCEPTED}), S.SHIPPED),
-    "invoiced": (frozenset({S.SHIPPED}), S.INVOICED),
+    "shipped": (frozenset({S.ACCEPTED, S.INVOICED}), S.SHIPPED),
+    # From accepted too: with INVOICE_BASIS=accepted the closing run invoices orders not shipped yet.
+    "invoiced": (frozenset({S.ACCEPTED, S.SHIPPED}), S.INVOICED),
     "cancelled": (frozenset({S.CONFIRMED, S.ACCEPTED}), S.CANCELLED),
 }
 
@@ -54,7 +55,11 @@ class EventResult:
 def next_status(*, current: str, event_type: str) -> str | None:
     """The status `event_type` leads to from `current`, or None if it is not allowed. Pure."""
     allowed_from, target = TRANSITIONS[event_type]
-    return target if current in allowed_from else None
+    if current not in allowed_from:
+        return None
+    if current == S.INVOICED:  # invoiced on acceptance, shipped later: the shipment is recorded, status stays
+        return S.INVOICED
+    return target
 
 
 def record_erp_event(

@@ -458,6 +458,7 @@ def test_put_customer_creates_then_updates(erp):
         "phone": "03-1234-5678",
         "closing_day": 20,
         "payment_terms_days": 60,
+        "payment_terms": "days",
         "credit_limit": "1000000",
         "invoice_registration_number": "T1234567890123",
         "ec_enabled": True,
