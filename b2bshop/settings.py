@@ -387,3 +387,18 @@ CELERY_BEAT_SCHEDULE["orders-cancel-expired-approvals"] = {
 INVITATION_EXPIRY_DAYS = int(os.environ.get("INVITATION_EXPIRY_DAYS", "7"))
 # Password-reset links for buyers (Django's auth views) expire after this many seconds.
 PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", str(60 * 60 * 24)))
+
+# ---------------------------------------------------------------- security: hostile input (issue 14)
+# Right inside the ERP call log (a refused call is still logged), before anything else stores the path.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("integration.middleware.ErpCallLogMiddleware") + 1,
+    "b2bshop.middleware.RejectNulBytesMiddleware",
+)
+# One JSON parser for every API: UTF-8 only, BOM accepted, size and nesting depth bounded.
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = ["b2bshop.parsers.JSONParser"]
+# The browsable API only while developing: with DEBUG off every API answers JSON only.
+REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = ["rest_framework.renderers.JSONRenderer"] + (
+    ["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []
+)
+# A stock figure's as_of may run ahead of our clock by this much (ERP clock skew), no more.
+STOCK_AS_OF_MAX_SKEW_SECONDS = int(os.environ.get("STOCK_AS_OF_MAX_SKEW_SECONDS", "300"))

@@ -46,3 +46,5 @@ urlpatterns = [
 
 if settings.BENCH_URLS:
     urlpatterns.insert(0, path("bench/", include("bench.urls")))
+
+handler404 = "b2bshop.views.not_found"

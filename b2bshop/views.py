@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+from django.views import defaults
 
 
 def _database_ok() -> bool:
@@ -36,3 +38,12 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {"status": "ok" if status == 200 else "down", "database": database, "broker": broker}, status=status
     )
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """An address no view matches: the contract's JSON error under /api/, the usual page elsewhere."""
+    if request.path.startswith("/api/"):
+        from b2bshop.api import error_body
+
+        return JsonResponse(error_body("not_found", _("Not found."), {}), status=404)
+    return defaults.page_not_found(request, exception)

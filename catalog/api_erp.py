@@ -12,9 +12,14 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import serializers, status
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -28,13 +33,31 @@ from b2bshop.api_fields import (
     item_errors,
 )
 from b2bshop.errors import ValidationFailed
+from b2bshop.parsers import JSONParser
 from catalog import services
 from catalog.models import Product
+from catalog.sku import SKU_MAX_LENGTH, InvalidSku, normalize_sku
 from catalog.text import is_valid_jan
 from customers.auth import IsIntegration
 from pricing_rules.money import money_str
 
-SKU_FIELD = {"max_length": 40, "regex": r"^[^\s/?#]+$"}
+
+@extend_schema_field({"type": "string", "maxLength": SKU_MAX_LENGTH, "example": "BOLT-00001"})
+class SkuField(serializers.Field):
+    """A SKU in its canonical form (catalog.sku: the one rule for single and bulk writes)."""
+
+    default_error_messages = {"invalid": _("Enter the SKU as a string.")}
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        try:
+            return normalize_sku(data)
+        except InvalidSku as exc:
+            raise serializers.ValidationError(exc.message, code="invalid_sku") from exc
+
+    def to_representation(self, value: str) -> str:
+        return value
 
 
 class JanField(serializers.CharField):
@@ -102,17 +125,17 @@ class ProductInSerializer(serializers.Serializer):
 
 
 class ProductBulkItemSerializer(ProductInSerializer):
-    sku = serializers.RegexField(**SKU_FIELD)
+    sku = SkuField()
 
 
 class StockItemSerializer(serializers.Serializer):
-    sku = serializers.CharField(max_length=40)
+    sku = SkuField()
     on_hand = StrictIntegerField(min_value=0, max_value=2_000_000_000)
     as_of = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
 
 class PriceItemSerializer(serializers.Serializer):
-    sku = serializers.CharField(max_length=40)
+    sku = SkuField()
     customer = serializers.CharField(
         max_length=32, required=False, allow_blank=True, allow_null=True, default=None
     )
@@ -278,8 +301,9 @@ class ProductUpsertApi(ErpApiView):
     )
     def put(self, request: Request, sku: str) -> Response:
         require_json_object(request.data)
+        sku = normalize_sku(sku)
         body_sku = request.data.get("sku")
-        if body_sku is not None and body_sku != sku:
+        if body_sku is not None and (not isinstance(body_sku, str) or normalize_sku(body_sku) != sku):
             raise ValidationFailed(_("The SKU in the body differs from the one in the URL."),
                                    details={"sku": [_("The SKU in the body differs from the one in the URL.")]})  # fmt: skip
         serializer = ProductBulkItemSerializer(data={**request.data, "sku": sku})

@@ -10,16 +10,18 @@ statements does not grow with the number of items.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from b2bshop.errors import NotFound, ValidationFailed
 from catalog.models import Category, Price, Product, Stock, VisibilityRule
+from catalog.sku import InvalidSku, normalize_sku
 from catalog.stock import StockFigure, StockUpdateResult, apply_stock_figures
 from catalog.text import product_search_text
 from customers.models import Customer, PriceGroup
@@ -106,12 +108,35 @@ def _duplicates(keys: Sequence[Any]) -> dict[int, int]:
     return dupes
 
 
-def upsert_products(*, items: Sequence[ProductData]) -> ProductUpsertResult:
-    """Create or update products by SKU, all or nothing. Raises ItemErrors (duplicate SKU, unknown category).
+class _HasSku(Protocol):
+    @property
+    def sku(self) -> str: ...
 
-    Four statements for any number of items: categories, existing SKUs, one upsert, stock rows.
+
+_Item = TypeVar("_Item", bound=_HasSku)
+
+
+def _normalized_skus(items: Sequence[_Item], errors: list[dict[str, Any]]) -> list[_Item]:
+    """Items with their SKU in canonical form (catalog.sku); an invalid SKU becomes an item error."""
+    normalized = []
+    for index, item in enumerate(items):
+        try:
+            sku = normalize_sku(item.sku)
+        except InvalidSku as exc:
+            _error(errors, index, item.sku, "sku", exc.message)
+            sku = item.sku
+        normalized.append(item if sku == item.sku else replace(item, sku=sku))  # type: ignore[type-var]
+    return normalized
+
+
+def upsert_products(*, items: Sequence[ProductData]) -> ProductUpsertResult:
+    """Create or update products by SKU, all or nothing.
+
+    Raises ItemErrors (invalid or duplicate SKU, unknown category). Four statements for any number
+    of items: categories, existing SKUs, one upsert, stock rows.
     """
     errors: list[dict[str, Any]] = []
+    items = _normalized_skus(items, errors)
     for index, first in _duplicates([item.sku for item in items]).items():
         _error(
             errors,
@@ -169,15 +194,29 @@ def upsert_products(*, items: Sequence[ProductData]) -> ProductUpsertResult:
 
 
 def apply_erp_stock(*, items: Sequence[StockItem], received_at: datetime) -> StockUpdateResult:
-    """Absolute on-hand counts from the ERP. Raises ItemErrors for unknown SKUs (nothing written)."""
+    """Absolute on-hand counts from the ERP. Raises ItemErrors (nothing written).
+
+    Refused: unknown SKUs, and an ``as_of`` later than ``received_at`` plus STOCK_AS_OF_MAX_SKEW_SECONDS
+    (a figure from the future would make every real later figure look stale, freezing the stock).
+    """
+    errors: list[dict[str, Any]] = []
+    items = _normalized_skus(items, errors)
     skus = {item.sku for item in items}
     ids = dict(Product.objects.filter(sku__in=skus).values_list("sku", "id"))
-    errors: list[dict[str, Any]] = []
+    latest = received_at + timedelta(seconds=settings.STOCK_AS_OF_MAX_SKEW_SECONDS)
     for index, item in enumerate(items):
         if item.sku not in ids:
             _error(errors, index, item.sku, "sku", _("Unknown SKU “%(sku)s”.") % {"sku": item.sku})
+        if item.as_of is not None and item.as_of > latest:
+            _error(
+                errors,
+                index,
+                item.sku,
+                "as_of",
+                _("as_of lies in the future; send the time the figure was taken."),
+            )
     if errors:
-        raise ItemErrors(errors)
+        raise ItemErrors(sorted(errors, key=lambda e: e["index"]))
     return apply_stock_figures(
         figures=[StockFigure(ids[item.sku], item.on_hand, item.as_of) for item in items],
         received_at=received_at,
@@ -190,6 +229,8 @@ def upsert_prices(*, items: Sequence[PriceData]) -> int:
     Raises ItemErrors (unknown SKU, customer or group; both customer and group; a key twice in one call).
     At most four statements: products, customers, groups (only when referenced), one upsert.
     """
+    errors: list[dict[str, Any]] = []
+    items = _normalized_skus(items, errors)
     skus = {i.sku for i in items}
     customer_codes = {i.customer for i in items if i.customer}
     group_codes = {i.price_group for i in items if i.price_group}
@@ -202,7 +243,6 @@ def upsert_prices(*, items: Sequence[PriceData]) -> int:
     groups = (
         dict(PriceGroup.objects.filter(code__in=group_codes).values_list("code", "id")) if group_codes else {}
     )
-    errors: list[dict[str, Any]] = []
     for index, item in enumerate(items):
         if item.sku not in products:
             _error(errors, index, item.sku, "sku", _("Unknown SKU “%(sku)s”.") % {"sku": item.sku})

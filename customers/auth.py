@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
+from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions, permissions
 
 from customers import services
@@ -37,14 +38,14 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         if not header or header[0].decode("latin-1").lower() not in self.keywords:
             return None
         if len(header) != 2:
-            raise exceptions.AuthenticationFailed("Invalid Authorization header.")
+            raise exceptions.AuthenticationFailed(_("Invalid Authorization header."))
         try:
             raw = header[1].decode("ascii")
         except UnicodeDecodeError as exc:
-            raise exceptions.AuthenticationFailed("Invalid token.") from exc
+            raise exceptions.AuthenticationFailed(_("Invalid token.")) from exc
         token = services.authenticate_api_token(raw=raw)
         if token is None:
-            raise exceptions.AuthenticationFailed("Invalid or revoked token.")
+            raise exceptions.AuthenticationFailed(_("Invalid or revoked token."))
         return token.user, token
 
     def authenticate_header(self, request: Any) -> str:

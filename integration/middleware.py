@@ -46,8 +46,8 @@ class ErpCallLogMiddleware:
             user=user if user is not None and user.is_authenticated else None,
             token_prefix=getattr(token, "prefix", "")[:12],
             method=request.method[:8] if request.method else "",
-            path=request.path[:500],
-            query=request.META.get("QUERY_STRING", "")[:500],
+            path=_storable(request.path)[:500],
+            query=_storable(request.META.get("QUERY_STRING", ""))[:500],
             status_code=response.status_code,
             error_code=error_code,
             request_bytes=_content_length(request),
@@ -59,3 +59,8 @@ class ErpCallLogMiddleware:
 def _content_length(request: HttpRequest) -> int:
     raw = request.META.get("CONTENT_LENGTH") or "0"
     return int(raw) if raw.isdigit() else 0
+
+
+def _storable(text: str) -> str:
+    # PostgreSQL text cannot hold NUL; the log shows it as the escape a caller would have sent.
+    return text.replace("\x00", "%00")

@@ -1,0 +1,39 @@
+"""Refuse requests PostgreSQL could never store: a NUL byte in the path or the query string.
+
+PostgreSQL refuses text containing NUL, so such a lookup used to end in a 500. API paths answer
+the contract's JSON error (400); pages answer the ordinary 404. It runs inside the ERP call log
+middleware, so the refused call is still logged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from urllib.parse import unquote_to_bytes
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+
+API_PREFIX = "/api/"
+
+
+def has_nul(request: HttpRequest) -> bool:
+    """True if the decoded path or query string holds a NUL byte (or its %00 encoding)."""
+    if "\x00" in request.path:
+        return True
+    query = request.META.get("QUERY_STRING", "")
+    return "\x00" in query or b"\x00" in unquote_to_bytes(query.replace("+", " "))
+
+
+class RejectNulBytesMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not has_nul(request):
+            return self.get_response(request)
+        if request.path.startswith(API_PREFIX):
+            from b2bshop.api import error_body
+
+            message = _("The address contains a NUL character.")
+            return JsonResponse(error_body("malformed", message, {}), status=400)
+        raise Http404(_("The address contains a NUL character."))

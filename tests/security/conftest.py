@@ -1,0 +1,23 @@
+import pytest
+from rest_framework.test import APIClient
+
+from customers.services import issue_api_token
+from tests import factories
+
+
+@pytest.fixture
+def erp(db):
+    """The ERP with a real bearer token (so the call log records who called)."""
+    client = APIClient()
+    client.credentials(
+        HTTP_AUTHORIZATION="Bearer " + issue_api_token(user=factories.make_integration_user()).raw
+    )
+    return client
+
+
+@pytest.fixture
+def store(buyer):
+    """A buyer's API client with a real bearer token."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Bearer " + issue_api_token(user=buyer).raw)
+    return client
