@@ -72,6 +72,15 @@ class QuantitySerializer(serializers.Serializer):
     quantity = serializers.JSONField(help_text="whole number; 0 removes the line")
 
 
+class CartLineInputSerializer(serializers.Serializer):
+    sku = serializers.CharField(max_length=64)
+    quantity = serializers.IntegerField(min_value=0, max_value=cart_services.MAX_QUANTITY)
+
+
+class CartLinesSerializer(serializers.Serializer):
+    lines = CartLineInputSerializer(many=True, max_length=cart_services.MAX_CART_LINES)
+
+
 class CheckoutSerializer(serializers.Serializer):
     ship_to = serializers.IntegerField(required=False, allow_null=True, min_value=1)
     requested_delivery_date = serializers.DateField(required=False, allow_null=True)
@@ -82,6 +91,17 @@ class CheckoutSerializer(serializers.Serializer):
 class CartApi(StoreApi):
     @extend_schema(responses={200: dict})
     def get(self, request: Request) -> Response:
+        return self.cart_response(request)
+
+    @extend_schema(request=CartLinesSerializer, responses={200: dict})
+    def put(self, request: Request) -> Response:
+        data = request.data if isinstance(request.data, dict) else {}
+        try:
+            cart_services.replace_cart(buyer=request.user, raw_lines=data.get("lines"))
+        except cart_services.CartLinesInvalid as exc:
+            body = error_body(exc.code, exc.message, exc.details)
+            body["errors"] = exc.details["errors"]
+            return Response(body, status=400)
         return self.cart_response(request)
 
 
