@@ -202,7 +202,9 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "b2bshop.schema.AutoSchema",
+    # JSON only: generated clients then send JSON (no form/multipart unions in the schema).
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "b2bshop.api.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "b2bshop.api.PageNumberPagination",
     "PAGE_SIZE": 50,
