@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from b2bshop import views
+from customers import views as customer_views
 
 admin.site.site_header = _("b2bshop administration")
 admin.site.site_title = _("b2bshop admin")
@@ -14,6 +15,7 @@ admin.site.index_title = _("Shop administration")
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("i18n/setlang/", customer_views.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -28,11 +30,15 @@ urlpatterns = [
     path("api/v1/erp/", include("catalog.urls_erp")),
     path("api/v1/erp/", include("customers.urls_erp")),
     path("api/v1/erp/", include("orders.urls_erp")),
+    path("api/v1/erp/", include("billing.urls_erp")),
     # Buyer API.
     path("api/v1/store/", include("catalog.urls_store")),
     path("api/v1/store/", include("orders.urls_store")),
+    path("api/v1/store/", include("billing.urls_store")),
     # Storefront pages.
     path("orders/", include("orders.urls")),
+    path("invoices/", include("billing.urls")),
+    path("", include("engagement.urls")),
     path("", include("catalog.urls")),
 ]
 

@@ -39,11 +39,19 @@ class CustomerInSerializer(serializers.Serializer):
     phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
     closing_day = StrictIntegerField()
     payment_terms_days = StrictIntegerField(min_value=0, max_value=365, required=False, default=30)
+    payment_terms = serializers.ChoiceField(
+        choices=Customer.PaymentTerms.values,
+        required=False,
+        default=Customer.PaymentTerms.DAYS,
+        help_text="days (closing date + payment_terms_days), next_month_end (翌月末) or "
+        "month_after_next_end (翌々月末)",
+    )
     credit_limit = MoneyField(decimal_places=0, max_digits=14, required=False, allow_null=True, default=None)
     invoice_registration_number = serializers.CharField(
         max_length=14, required=False, allow_blank=True, default=""
     )
-    ec_enabled = StrictBooleanField()
+    # Optional: omitted leaves the shop's own setting (web rollout is managed in the shop, contract section 3).
+    ec_enabled = StrictBooleanField(required=False)
 
     def validate_postal_code(self, value: str) -> str:
         match = _POSTAL.match(value.strip())
@@ -73,6 +81,7 @@ class CustomerOutSerializer(serializers.Serializer):
     phone = serializers.CharField()
     closing_day = serializers.IntegerField()
     payment_terms_days = serializers.IntegerField()
+    payment_terms = serializers.CharField()
     credit_limit = serializers.CharField(allow_null=True)
     invoice_registration_number = serializers.CharField()
     ec_enabled = serializers.BooleanField()
@@ -86,7 +95,7 @@ def customer_json(customer: Customer) -> dict[str, Any]:
         "price_group": customer.price_group.code if customer.price_group else None,
         "prefecture": customer.prefecture, "postal_code": customer.postal_code, "address": customer.address,
         "phone": customer.phone, "closing_day": customer.closing_day,
-        "payment_terms_days": customer.payment_terms_days,
+        "payment_terms_days": customer.payment_terms_days, "payment_terms": customer.payment_terms,
         "credit_limit": money_str(customer.credit_limit) if customer.credit_limit is not None else None,
         "invoice_registration_number": customer.invoice_registration_number, "ec_enabled": customer.ec_enabled,
         "trading_status": customer.trading_status, "updated_at": customer.updated_at.isoformat(),

@@ -83,6 +83,15 @@ class Customer(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(31)],
         help_text=_("1-28, or 31 = month end"),
     )
+
+    class PaymentTerms(models.TextChoices):
+        DAYS = "days", _("Days after closing")
+        NEXT_MONTH_END = "next_month_end", _("End of next month (翌月末)")
+        MONTH_AFTER_NEXT_END = "month_after_next_end", _("End of the month after next (翌々月末)")
+
+    payment_terms = models.CharField(
+        _("payment terms"), max_length=24, choices=PaymentTerms.choices, default=PaymentTerms.DAYS
+    )
     payment_terms_days = models.PositiveSmallIntegerField(_("payment terms (days)"), default=30)
     credit_limit = models.DecimalField(
         _("credit limit"), max_digits=14, decimal_places=0, null=True, blank=True

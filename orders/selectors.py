@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models import Prefetch, QuerySet
 
 from b2bshop.errors import NotFound
+from billing import selectors as billing_selectors
 from customers.models import Customer, ShipTo, User
 from customers.selectors import default_ship_to, ship_to_snapshot
-from orders.models import CartLine, Order, OrderEvent, OrderTemplate
-
-OPEN_STATUSES = (Order.Status.CONFIRMED, Order.Status.ACCEPTED, Order.Status.SHIPPED)
+from orders.models import Cart, CartLine, Order, OrderEvent, OrderTemplate
 
 
 def list_cart_lines(*, buyer: User) -> list[CartLine]:
@@ -32,16 +31,36 @@ def resolve_ship_to(*, customer: Customer, ship_to_id: int | None) -> dict[str, 
 
 
 def credit_available(*, customer: Customer) -> Decimal | None:
-    """Credit limit minus the totals of orders not yet invoiced; None = no limit.
+    """Credit limit minus open invoices, unpaid, and orders not yet invoiced; None = no limit.
 
-    Interim rule until order-to-cash (issue 5) tracks invoices and payments.
+    The one credit computation (contract section 8) lives in billing; checkout calls it after
+    ``lock_customer_for_credit`` so concurrent orders of one company are counted one after another.
     """
+    return billing_selectors.credit_available(customer=customer)
+
+
+def lock_cart_for_checkout(*, buyer: User, customer: Customer) -> Cart | None:
+    """Row-lock the buyer's cart and, when the company has a credit limit, the company, in one statement.
+
+    The customer lock is what ``lock_customer_for_credit`` takes; taking it with the cart spares
+    checkout a statement. Both are FOR NO KEY UPDATE then: cart writes (upserts) still wait for it.
+    """
+    queryset = Cart.objects.filter(buyer=buyer)
     if customer.credit_limit is None:
-        return None
-    open_total = Order.objects.filter(customer=customer, status__in=OPEN_STATUSES).aggregate(t=Sum("total"))[
-        "t"
-    ]
-    return customer.credit_limit - (open_total or Decimal(0))
+        return queryset.select_for_update().first()
+    # Filtering through the relation makes both joins INNER: PostgreSQL locks no outer-joined row.
+    locked = queryset.filter(buyer__customer__code=customer.code).select_related("buyer__customer")
+    return locked.select_for_update(of=("self", "buyer__customer"), no_key=True).first()
+
+
+def lock_customer_for_credit(*, customer: Customer) -> None:
+    """Row-lock the customer (FOR NO KEY UPDATE) for the rest of the transaction, when it has a limit.
+
+    Two checkouts of one company then compute the exposure one after the other, so together they
+    never pass the limit. Inserts that merely reference the customer (other rows' FKs) do not wait.
+    """
+    if customer.credit_limit is not None:
+        list(Customer.objects.select_for_update(no_key=True).filter(pk=customer.pk).values_list("pk"))
 
 
 def list_orders(*, customer: Customer) -> QuerySet[Order]:

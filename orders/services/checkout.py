@@ -24,11 +24,12 @@ from catalog.stock import InsufficientStock, hold_stock
 from customers.models import Customer, User
 from customers.selectors import get_buyer_customer
 from orders import selectors
-from orders.models import Cart, CartLine, Order, OrderEvent, OrderFee, OrderLine
+from orders.models import CartLine, Order, OrderEvent, OrderFee, OrderLine
 from orders.numbering import next_order_number
 from orders.outbox import enqueue_order_push
 from orders.services.calendar import check_delivery_date
 from orders.services.cart import evaluate_cart_with_rules
+from orders.services.notifications import enqueue_order_confirmation
 from pricing_rules import engine
 from pricing_rules.money import money_str
 
@@ -132,12 +133,15 @@ def _create_order(
     channel: str,
     placed_by: User | None,
     keyed_by: User | None,
+    customer_locked: bool = False,
 ) -> Order:
     """Evaluate, snapshot and hold stock. Must run inside the checkout transaction.
 
     Raises RulesViolated (nothing reserved) or InsufficientStock; the caller rolls back.
     """
     today = timezone.localdate(now)
+    if not customer_locked:  # the credit exposure must be read under the customer's lock
+        selectors.lock_customer_for_credit(customer=customer)
     ruled = evaluate_cart_with_rules(
         customer=customer,
         lines=items,
@@ -145,6 +149,7 @@ def _create_order(
         on=today,
         credit_available=selectors.credit_available(customer=customer),
         check_stock=False,  # stock is decided under lock by hold_stock (409, not 422)
+        channel=channel,
     )
     evaluation = ruled.evaluation
     if evaluation.violations:
@@ -226,14 +231,7 @@ def _create_order(
     # What was just written is what a fresh read would return: spare the caller four queries.
     order._prefetched_objects_cache = {"lines": order_lines, "fees": order_fees, "events": [event]}
     enqueue_order_push(order=order)
-    order_id = order.id
-
-    def _mail() -> None:
-        from orders.services.notifications import send_order_confirmation
-
-        send_order_confirmation(order_id=order_id)
-
-    transaction.on_commit(_mail, robust=True)
+    enqueue_order_confirmation(order=order, now=now)  # the e-mail outbox row, in this transaction
     return order
 
 
@@ -248,6 +246,7 @@ def _validated_order(
     channel: str,
     placed_by: User | None,
     keyed_by: User | None,
+    customer_locked: bool = False,
 ) -> Order:
     """Check the ship-to and the details, then create the order: the part every channel shares."""
     ship_to = selectors.resolve_ship_to(customer=customer, ship_to_id=details.ship_to_id)
@@ -263,6 +262,7 @@ def _validated_order(
         channel=channel,
         placed_by=placed_by,
         keyed_by=keyed_by,
+        customer_locked=customer_locked,
     )
 
 
@@ -294,7 +294,7 @@ def place_order(
     customer = get_buyer_customer(user=buyer)
     try:
         with transaction.atomic():
-            cart = Cart.objects.select_for_update().filter(buyer=buyer).first()
+            cart = selectors.lock_cart_for_checkout(buyer=buyer, customer=customer)
             lines = list(CartLine.objects.filter(cart=cart).select_related("product")) if cart else []
             items = [(line.product, line.quantity) for line in lines]
             fingerprint = cart_fingerprint(items)
@@ -312,6 +312,7 @@ def place_order(
                 channel=channel,
                 placed_by=buyer,
                 keyed_by=keyed_by,
+                customer_locked=cart is not None,
             )
             CartLine.objects.filter(cart=cart).delete()
     except IntegrityError as error:

@@ -57,6 +57,10 @@ def test_debug_is_off_by_default_and_check_deploy_is_clean():
             "SECRET_KEY": "a-long-random-production-secret-" + "z" * 40,
             "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
             "DJANGO_SETTINGS_MODULE": "b2bshop.settings",
+            # The qualified-invoice issuer (billing.W001-W003 warn without it).
+            "SHOP_INVOICE_ISSUER_NAME": "株式会社テスト卸",
+            "SHOP_INVOICE_ISSUER_ADDRESS": "東京都千代田区丸の内1-1-1",
+            "SHOP_INVOICE_REGISTRATION_NUMBER": "T7000012050002",
         },
     )
     assert result.returncode == 0, result.stdout + result.stderr

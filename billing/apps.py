@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class BillingConfig(AppConfig):
+    name = "billing"
+    verbose_name = _("Billing (invoices and payments)")
+
+    def ready(self) -> None:
+        from billing import checks  # noqa: F401  (registers the deploy check)
