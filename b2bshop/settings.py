@@ -203,7 +203,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "b2bshop.schema.AutoSchema",
+    # JSON only: generated clients then send JSON (no form/multipart unions in the schema). One parser
+    # for every API: UTF-8 only, BOM accepted, size and nesting depth bounded (b2bshop/parsers.py).
+    "DEFAULT_PARSER_CLASSES": ["b2bshop.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "b2bshop.api.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "b2bshop.api.PageNumberPagination",
     "PAGE_SIZE": 50,
@@ -394,8 +397,6 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("integration.middleware.ErpCallLogMiddleware") + 1,
     "b2bshop.middleware.RejectNulBytesMiddleware",
 )
-# One JSON parser for every API: UTF-8 only, BOM accepted, size and nesting depth bounded.
-REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = ["b2bshop.parsers.JSONParser"]
 # The browsable API only while developing: with DEBUG off every API answers JSON only.
 REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = ["rest_framework.renderers.JSONRenderer"] + (
     ["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []

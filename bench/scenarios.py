@@ -183,6 +183,16 @@ def cart_request(world: World, client, *, lines: int) -> tuple[str, Callable]:
     return path, lambda: _json(client, "put", path, {"quantity": 2})
 
 
+def cart_bulk_request(world: World, client, *, lines: int) -> tuple[str, Callable]:
+    """PUT a whole cart of `lines` lines over a cart already holding other lines (one replaces them)."""
+    client.force_login(world.buyer)
+    for p in world.products[-3:]:
+        _json(client, "put", config.API["cart_item"].format(sku=p.sku), {"quantity": 1})
+    path = config.API["cart"]
+    body = {"lines": [{"sku": p.sku, "quantity": 2} for p in world.products[:lines]]}
+    return path, lambda: _json(client, "put", path, body)
+
+
 def checkout_request(world: World, client, *, lines: int) -> tuple[str, Callable]:
     client.force_login(world.buyer)
     for p in world.products[:lines]:
@@ -278,6 +288,7 @@ QUERY_CASES: dict[str, tuple[Callable, str | None, int, int, int | None]] = {
     "catalog list API": (catalog_api_request, None, 0, 0, 10),
     "product page": (product_page_request, None, 0, 0, 10),
     "cart PUT": (cart_request, "lines", 1, 50, 12),
+    "bulk cart PUT": (cart_bulk_request, "lines", 5, 50, 12),
     "checkout": (checkout_request, "lines", 5, 50, 20),
     "order history": (order_history_request, "orders", 10, 100, None),
     "ERP bulk stock": (erp_stock_request, "items", 50, 500, 6),

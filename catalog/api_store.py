@@ -114,6 +114,7 @@ class StoreProductListApi(generics.GenericAPIView):
 
     @extend_schema(
         operation_id="store_products",
+        responses=StoreProductSerializer(many=True),
         summary="Products with this buyer's prices",
         parameters=[
             OpenApiParameter("search", str, description="name, kana (hiragana or katakana), SKU or JAN"),

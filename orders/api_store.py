@@ -9,18 +9,19 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from b2bshop.api import PageNumberPagination, error_body
+from b2bshop.api import ErrorSerializer, PageNumberPagination, error_body
 from b2bshop.errors import ValidationFailed
 from catalog.stock import InsufficientStock
 from customers.auth import IsBuyer
 from customers.selectors import get_buyer_customer
 from orders import selectors
+from orders.api_erp import ErpOrderFeeSerializer, ErpOrderLineSerializer, ErpShipToSerializer
 from orders.models import Order
 from orders.services import approval
 from orders.services import cart as cart_services
@@ -67,11 +68,152 @@ class StoreApi(APIView):
         body = cart_document(state.evaluation)
         if extra:
             body.update(extra)
-        return Response(body, status=status_code)
+        return Response(_typed(CartSerializer, body), status=status_code)
+
+
+# ---------------------------------------------------------------- response bodies
+# Every body below is built by passing the document through its serializer (``_typed``), so the
+# OpenAPI schema and the answer cannot drift apart.
+
+MONEY = {"help_text": 'decimal string, e.g. "1200" or "0.85"'}
+TaxSerializer = inline_serializer(
+    name="StoreTax", fields={"10": serializers.CharField(**MONEY), "8": serializers.CharField(**MONEY)}
+)
+
+
+class CartLineSerializer(serializers.Serializer):
+    sku = serializers.CharField()
+    name = serializers.CharField()
+    unit = serializers.CharField()
+    quantity = serializers.IntegerField(min_value=1)
+    unit_price = serializers.CharField(**MONEY)
+    amount = serializers.CharField(**MONEY)
+    tax_rate = serializers.ChoiceField(choices=["10", "8"])
+    min_quantity = serializers.IntegerField()
+    multiple = serializers.IntegerField()
+    max_quantity = serializers.IntegerField(allow_null=True)
+
+
+class ViolationSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    sku = serializers.CharField(required=False)
+    message = serializers.CharField()
+    required = serializers.JSONField(required=False, help_text="a quantity or an amount")
+    suggested = serializers.IntegerField(required=False)
+
+
+class FeeSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    amount = serializers.CharField(**MONEY)
+    tax_rate = serializers.ChoiceField(choices=["10", "8"])
+    message = serializers.CharField()
+
+
+class HintSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class UnavailableSerializer(serializers.Serializer):
+    sku = serializers.CharField()
+    name = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class CartSerializer(serializers.Serializer):
+    lines = CartLineSerializer(many=True)
+    violations = ViolationSerializer(many=True)
+    fees = FeeSerializer(many=True)
+    subtotal = serializers.CharField(**MONEY)
+    tax = TaxSerializer
+    total = serializers.CharField(**MONEY)
+    can_checkout = serializers.BooleanField()
+    hints = HintSerializer(many=True)
+    unavailable = UnavailableSerializer(many=True, required=False, help_text="reorder only")
+
+
+class TimelineEventSerializer(serializers.Serializer):
+    type = serializers.CharField()
+    occurred_at = serializers.DateTimeField()
+    tracking_number = serializers.CharField(allow_blank=True)
+
+
+class StoreOrderSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    customer = serializers.CharField(help_text="customer code")
+    ordered_at = serializers.DateTimeField()
+    po_number = serializers.CharField(allow_blank=True)
+    ship_to = ErpShipToSerializer()
+    requested_delivery_date = serializers.DateField(allow_null=True)
+    note = serializers.CharField(allow_blank=True)
+    lines = ErpOrderLineSerializer(many=True)
+    fees = ErpOrderFeeSerializer(many=True)
+    subtotal = serializers.CharField(**MONEY)
+    tax = TaxSerializer
+    total = serializers.CharField(**MONEY)
+    currency = serializers.ChoiceField(choices=["JPY"])
+    status = serializers.ChoiceField(choices=Order.Status.values)
+    tracking_number = serializers.CharField(allow_blank=True)
+    channel = serializers.ChoiceField(choices=Order.Channel.values)
+    timeline = TimelineEventSerializer(many=True)
+
+
+class OrderSummarySerializer(serializers.Serializer):
+    number = serializers.CharField()
+    ordered_at = serializers.DateTimeField()
+    po_number = serializers.CharField(allow_blank=True)
+    status = serializers.ChoiceField(choices=Order.Status.values)
+    channel = serializers.ChoiceField(choices=Order.Channel.values)
+    subtotal = serializers.CharField(**MONEY)
+    total = serializers.CharField(**MONEY)
+    currency = serializers.ChoiceField(choices=["JPY"])
+
+
+class StockShortageSerializer(serializers.Serializer):
+    sku = serializers.CharField()
+    requested = serializers.IntegerField()
+    available = serializers.IntegerField()
+
+
+class OutOfStockSerializer(ErrorSerializer):
+    lines = StockShortageSerializer(many=True)
+
+
+class RulesViolatedSerializer(ErrorSerializer):
+    violations = ViolationSerializer(many=True)
+
+
+class LineProblemSerializer(serializers.Serializer):
+    index = serializers.IntegerField(min_value=0)
+    sku = serializers.CharField(allow_blank=True)
+    code = serializers.ChoiceField(
+        choices=["unknown_sku", "invalid_quantity", "duplicate_sku", "invalid_line", "too_many_lines"]
+    )
+    message = serializers.CharField()
+
+
+class CartLinesInvalidSerializer(ErrorSerializer):
+    errors = LineProblemSerializer(many=True)
+
+
+def _typed(serializer_class: type[serializers.Serializer], document: dict[str, Any]) -> dict[str, Any]:
+    """The body exactly as the schema declares it (undeclared keys cannot slip out)."""
+    return serializer_class(document).data
 
 
 class QuantitySerializer(serializers.Serializer):
-    quantity = serializers.JSONField(help_text="whole number; 0 removes the line")
+    quantity = serializers.IntegerField(
+        min_value=0, max_value=cart_services.MAX_QUANTITY, help_text="whole number; 0 removes the line"
+    )
+
+
+class CartLineInputSerializer(serializers.Serializer):
+    sku = serializers.CharField(max_length=64)
+    quantity = serializers.IntegerField(min_value=0, max_value=cart_services.MAX_QUANTITY)
+
+
+class CartLinesSerializer(serializers.Serializer):
+    lines = CartLineInputSerializer(many=True, max_length=cart_services.MAX_CART_LINES)
 
 
 class CheckoutSerializer(serializers.Serializer):
@@ -82,13 +224,26 @@ class CheckoutSerializer(serializers.Serializer):
 
 
 class CartApi(StoreApi):
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: CartSerializer})
     def get(self, request: Request) -> Response:
+        return self.cart_response(request)
+
+    @extend_schema(
+        request=CartLinesSerializer, responses={200: CartSerializer, 400: CartLinesInvalidSerializer}
+    )
+    def put(self, request: Request) -> Response:
+        data = request.data if isinstance(request.data, dict) else {}
+        try:
+            cart_services.replace_cart(buyer=request.user, raw_lines=data.get("lines"))
+        except cart_services.CartLinesInvalid as exc:
+            body = error_body(exc.code, exc.message, exc.details)
+            body["errors"] = exc.details["errors"]
+            return Response(_typed(CartLinesInvalidSerializer, body), status=400)
         return self.cart_response(request)
 
 
 class CartItemApi(StoreApi):
-    @extend_schema(request=QuantitySerializer, responses={200: dict})
+    @extend_schema(request=QuantitySerializer, responses={200: CartSerializer})
     def put(self, request: Request, sku: str) -> Response:
         product = cart_services.get_orderable_product(sku=sku, buyer=request.user)
         if not isinstance(request.data, dict) or "quantity" not in request.data:
@@ -104,7 +259,7 @@ class CartItemApi(StoreApi):
         cart_services.set_quantity(buyer=request.user, product=product, quantity=quantity)
         return self.cart_response(request)
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: CartSerializer})
     def delete(self, request: Request, sku: str) -> Response:
         product = cart_services.get_orderable_product(sku=sku, buyer=request.user)
         cart_services.remove_line(buyer=request.user, sku=product.sku)
@@ -115,7 +270,12 @@ class CheckoutApi(StoreApi):
     @extend_schema(
         request=CheckoutSerializer,
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True)],
-        responses={201: dict, 200: dict, 409: dict, 422: dict},
+        responses={
+            201: StoreOrderSerializer,
+            200: StoreOrderSerializer,
+            409: OutOfStockSerializer,
+            422: RulesViolatedSerializer,
+        },
     )
     def post(self, request: Request) -> Response:
         key = check_idempotency_key(request.headers.get("Idempotency-Key"))  # before the body's errors
@@ -137,37 +297,42 @@ class CheckoutApi(StoreApi):
             violations = [violation_document(v) for v in exc.violations]
             body = error_body(exc.code, exc.message, {"violations": violations})
             body["violations"] = violations
-            return Response(body, status=422)
+            return Response(_typed(RulesViolatedSerializer, body), status=422)
         except InsufficientStock as exc:
             body = error_body(
                 exc.code, gettext("Some products are not in stock in the quantity ordered."), exc.details
             )
             body["lines"] = exc.details.get("lines", [])
-            return Response(body, status=409)
+            return Response(_typed(OutOfStockSerializer, body), status=409)
         if placed.created:  # lines, fees and the first event are already loaded
-            return Response(order_document(placed.order), status=status.HTTP_201_CREATED)
+            return Response(_typed(StoreOrderSerializer, order_document(placed.order)), status=201)
         order = selectors.get_order(customer=placed.order.customer, number=placed.order.number)
-        return Response(order_document(order), status=200)
+        return Response(_typed(StoreOrderSerializer, order_document(order)), status=200)
 
 
 class OrderListApi(StoreApi):
-    @extend_schema(operation_id="store_orders_list", responses={200: dict})
+    pagination_class = PageNumberPagination  # declares the page in the schema
+
+    @extend_schema(operation_id="store_orders_list", responses={200: OrderSummarySerializer(many=True)})
     def get(self, request: Request) -> Response:
         customer = get_buyer_customer(user=request.user)
-        paginator = PageNumberPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(selectors.list_orders(customer=customer), request, view=self)
-        return paginator.get_paginated_response([order_summary(order) for order in page])
+        return paginator.get_paginated_response(
+            [_typed(OrderSummarySerializer, order_summary(order)) for order in page]
+        )
 
 
 class OrderDetailApi(StoreApi):
-    @extend_schema(operation_id="store_orders_retrieve", responses={200: dict})
+    @extend_schema(operation_id="store_orders_retrieve", responses={200: StoreOrderSerializer})
     def get(self, request: Request, number: str) -> Response:
         customer = get_buyer_customer(user=request.user)
-        return Response(order_document(selectors.get_order(customer=customer, number=number)))
+        order = selectors.get_order(customer=customer, number=number)
+        return Response(_typed(StoreOrderSerializer, order_document(order)))
 
 
 class ReorderApi(StoreApi):
-    @extend_schema(request=None, responses={200: dict})
+    @extend_schema(request=None, responses={200: CartSerializer})
     def post(self, request: Request, number: str) -> Response:
         result = reorder(buyer=request.user, number=number)
         return self.cart_response(request, extra={"unavailable": result.unavailable})

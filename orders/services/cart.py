@@ -276,13 +276,101 @@ def remove_line(*, buyer: User, sku: str) -> None:
     CartLine.objects.filter(cart__buyer=buyer, product__sku=sku).delete()
 
 
-def add_items(*, buyer: User, items: Sequence[tuple[Product, int]]) -> None:
-    """Add quantities to the cart (existing lines grow). Raises ValidationFailed above MAX_QUANTITY."""
-    if not items:
+@dataclass(frozen=True, slots=True)
+class LineProblem:
+    """Why line ``index`` (0-based, in the order sent) of a whole-cart request was refused."""
+
+    index: int
+    sku: str
+    code: str  # unknown_sku | invalid_quantity | duplicate_sku | invalid_line | too_many_lines
+    message: str
+
+
+class CartLinesInvalid(ValidationFailed):
+    """A whole-cart request with bad lines: nothing was changed (400 with every problem)."""
+
+    code = "invalid_cart_lines"
+
+    def __init__(self, problems: Sequence[LineProblem]):
+        self.problems = list(problems)
+        super().__init__(
+            gettext("Some lines cannot be put into the cart; the cart was not changed."),
+            details={"errors": [problem_document(p) for p in self.problems]},
+        )
+
+
+def problem_document(problem: LineProblem) -> dict[str, object]:
+    return {"index": problem.index, "sku": problem.sku, "code": problem.code, "message": problem.message}
+
+
+MAX_CART_LINES = 500
+"""Most lines one cart may hold (the quick-order limit too)."""
+
+
+def resolve_cart_lines(raw: object, *, customer: Customer) -> list[tuple[Product, int]]:
+    """Turn ``[{"sku", "quantity"}, ...]`` into (product, quantity) pairs in one query, all or nothing.
+
+    Quantity 0 leaves the SKU out of the cart. Raises CartLinesInvalid listing every bad line.
+    """
+    if not isinstance(raw, list):
+        raise CartLinesInvalid([LineProblem(0, "", "invalid_line", gettext("Send the lines as a list."))])
+    problems: list[LineProblem] = []
+    if len(raw) > MAX_CART_LINES:
+        message = gettext("Too many lines; at most %(max)s.") % {"max": MAX_CART_LINES}
+        raise CartLinesInvalid([LineProblem(MAX_CART_LINES, "", "too_many_lines", message)])
+    parsed: list[tuple[int, str, int]] = []
+    seen: set[str] = set()
+    for index, item in enumerate(raw):
+        sku = item.get("sku") if isinstance(item, dict) else None
+        if not isinstance(sku, str) or not sku.strip() or len(sku) > 64:
+            text = gettext('Each line needs a "sku" and a "quantity".')
+            problems.append(LineProblem(index, str(sku or ""), "invalid_line", text))
+            continue
+        sku = sku.strip()
+        value = item.get("quantity")
+        try:
+            # JSON must carry a number; "10" is a client bug worth a 400.
+            quantity = parse_quantity(None if isinstance(value, str) else value)
+        except ValidationFailed as exc:
+            problems.append(LineProblem(index, sku, "invalid_quantity", exc.message))
+            continue
+        if sku.upper() in seen:
+            text = gettext("Product %(sku)s appears twice.") % {"sku": sku}
+            problems.append(LineProblem(index, sku, "duplicate_sku", text))
+            continue
+        seen.add(sku.upper())
+        parsed.append((index, sku, quantity))
+    found = {
+        p.sku.upper(): p
+        for p in visible_products(customer=customer).filter(sku__in=[s for _i, s, _q in parsed], active=True)
+    }
+    items: list[tuple[Product, int]] = []
+    for index, sku, quantity in parsed:
+        product = found.get(sku.upper())
+        if product is None:
+            text = gettext("Product %(sku)s was not found.") % {"sku": sku}
+            problems.append(LineProblem(index, sku, "unknown_sku", text))
+        elif quantity:
+            items.append((product, quantity))
+    if problems:
+        raise CartLinesInvalid(sorted(problems, key=lambda p: p.index))
+    return items
+
+
+def write_cart(*, buyer: User, items: Sequence[tuple[Product, int]], replace: bool) -> None:
+    """The one cart write behind the bulk API, quick order, reorder and templates.
+
+    ``replace=True`` makes the cart exactly ``items``; otherwise quantities are added to the
+    existing lines. Constant statement count whatever the number of lines. Raises
+    ValidationFailed when a resulting quantity exceeds MAX_QUANTITY (nothing changed).
+    """
+    if not items and not replace:
         return
     with transaction.atomic():
         cart = _lock_cart(buyer=buyer)
-        totals = dict(CartLine.objects.filter(cart=cart).values_list("product_id", "quantity"))
+        totals: dict[int, int] = {}
+        if not replace:
+            totals = dict(CartLine.objects.filter(cart=cart).values_list("product_id", "quantity"))
         products: dict[int, Product] = {}
         for product, quantity in items:
             totals[product.id] = totals.get(product.id, 0) + quantity
@@ -295,9 +383,29 @@ def add_items(*, buyer: User, items: Sequence[tuple[Product, int]]) -> None:
                     % {"sku": product.sku, "max": f"{MAX_QUANTITY:,}"},
                     code="invalid_quantity",
                 )
-        CartLine.objects.bulk_create(
-            [CartLine(cart=cart, product=product, quantity=qty) for product, qty in wanted],
-            update_conflicts=True,
-            unique_fields=["cart", "product"],
-            update_fields=["quantity"],
-        )
+        if replace:
+            CartLine.objects.filter(cart=cart).exclude(product_id__in=list(products)).delete()
+        if wanted:
+            CartLine.objects.bulk_create(
+                [CartLine(cart=cart, product=product, quantity=qty) for product, qty in wanted],
+                update_conflicts=True,
+                unique_fields=["cart", "product"],
+                update_fields=["quantity"],
+            )
+
+
+def add_items(*, buyer: User, items: Sequence[tuple[Product, int]]) -> None:
+    """Add quantities to the cart (existing lines grow). Raises ValidationFailed above MAX_QUANTITY."""
+    write_cart(buyer=buyer, items=items, replace=False)
+
+
+def replace_cart(*, buyer: User, raw_lines: object) -> None:
+    """Make the cart exactly ``raw_lines`` (contract section 5, ``PUT /cart``), validated all or nothing.
+
+    Raises CartLinesInvalid (every bad line, cart unchanged).
+    """
+    write_cart(
+        buyer=buyer,
+        items=resolve_cart_lines(raw_lines, customer=get_buyer_customer(user=buyer)),
+        replace=True,
+    )

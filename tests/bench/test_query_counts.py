@@ -69,6 +69,16 @@ def test_cart_put_is_constant_in_lines(client):
     assert fifty == one
 
 
+@pytest.mark.parametrize("lines", [5, 50])
+def test_bulk_cart_put(client, assert_max_statements, lines):
+    world = scenarios.build_world()
+    _path, act = scenarios.cart_bulk_request(world, client, lines=lines)
+    with assert_max_statements(12):
+        response = act()
+    _assert_ok(response)
+    assert len(response.json()["lines"]) == lines
+
+
 @_needs(config.API["checkout"])
 @pytest.mark.parametrize("lines", [5, 50])
 def test_checkout(client, assert_max_statements, lines):
