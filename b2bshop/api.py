@@ -20,6 +20,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
     max_page_size = 200
 
     def get_paginated_response(self, data: list[Any]) -> Response:
+        assert self.page is not None  # paginate_queryset() set it before the view asks for a response
         return Response(
             {
                 "count": self.page.paginator.count,
