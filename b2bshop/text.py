@@ -17,6 +17,7 @@ from dataclasses import dataclass
 __all__ = [
     "BUSINESS_TYPES",
     "FREE_MAIL_DOMAINS",
+    "KAISHA_FORMS",
     "NormalizedName",
     "OLD_TO_NEW_KANJI",
     "fold_kana",
