@@ -73,9 +73,9 @@ messages: $(STAMP) ## Re-extract translatable strings and fill Japanese from loc
 	$(BIN)/python tools/fill_po.py
 
 # ---------------------------------------------------------------- benchmark harness (docs/performance.md)
-BENCH_ENTRIES := baselines queries catalog checkout erp push reorder connections cpu
+BENCH_ENTRIES := baselines queries catalog checkout erp push reorder connections cpu insights
 
-bench: $(STAMP) ## Run every bench entry (gunicorn, Celery, ERP simulator on loopback); one entry: make bench-<entry> (baselines queries catalog checkout erp push reorder connections cpu; leads-matching)
+bench: $(STAMP) ## Run every bench entry (gunicorn, Celery, ERP simulator on loopback); one entry: make bench-<entry> (baselines queries catalog checkout erp push reorder connections cpu insights; leads-matching)
 	tools/ensure_system.sh bench
 	$(BIN)/python -m bench
 

@@ -84,6 +84,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "engagement.context_processors.reorder_banner",
             ],
         },
     },
@@ -312,3 +313,63 @@ CELERY_BEAT_SCHEDULE["billing-daily-closing"] = {
     "schedule": crontab(hour=1, minute=30),
 }
 LOGGING["loggers"]["weasyprint"] = {"level": "WARNING"}  # its INFO is a progress line per PDF step
+
+# ---------------------------------------------------------------- e-mail outbox (mail app, issue 12)
+# Every e-mail is an outbox row written with its cause and sent by a Celery worker (mail/services.py).
+INSTALLED_APPS += ["mail"]
+MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "8"))
+MAIL_RETRY_BASE_SECONDS = float(os.environ.get("MAIL_RETRY_BASE_SECONDS", "30"))
+MAIL_RETRY_MAX_SECONDS = float(os.environ.get("MAIL_RETRY_MAX_SECONDS", "3600"))
+# A claimed e-mail is not sent by anyone else before this lease runs out (longer than an SMTP timeout).
+MAIL_SEND_LEASE_SECONDS = float(os.environ.get("MAIL_SEND_LEASE_SECONDS", "120"))
+MAIL_SWEEP_GRACE_SECONDS = float(os.environ.get("MAIL_SWEEP_GRACE_SECONDS", "60"))
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+CELERY_BEAT_SCHEDULE["mail-sweep"] = {
+    "task": "mail.tasks.sweep_emails_task",
+    "schedule": 60.0,
+    "options": {"expires": 55},
+}
+# Absolute links in e-mails (cart links, unsubscribe) start with this.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# ---------------------------------------------------------------- engagement: reorder reminders (issue 12)
+INSTALLED_APPS += ["engagement"]
+# Due when days since the last purchase > the usual (median) interval minus these lead days.
+REMINDER_LEAD_DAYS = int(os.environ.get("REMINDER_LEAD_DAYS", str(ORDER_LEAD_TIME_DAYS)))
+# An order within this many days of a reminder counts as its conversion.
+REMINDER_CONVERSION_DAYS = int(os.environ.get("REMINDER_CONVERSION_DAYS", "14"))
+UNSUBSCRIBE_LINK_DAYS = int(os.environ.get("UNSUBSCRIBE_LINK_DAYS", "90"))
+CELERY_BEAT_SCHEDULE["engagement-send-reminders"] = {
+    "task": "engagement.tasks.send_reminders_task",
+    "schedule": crontab(hour=8, minute=30),
+}
+
+# ---------------------------------------------------------------- insights for staff (issue 15)
+# See docs/insights.md. Handling cost per order by channel (yen), order-size bands (upper bounds,
+# yen), the gross-margin rate assumed for products without a cost price, the A/B cut-offs (%).
+INSTALLED_APPS += ["insights"]
+MIDDLEWARE += ["insights.activity.WebActivityMiddleware"]
+INSIGHTS_HANDLING_COST = {
+    "web": int(os.environ.get("INSIGHTS_COST_WEB", "30")),
+    "api": int(os.environ.get("INSIGHTS_COST_API", "30")),
+    "phone": int(os.environ.get("INSIGHTS_COST_PHONE", "700")),
+    "fax": int(os.environ.get("INSIGHTS_COST_FAX", "700")),
+}
+INSIGHTS_ORDER_BANDS = [
+    int(v) for v in os.environ.get("INSIGHTS_ORDER_BANDS", "5000,10000,30000,100000").split(",") if v.strip()
+]
+INSIGHTS_DEFAULT_MARGIN_RATE = os.environ.get("INSIGHTS_DEFAULT_MARGIN_RATE", "0.25")
+INSIGHTS_ABC_CUTOFFS = (80, 95)
+# Buyers' web history (logins, searches, views, cart changes): buffered in Redis, flushed in batches.
+INSIGHTS_WEB_HISTORY_DAYS = int(os.environ.get("INSIGHTS_WEB_HISTORY_DAYS", "180"))
+INSIGHTS_WEB_FLUSH_BATCH = 5000
+INSIGHTS_REDIS_TIMEOUT = 0.2  # seconds; a slow Redis drops the event, never delays the buyer
+CELERY_BEAT_SCHEDULE["insights-flush-web-events"] = {
+    "task": "insights.tasks.flush_web_events_task",
+    "schedule": 30.0,
+    "options": {"expires": 25},
+}
+CELERY_BEAT_SCHEDULE["insights-purge-web-events"] = {
+    "task": "insights.tasks.purge_web_events_task",
+    "schedule": crontab(hour=3, minute=30),
+}

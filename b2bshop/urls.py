@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from b2bshop import views
+from customers import views as customer_views
 
 admin.site.site_header = _("b2bshop administration")
 admin.site.site_title = _("b2bshop admin")
@@ -14,6 +15,7 @@ admin.site.index_title = _("Shop administration")
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("i18n/setlang/", customer_views.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -36,6 +38,7 @@ urlpatterns = [
     # Storefront pages.
     path("orders/", include("orders.urls")),
     path("invoices/", include("billing.urls")),
+    path("", include("engagement.urls")),
     path("", include("catalog.urls")),
 ]
 

@@ -55,6 +55,12 @@ class ProductInSerializer(serializers.Serializer):
     unit = serializers.CharField(max_length=16)
     case_quantity = StrictIntegerField(min_value=1, max_value=1_000_000, required=False, default=1)
     base_price = MoneyField()
+    cost_price = MoneyField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Shop extension: unit cost (原価) for margin reports. Omitted or null = unchanged.",
+    )
     tax_rate = TaxRateField()
     jan_code = JanField(default="")
     moq = StrictIntegerField(min_value=1, max_value=10_000_000, required=False, allow_null=True, default=None)
@@ -131,7 +137,8 @@ def product_json(product: Product, *, category: str | None) -> dict[str, Any]:
     return {
         "sku": product.sku, "name": product.name, "name_en": product.name_en, "name_kana": product.name_kana,
         "category": category or None, "unit": product.unit, "case_quantity": product.case_quantity,
-        "base_price": money_str(product.base_price), "tax_rate": str(product.tax_rate), "jan_code": product.jan_code,
+        "base_price": money_str(product.base_price),
+        "tax_rate": str(product.tax_rate), "jan_code": product.jan_code,
         "moq": product.moq, "order_multiple": product.order_multiple, "max_quantity": product.max_quantity,
         "active": product.active, "updated_at": product.updated_at.isoformat() if product.updated_at else None,
     }  # fmt: skip
@@ -200,6 +207,7 @@ def _product_data(sku: str, data: dict[str, Any]) -> services.ProductData:
         sku=sku, name=data["name"], name_en=data["name_en"], name_kana=data["name_kana"],
         description=data["description"], category=data["category"] or None, unit=data["unit"],
         case_quantity=data["case_quantity"], base_price=data["base_price"], tax_rate=data["tax_rate"],
+        cost_price=data.get("cost_price"),
         jan_code=data["jan_code"], moq=data["moq"], order_multiple=data["order_multiple"],
         max_quantity=data["max_quantity"], active=data["active"],
     )  # fmt: skip

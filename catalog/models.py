@@ -62,6 +62,10 @@ class Product(models.Model):
         _("tax rate"), choices=TaxRate.choices, default=TaxRate.STANDARD
     )
     base_price = models.DecimalField(_("list price"), max_digits=12, decimal_places=2)
+    # Optional, from the ERP: staff insights rank customers by gross margin where it is known.
+    cost_price = models.DecimalField(
+        _("cost price (原価)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
     moq = models.PositiveIntegerField(_("minimum order quantity"), null=True, blank=True)
     order_multiple = models.PositiveIntegerField(_("order multiple (発注単位)"), null=True, blank=True)
     max_quantity = models.PositiveIntegerField(_("maximum quantity"), null=True, blank=True)

@@ -136,3 +136,50 @@ def lead_report_rows(*, lead_import_id: int) -> Iterator[tuple[int, str, str, st
 def review_queue() -> QuerySet:
     """Lead rows waiting for a person, oldest first."""
     return LeadRow.objects.filter(status=LeadRow.Status.REVIEW, resolution=LeadRow.Resolution.PENDING)
+
+
+@dataclass(frozen=True)
+class DepartmentCoverage:
+    """One department of a customer: which key-person roles are known there (部署別キーパーソン)."""
+
+    department: str
+    known: dict[str, int]  # role -> contacts with that role
+    key_persons: int
+    contacts: int
+    last_contacted_at: datetime | None
+
+    @property
+    def missing(self) -> list[str]:
+        return [r for r in KEY_ROLES if not self.known.get(r)]
+
+
+def department_coverage(*, customer: Customer) -> list[DepartmentCoverage]:
+    """Per department of ``customer`` (contacts without one under ""): roles known, key persons. One query."""
+    from django.db.models import Q
+
+    rows = (
+        Contact.objects.filter(customer=customer)
+        .values("department__name", "role")
+        .annotate(n=Count("pk"), key=Count("pk", filter=Q(is_key_person=True)), last=Max("last_contacted_at"))
+        .order_by("department__name", "role")
+    )
+    acc: dict[str, dict] = {}
+    for row in rows:
+        name = row["department__name"] or ""
+        dept = acc.setdefault(name, {"known": dict.fromkeys(KEY_ROLES, 0), "key": 0, "n": 0, "last": None})
+        if row["role"] in dept["known"]:
+            dept["known"][row["role"]] = row["n"]
+        dept["key"] += row["key"]
+        dept["n"] += row["n"]
+        if row["last"] and (dept["last"] is None or row["last"] > dept["last"]):
+            dept["last"] = row["last"]
+    return [
+        DepartmentCoverage(
+            department=name,
+            known=d["known"],
+            key_persons=d["key"],
+            contacts=d["n"],
+            last_contacted_at=d["last"],
+        )
+        for name, d in sorted(acc.items(), key=lambda item: (item[0] == "", item[0]))
+    ]

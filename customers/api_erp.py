@@ -50,7 +50,8 @@ class CustomerInSerializer(serializers.Serializer):
     invoice_registration_number = serializers.CharField(
         max_length=14, required=False, allow_blank=True, default=""
     )
-    ec_enabled = StrictBooleanField()
+    # Optional: omitted leaves the shop's own setting (web rollout is managed in the shop, contract section 3).
+    ec_enabled = StrictBooleanField(required=False)
 
     def validate_postal_code(self, value: str) -> str:
         match = _POSTAL.match(value.strip())

@@ -20,7 +20,7 @@ class CustomerData:
     postal_code: str
     address: str
     closing_day: int
-    ec_enabled: bool
+    ec_enabled: bool | None = None  # None: keep the shop's setting (new customers get the model default)
     name_kana: str = ""
     price_group: str | None = None
     phone: str = ""
@@ -56,9 +56,10 @@ def upsert_customer(*, data: CustomerData) -> tuple[Customer, bool]:
         "payment_terms": data.payment_terms,
         "credit_limit": data.credit_limit,
         "invoice_registration_number": data.invoice_registration_number,
-        "ec_enabled": data.ec_enabled,
         "trading_status": Customer.TradingStatus.CUSTOMER,
     }
+    if data.ec_enabled is not None:
+        values["ec_enabled"] = data.ec_enabled
     with transaction.atomic():
         customer, created = Customer.objects.select_for_update().update_or_create(
             code=data.code, defaults=values

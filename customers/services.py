@@ -124,3 +124,28 @@ def add_ship_to(
         phone=phone,
         is_default=False,
     )
+
+
+def set_preferred_language(*, user: User, language: str) -> bool:
+    """Remember the storefront language the user chose, for the e-mails sent to them. Unknown codes are ignored."""
+    from django.conf import settings
+
+    if language not in {code for code, _name in settings.LANGUAGES} or user.preferred_language == language:
+        return False
+    user.preferred_language = language
+    user.save(update_fields=["preferred_language"])
+    return True
+
+
+def set_web_ordering(*, customer_ids: list[int], enabled: bool) -> list[int]:
+    """Switch web ordering (the shop's own choice, contract section 3); returns the ids that changed."""
+    with transaction.atomic():
+        changed = list(
+            Customer.objects.select_for_update()
+            .filter(pk__in=customer_ids, trading_status=Customer.TradingStatus.CUSTOMER)
+            .exclude(ec_enabled=enabled)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        Customer.objects.filter(pk__in=changed).update(ec_enabled=enabled, updated_at=timezone.now())
+    return changed

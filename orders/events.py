@@ -16,16 +16,14 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from b2bshop.errors import Conflict, NotFound
 from catalog.stock import mark_holds_releasable
 from customers.models import User
 from orders.models import Order, OrderEvent
+from orders.services.notifications import enqueue_shipping_email
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +72,7 @@ def record_erp_event(
     """Apply one ERP event to order `number`. Raises NotFound, IllegalTransition.
 
     Locks the order row for the decision. accepted/cancelled make the order's stock holds
-    releasable from `occurred_at` (default `now`); shipped e-mails the buyer after commit.
+    releasable from `occurred_at` (default `now`); shipped queues the buyer's e-mail (mail outbox).
     """
     if event_type not in TRANSITIONS:
         raise IllegalTransition(_("Unknown event type %(type)s.") % {"type": event_type})
@@ -119,31 +117,8 @@ def record_erp_event(
             # `at` already reflects it, so the hold goes then (catalog.stock).
             mark_holds_releasable(order_id=order.id, at=at)
         if event_type == "shipped":
-            order_id = order.id
-            transaction.on_commit(lambda: send_shipping_email(order_id=order_id), robust=True)
+            enqueue_shipping_email(order=order, now=now)  # the e-mail outbox row, in this transaction
     return EventResult(order=order, changed=True)
-
-
-def send_shipping_email(*, order_id: int) -> bool:
-    """Tell the buyer who placed the order that it has shipped, in the buyer's language."""
-    order = Order.objects.select_related("placed_by", "customer").get(pk=order_id)
-    buyer = order.placed_by
-    if buyer is None or not buyer.email or not buyer.is_active:
-        return False
-    with translation.override(buyer.preferred_language or settings.LANGUAGE_CODE):
-        subject = _("Your order %(number)s has shipped") % {"number": order.number}
-        lines = [
-            _("Dear %(company)s,") % {"company": order.customer.name},
-            "",
-            _("Your order %(number)s has been shipped.") % {"number": order.number},
-        ]
-        if order.tracking_number:
-            lines.append(_("Tracking number: %(tracking)s") % {"tracking": order.tracking_number})
-        if order.po_number:
-            lines.append(_("Your PO number: %(po)s") % {"po": order.po_number})
-        lines += ["", _("Thank you for your order.")]
-    send_mail(subject, "\n".join(lines), None, [buyer.email])
-    return True
 
 
 def timeline(*, order: Order) -> list[OrderEvent]:

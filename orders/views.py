@@ -353,6 +353,7 @@ def proxy_order(request: HttpRequest) -> HttpResponse:
             ship_to_prefecture=ship_to.get("prefecture", ""),
             on=timezone.localdate(),
             credit_available=selectors.credit_available(customer=customer),
+            channel=data["channel"],
         )
         context.update(evaluation_context(evaluation))
         context["ship_to"] = ship_to

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from bench.entries import baselines, catalog, checkout, connections, cpu, erp, leads, push, queries, reorder
+from bench.entries import (
+    baselines,
+    catalog,
+    checkout,
+    connections,
+    cpu,
+    erp,
+    insights,
+    leads,
+    push,
+    queries,
+    reorder,
+)
 
 ENTRIES = {
     "baselines": baselines.run,
@@ -15,5 +27,6 @@ ENTRIES = {
     "leads": leads.run,
     "connections": connections.run,
     "cpu": cpu.run,
+    "insights": insights.run,
 }
 NEEDS_SERVER = {"baselines", "catalog", "checkout", "erp", "push", "connections", "cpu"}

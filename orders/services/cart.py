@@ -28,6 +28,8 @@ from pricing_rules.selectors import list_rules
 
 MAX_QUANTITY = 10**6
 """Largest quantity one line may ask for; anything larger is a typo, refused with 400."""
+# The channels buyers use themselves; web ordering (Customer.ec_enabled) gates only these (contract section 5).
+SELF_SERVICE_CHANNELS = frozenset({"web", "api"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +44,7 @@ class RuledEvaluation:
         return [by_code[code].to_dict() for code in self.evaluation.applied_rules if code in by_code]
 
 
-def _category_codes(products: Sequence[Product]) -> dict[int, tuple[str, ...]]:
+def category_chains(products: Sequence[Product]) -> dict[int, tuple[str, ...]]:
     """Category code plus every ancestor's, per category id (one query over the small category tree)."""
     if not any(p.category_id for p in products):
         return {}
@@ -64,6 +66,43 @@ def _category_codes(products: Sequence[Product]) -> dict[int, tuple[str, ...]]:
     return chains
 
 
+def engine_product(
+    product: Product, *, chains: dict[int, tuple[str, ...]], available: int | None
+) -> engine.Product:
+    """The engine's view of a catalog product; ``available=None`` leaves stock unchecked.
+
+    The one input builder for the engine: the cart, checkout and the what-if replay
+    (insights) all build their engine products here.
+    """
+    return engine.Product(
+        sku=product.sku,
+        name=product.name,
+        unit=product.unit,
+        category_codes=chains.get(product.category_id, ()) if product.category_id else (),
+        case_quantity=product.case_quantity,
+        moq=product.moq,
+        order_multiple=product.order_multiple,
+        max_quantity=product.max_quantity,
+        tax_rate=product.tax_rate,
+        active=product.active,
+        available=available,
+    )
+
+
+def engine_buyer(
+    customer: Customer, *, ship_to_prefecture: str, credit_available: Decimal | None, ec_enabled: bool
+) -> engine.Buyer:
+    """The engine's view of the ordering company. ``customer.price_group`` should be select_related."""
+    group = customer.price_group if customer.price_group_id else None
+    return engine.Buyer(
+        customer_code=customer.code,
+        price_group=group.code if group is not None else None,
+        prefecture=ship_to_prefecture,
+        ec_enabled=ec_enabled,
+        credit_available=credit_available,
+    )
+
+
 def _available(products: Sequence[Product]) -> dict[int, int]:
     rows = Stock.objects.filter(product_id__in=[p.id for p in products]).values_list(
         "product_id", "on_hand", "held"
@@ -79,6 +118,7 @@ def evaluate_cart_with_rules(
     on: date,
     credit_available: Decimal | None,
     check_stock: bool = True,
+    channel: str = "web",
 ) -> RuledEvaluation:
     """``evaluate_cart`` plus the rules it used. ``customer.price_group`` should be select_related."""
     merged: dict[int, list] = {}
@@ -90,33 +130,25 @@ def evaluate_cart_with_rules(
     products = [product for product, _qty in merged.values()]
     rules = list_rules(on=on)
     needs_categories = any(rule.scope.categories for rule in rules)
-    chains = _category_codes(products) if needs_categories and products else {}
+    chains = category_chains(products) if needs_categories and products else {}
     sheets = price_sheets(customer=customer, products=products, on=on)
     available = _available(products) if check_stock and products else {}
-    engine_lines = []
-    for product, quantity in merged.values():
-        engine_product = engine.Product(
-            sku=product.sku,
-            name=product.name,
-            unit=product.unit,
-            category_codes=chains.get(product.category_id, ()) if product.category_id else (),
-            case_quantity=product.case_quantity,
-            moq=product.moq,
-            order_multiple=product.order_multiple,
-            max_quantity=product.max_quantity,
-            tax_rate=product.tax_rate,
-            active=product.active,
-            available=available.get(product.id, 0) if check_stock else None,
+    engine_lines = [
+        engine.Line(
+            product=engine_product(
+                product, chains=chains, available=available.get(product.id, 0) if check_stock else None
+            ),
+            quantity=quantity,
+            unit_price=sheets[product.id].unit_price(quantity),
         )
-        unit_price = sheets[product.id].unit_price(quantity)
-        engine_lines.append(engine.Line(product=engine_product, quantity=quantity, unit_price=unit_price))
-    group = customer.price_group if customer.price_group_id else None
-    buyer = engine.Buyer(
-        customer_code=customer.code,
-        price_group=group.code if group is not None else None,
-        prefecture=ship_to_prefecture,
-        ec_enabled=customer.ec_enabled,
+        for product, quantity in merged.values()
+    ]
+    buyer = engine_buyer(
+        customer,
+        ship_to_prefecture=ship_to_prefecture,
         credit_available=credit_available,
+        # Web ordering gates the web and API channels only: staff key in phone/FAX orders for anyone.
+        ec_enabled=customer.ec_enabled or channel not in SELF_SERVICE_CHANNELS,
     )
     evaluation = engine.evaluate(lines=engine_lines, buyer=buyer, rules=rules, on=on)
     return RuledEvaluation(evaluation=evaluation, rules=rules)
@@ -130,6 +162,7 @@ def evaluate_cart(
     on: date,
     credit_available: Decimal | None,
     check_stock: bool = True,
+    channel: str = "web",
 ) -> engine.Evaluation:
     """Price ``lines`` for ``customer`` delivering to ``ship_to_prefecture`` on day ``on``.
 
@@ -143,6 +176,7 @@ def evaluate_cart(
         on=on,
         credit_available=credit_available,
         check_stock=check_stock,
+        channel=channel,
     ).evaluation
 
 

@@ -29,6 +29,7 @@ from orders.numbering import next_order_number
 from orders.outbox import enqueue_order_push
 from orders.services.calendar import check_delivery_date
 from orders.services.cart import evaluate_cart_with_rules
+from orders.services.notifications import enqueue_order_confirmation
 from pricing_rules import engine
 from pricing_rules.money import money_str
 
@@ -148,6 +149,7 @@ def _create_order(
         on=today,
         credit_available=selectors.credit_available(customer=customer),
         check_stock=False,  # stock is decided under lock by hold_stock (409, not 422)
+        channel=channel,
     )
     evaluation = ruled.evaluation
     if evaluation.violations:
@@ -229,14 +231,7 @@ def _create_order(
     # What was just written is what a fresh read would return: spare the caller four queries.
     order._prefetched_objects_cache = {"lines": order_lines, "fees": order_fees, "events": [event]}
     enqueue_order_push(order=order)
-    order_id = order.id
-
-    def _mail() -> None:
-        from orders.services.notifications import send_order_confirmation
-
-        send_order_confirmation(order_id=order_id)
-
-    transaction.on_commit(_mail, robust=True)
+    enqueue_order_confirmation(order=order, now=now)  # the e-mail outbox row, in this transaction
     return order
 
 

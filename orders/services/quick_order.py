@@ -10,6 +10,7 @@ import io
 import re
 from dataclasses import dataclass, field
 
+from django.db.models import Q
 from django.utils.translation import gettext
 
 from b2bshop.errors import ApplicationError
@@ -91,11 +92,14 @@ def parse_lines(rows: list[tuple[int, str, list[str]]]) -> tuple[list[tuple[int,
 
 
 def resolve_entries(entries: list[tuple[int, str, int]]) -> tuple[list[tuple[Product, int]], list[LineError]]:
-    """Look the SKUs up in one query; unknown or inactive SKUs become line errors."""
+    """Look the SKUs (or JAN codes) up in one query; unknown or inactive ones become line errors."""
     wanted = {sku for _n, sku, _q in entries} | {sku.upper() for _n, sku, _q in entries}
-    products = (
-        {p.sku.upper(): p for p in Product.objects.filter(sku__in=wanted, active=True)} if wanted else {}
-    )
+    products: dict[str, Product] = {}
+    if wanted:
+        for p in Product.objects.filter(Q(sku__in=wanted) | Q(jan_code__in=wanted), active=True):
+            products[p.sku.upper()] = p
+            if p.jan_code:
+                products.setdefault(p.jan_code, p)  # a SKU that looks like a JAN code wins
     items: list[tuple[Product, int]] = []
     errors: list[LineError] = []
     for number, sku, quantity in entries:

@@ -496,7 +496,7 @@ def test_put_customer_creates_then_updates(erp):
         ({"postal_code": "12-345"}, "postal_code"),
         ({"credit_limit": "100.5"}, "credit_limit"),
         ({"credit_limit": 1e6}, "credit_limit"),
-        ({"ec_enabled": ...}, "ec_enabled"),
+        ({"ec_enabled": "yes"}, "ec_enabled"),
         ({"name": ""}, "name"),
         ({"payment_terms_days": -1}, "payment_terms_days"),
     ],
@@ -506,6 +506,19 @@ def test_put_customer_rejects_bad_fields(erp, change, field):
     assert response.status_code == 400
     assert field in response.json()["details"], response.json()
     assert not Customer.objects.filter(code="C900").exists()
+
+
+def test_the_erp_leaves_the_shops_web_ordering_choice_alone_unless_it_sends_one(erp):
+    erp.put("/api/v1/erp/customers/C901", customer_body(ec_enabled=...), format="json")
+    customer = Customer.objects.get(code="C901")
+    customer.ec_enabled = False  # the shop keeps this customer out of the web pilot
+    customer.save()
+    response = erp.put(
+        "/api/v1/erp/customers/C901", customer_body(ec_enabled=..., name="改称後"), format="json"
+    )
+    assert response.status_code == 200 and response.json()["ec_enabled"] is False
+    customer.refresh_from_db()
+    assert (customer.name, customer.ec_enabled) == ("改称後", False)
 
 
 def test_prospect_becomes_customer_when_the_erp_sends_it(erp):

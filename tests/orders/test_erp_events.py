@@ -9,8 +9,10 @@ from django.core import mail
 from django.utils import timezone
 
 from catalog.models import StockHold
+from mail.models import OutgoingEmail
 from orders.events import TRANSITIONS, next_status
 from orders.models import Order, OrderEvent
+from tests.mail.helpers import deliver_queued_emails
 from tests.orders.erp_builders import make_confirmed_order
 
 pytestmark = pytest.mark.django_db
@@ -141,15 +143,16 @@ def test_accepted_without_occurred_at_uses_now(erp_api):
     assert before <= hold.release_after <= timezone.now() + timedelta(seconds=1)
 
 
-def test_shipped_emails_the_buyer_after_commit_with_the_tracking_number(
-    erp_api, django_capture_on_commit_callbacks
-):
+def test_shipped_emails_the_buyer_through_the_outbox_with_the_tracking_number(erp_api):
     order = make_confirmed_order(push=False)
     _walk_to(erp_api, order, "accepted")
-    with django_capture_on_commit_callbacks(execute=True):
-        response = _post(erp_api, order.number, type="shipped", tracking_number="1234-5678-9012")
+    mail.outbox.clear()
+    OutgoingEmail.objects.all().delete()
+    response = _post(erp_api, order.number, type="shipped", tracking_number="1234-5678-9012")
     assert response.status_code == 200
     assert response.json()["tracking_number"] == "1234-5678-9012"
+    assert OutgoingEmail.objects.get().kind == "order_shipped"  # written with the event
+    assert deliver_queued_emails() == ["sent"]
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [order.placed_by.email]

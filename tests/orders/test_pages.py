@@ -172,6 +172,28 @@ def test_staff_proxy_order_uses_the_same_rules_and_records_channel_and_keyer(cli
     assert Order.objects.count() == 1
 
 
+def test_staff_key_in_phone_orders_for_a_customer_without_web_ordering_whose_buyers_cannot(client, drink):
+    customer = factories.make_customer(code="C-PHONE", ec_enabled=False)
+    buyer = factories.make_buyer(customer=customer)
+    fill_cart(buyer, (drink, 24))
+    client.force_login(buyer)
+    client.post(reverse("orders:checkout"), {"idempotency_key": "web-1"})
+    assert not Order.objects.exists()  # the web channel stays closed (ec_disabled)
+    client.force_login(factories.make_staff())
+    base = {
+        "customer": "C-PHONE",
+        "channel": "phone",
+        "idempotency_key": "tel-1",
+        "po_number": "",
+        "note": "",
+    }
+    preview = client.post(reverse("orders:proxy"), {**base, "lines": "DRI-1 24", "preview": "1"})
+    assert "オンライン注文をご利用いただけません" not in preview.content.decode()
+    placed = client.post(reverse("orders:proxy"), {**base, "lines": "DRI-1 24", "place": "1"})
+    assert placed.status_code == 302
+    assert Order.objects.get().channel == "phone"
+
+
 def test_proxy_screen_is_staff_only(buyer_client):
     response = buyer_client.get(reverse("orders:proxy"))
     assert response.status_code == 302 and "/admin/login/" in response["Location"]

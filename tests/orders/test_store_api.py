@@ -12,9 +12,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from catalog.models import Stock, StockHold
+from mail.models import OutgoingEmail
 from orders.models import Holiday, Order, OrderPush
 from orders.services.calendar import earliest_delivery_date
 from tests import factories
+from tests.mail.helpers import deliver_queued_emails
 from tests.orders.builders import api_client_for, fill_cart, make_rule
 
 pytestmark = pytest.mark.django_db
@@ -150,10 +152,11 @@ def test_checkout_places_order_snapshot_outbox_mail_and_empties_cart(
     assert OrderPush.objects.filter(order=db_order).exists()
     assert Stock.objects.get(product=shop["drink"]).held == 24
     assert shop["api"].get("/api/v1/store/cart").json()["lines"] == []
-    assert len(callbacks) == 2  # ERP push + confirmation e-mail
-    for callback in callbacks:
-        if "mail" in callback.__qualname__:
-            callback()
+    assert len(callbacks) == 2  # ERP push + confirmation e-mail, both published after commit
+    assert (
+        OutgoingEmail.objects.filter(kind="order_confirmation", ref=f"order:{order['number']}").count() == 1
+    )
+    assert deliver_queued_emails() == ["sent"]
     assert len(mail.outbox) == 1
     assert order["number"] in mail.outbox[0].subject and "ご注文" in mail.outbox[0].subject
     assert mail.outbox[0].to == [shop["buyer"].email]

@@ -1,0 +1,245 @@
+"""The e-mail outbox: enqueue inside the cause's transaction, deliver from a Celery worker.
+
+Same shape as the ERP push outbox (orders/outbox.py):
+  1. `enqueue_email` renders the message from templates in the recipient's language and writes
+     the row in the caller's transaction; the Celery task is only a fast path published on commit;
+  2. `deliver_email` claims the row (SKIP LOCKED, attempt counted, lease set) and commits, sends
+     with no lock held, then records the outcome guarded by the claimed attempt number;
+  3. `sweep_emails` (beat, every minute) re-publishes rows whose task was lost or killed.
+A worker killed mid-send leaves the row pending; the sweep sends it once the lease runs out. The
+Message-ID is fixed per row, so a receiving server sees a resend as the same message.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from mail.models import OutgoingEmail, Suppression
+
+logger = logging.getLogger(__name__)
+
+SWEEP_BATCH = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+
+
+def render_email(*, template: str, context: Mapping[str, Any], language: str) -> Rendered:
+    """Render `<template>_subject.txt`, `<template>.txt` and `<template>.html` in `language`."""
+    with translation.override(language):
+        subject = " ".join(render_to_string(f"{template}_subject.txt", dict(context)).split())
+        text = render_to_string(f"{template}.txt", dict(context))
+        html = render_to_string(f"{template}.html", dict(context))
+    return Rendered(subject=subject[:300], text=text, html=html)
+
+
+def language_for(user: Any) -> str:
+    """The user's chosen language if the shop offers it, else the default (Japanese)."""
+    chosen = getattr(user, "preferred_language", "") or ""
+    offered = {code for code, _ in settings.LANGUAGES}
+    return chosen if chosen in offered else settings.LANGUAGE_CODE
+
+
+def is_suppressed(*, email: str) -> bool:
+    return Suppression.objects.filter(email=email.strip().lower()).exists()
+
+
+def enqueue_email(
+    *,
+    kind: str,
+    template: str,
+    context: Mapping[str, Any],
+    to: str,
+    language: str,
+    reason: str,
+    now: datetime,
+    recipient_id: int | None = None,
+    ref: str = "",
+    headers: Mapping[str, str] | None = None,
+    dedupe_key: str | None = None,
+) -> OutgoingEmail:
+    """Record one e-mail to send; call inside the transaction of its cause.
+
+    With `dedupe_key`, a second call for the same key returns the first row and adds nothing
+    (the unique constraint holds even for concurrent callers). One INSERT without it: a suppressed
+    (bounced) address is caught at delivery, where the row becomes `suppressed`.
+    """
+    if dedupe_key and (existing := OutgoingEmail.objects.filter(dedupe_key=dedupe_key).first()):
+        return existing
+    rendered = render_email(template=template, context=context, language=language)
+    email = OutgoingEmail.objects.create(
+        kind=kind,
+        reason=reason[:300],
+        ref=ref[:64],
+        dedupe_key=dedupe_key,
+        recipient_id=recipient_id,
+        to_email=to,
+        language=language,
+        subject=rendered.subject,
+        body_text=rendered.text,
+        body_html=rendered.html,
+        headers=dict(headers or {}),
+        created_at=now,
+    )
+    email_id = email.id
+    transaction.on_commit(lambda: _schedule(outbox_id=email_id, countdown=0), robust=True)
+    return email
+
+
+def _schedule(*, outbox_id: int, countdown: float) -> bool:
+    """Publish one send task. Never raises: a lost message is what the sweep is for."""
+    from mail.tasks import send_email_task
+
+    try:
+        send_email_task.apply_async(kwargs={"outbox_id": outbox_id}, countdown=max(countdown, 0), retry=False)
+    except Exception:  # any broker error; the row stays pending for the sweep
+        logger.warning("could not enqueue e-mail %s; the sweep will send it", outbox_id, exc_info=True)
+        return False
+    return True
+
+
+def _backoff_seconds(*, attempt: int) -> float:
+    """Exponential backoff with equal jitter, as for the ERP push."""
+    delay = min(
+        settings.MAIL_RETRY_MAX_SECONDS, settings.MAIL_RETRY_BASE_SECONDS * (2 ** max(attempt - 1, 0))
+    )
+    return delay / 2 + random.uniform(0, delay / 2)  # noqa: S311 - jitter, not a secret
+
+
+def message_id(email: OutgoingEmail) -> str:
+    """A Message-ID fixed per row, so a resend after a killed worker is the same message."""
+    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(" >") or "b2bshop.local"
+    return f"<outbox-{email.id}@{domain}>"
+
+
+def deliver_email(*, outbox_id: int, now: datetime) -> str:
+    """Try to send one pending e-mail once; returns `sent`, `retry`, `failed` or `skipped`.
+
+    Safe to call any number of times from anywhere; never holds a row lock while talking SMTP.
+    """
+    with transaction.atomic():
+        email = OutgoingEmail.objects.select_for_update(skip_locked=True).filter(pk=outbox_id).first()
+        if email is None or email.status != OutgoingEmail.Status.PENDING:
+            return "skipped"
+        if email.next_attempt_at is not None and email.next_attempt_at > now:
+            return "skipped"
+        if is_suppressed(email=email.to_email):
+            email.status = OutgoingEmail.Status.SUPPRESSED
+            email.next_attempt_at = None
+            email.save(update_fields=["status", "next_attempt_at", "updated_at"])
+            return "skipped"
+        email.attempts += 1
+        email.next_attempt_at = now + timedelta(seconds=settings.MAIL_SEND_LEASE_SECONDS)
+        email.save(update_fields=["attempts", "next_attempt_at", "updated_at"])
+    # The claim is committed: no lock is held while the mail server answers.
+    message = EmailMultiAlternatives(
+        subject=email.subject,
+        body=email.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[email.to_email],
+        headers={**email.headers, "Message-ID": message_id(email)},
+    )
+    if email.body_html:
+        message.attach_alternative(email.body_html, "text/html")
+    fields: dict[str, object] = {"updated_at": now}
+    try:
+        message.send(fail_silently=False)
+    except Exception as exc:  # SMTP errors, refused connections, timeouts: all retried
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        if email.attempts >= settings.MAIL_MAX_ATTEMPTS:
+            outcome = "failed"
+            fields.update(status=OutgoingEmail.Status.FAILED, next_attempt_at=None, last_error=error)
+        else:
+            outcome = "retry"
+            delay = _backoff_seconds(attempt=email.attempts)
+            fields.update(next_attempt_at=now + timedelta(seconds=delay), last_error=error)
+    else:
+        outcome = "sent"
+        fields.update(status=OutgoingEmail.Status.SENT, sent_at=now, next_attempt_at=None, last_error="")
+    OutgoingEmail.objects.filter(
+        pk=outbox_id, status=OutgoingEmail.Status.PENDING, attempts=email.attempts
+    ).update(**fields)
+    if outcome == "retry":
+        _schedule(outbox_id=outbox_id, countdown=(fields["next_attempt_at"] - now).total_seconds())  # type: ignore[operator]
+    logger.info("e-mail %s (%s) attempt %s: %s", outbox_id, email.kind, email.attempts, outcome)
+    return outcome
+
+
+def due_email_ids(*, now: datetime, limit: int = SWEEP_BATCH) -> list[int]:
+    """Pending e-mails to (re)send: due retries, expired leases, never-tried rows past the grace."""
+    grace = now - timedelta(seconds=settings.MAIL_SWEEP_GRACE_SECONDS)
+    return list(
+        OutgoingEmail.objects.filter(status=OutgoingEmail.Status.PENDING)
+        .filter(Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True, created_at__lte=grace))
+        .order_by("created_at", "id")
+        .values_list("id", flat=True)[:limit]
+    )
+
+
+def sweep_emails(*, now: datetime) -> int:
+    """Re-publish what the fast path missed. Returns how many were published."""
+    published = 0
+    for outbox_id in due_email_ids(now=now):
+        if not _schedule(outbox_id=outbox_id, countdown=0):
+            break  # the broker is down; the next sweep tries again
+        published += 1
+    return published
+
+
+def retry_failed_emails(*, outbox_ids: Iterable[int], now: datetime) -> int:
+    """Staff retry: failed rows go back to pending with a fresh attempt budget."""
+    with transaction.atomic():
+        ids = list(
+            OutgoingEmail.objects.select_for_update()
+            .filter(pk__in=list(outbox_ids), status=OutgoingEmail.Status.FAILED)
+            .order_by("pk")
+            .values_list("id", flat=True)
+        )
+        OutgoingEmail.objects.filter(pk__in=ids).update(
+            status=OutgoingEmail.Status.PENDING, attempts=0, next_attempt_at=None, updated_at=now
+        )
+        for outbox_id in ids:
+            transaction.on_commit(
+                lambda outbox_id=outbox_id: _schedule(outbox_id=outbox_id, countdown=0), robust=True
+            )
+    return len(ids)
+
+
+def record_bounce(*, email: str, now: datetime, detail: str = "") -> int:
+    """A hard bounce: suppress the address and mark what was sent to it since as bounced.
+
+    Later e-mails to it are logged as `suppressed` and never sent. Returns the rows marked.
+    """
+    address = email.strip().lower()
+    with transaction.atomic():
+        Suppression.objects.get_or_create(
+            email=address, defaults={"reason": (detail or "bounced")[:300], "created_at": now}
+        )
+        latest = (
+            OutgoingEmail.objects.filter(to_email__iexact=address, status=OutgoingEmail.Status.SENT)
+            .order_by("-sent_at", "-id")
+            .values_list("id", flat=True)[:1]
+        )
+        marked = OutgoingEmail.objects.filter(pk__in=list(latest)).update(
+            status=OutgoingEmail.Status.BOUNCED, last_error=(detail or "bounced")[:2000], updated_at=now
+        )
+        OutgoingEmail.objects.filter(to_email__iexact=address, status=OutgoingEmail.Status.PENDING).update(
+            status=OutgoingEmail.Status.SUPPRESSED, next_attempt_at=None, updated_at=now
+        )
+    return marked
