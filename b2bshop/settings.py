@@ -373,3 +373,15 @@ CELERY_BEAT_SCHEDULE["insights-purge-web-events"] = {
     "task": "insights.tasks.purge_web_events_task",
     "schedule": crontab(hour=3, minute=30),
 }
+
+# ---------------------------------------------------------------- company accounts and approval (issue 14)
+# Orders awaiting approval longer than this are cancelled and their stock released (beat, hourly).
+ORDER_APPROVAL_EXPIRY_DAYS = int(os.environ.get("ORDER_APPROVAL_EXPIRY_DAYS", "7"))
+CELERY_BEAT_SCHEDULE["orders-cancel-expired-approvals"] = {
+    "task": "orders.tasks.cancel_expired_approvals_task",
+    "schedule": crontab(minute=15),
+}
+# An invitation link (company admin → colleague) works once, for this many days.
+INVITATION_EXPIRY_DAYS = int(os.environ.get("INVITATION_EXPIRY_DAYS", "7"))
+# Password-reset links for buyers (Django's auth views) expire after this many seconds.
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", str(60 * 60 * 24)))

@@ -36,6 +36,8 @@ urlpatterns = [
     path("api/v1/store/", include("orders.urls_store")),
     path("api/v1/store/", include("billing.urls_store")),
     # Storefront pages.
+    path("", include("customers.urls_auth")),
+    path("", include("customers.urls")),
     path("orders/", include("orders.urls")),
     path("invoices/", include("billing.urls")),
     path("", include("engagement.urls")),

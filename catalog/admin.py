@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from catalog.models import Category, Price, Product, Stock, StockHold
+from catalog.models import Category, Price, Product, Stock, StockHold, VisibilityRule
 
 
 @admin.register(Category)
@@ -58,3 +58,21 @@ class StockHoldAdmin(admin.ModelAdmin):
     list_select_related = ["order", "product"]
     search_fields = ["order__number", "product__sku"]
     readonly_fields = ["order", "product", "quantity", "release_after", "released_at", "created_at"]
+
+
+@admin.register(VisibilityRule)
+class VisibilityRuleAdmin(admin.ModelAdmin):
+    """表示グループ: hide categories or products from a customer or price group, or allow only some."""
+
+    list_display = ["customer", "price_group", "effect", "category", "product", "updated_at"]
+    list_filter = ["effect", "price_group"]
+    search_fields = [
+        "customer__code",
+        "customer__name",
+        "price_group__code",
+        "category__code",
+        "product__sku",
+    ]
+    list_select_related = ["customer", "price_group", "category", "product"]
+    autocomplete_fields = ["customer", "product"]
+    fields = ["customer", "price_group", "effect", "category", "product"]

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -414,3 +415,78 @@ class PriceBulkApi(ErpApiView):
         except services.ItemErrors as exc:
             return item_errors_response(exc.errors)
         return Response({"upserted": upserted})
+
+
+# ---------------------------------------------------------------- visibility (表示グループ)
+class VisibilityTargetsSerializer(serializers.Serializer):
+    categories = serializers.ListField(
+        child=serializers.CharField(max_length=32), required=False, default=list, max_length=1000
+    )
+    skus = serializers.ListField(
+        child=serializers.CharField(max_length=40), required=False, default=list, max_length=10000
+    )
+
+
+class VisibilitySerializer(serializers.Serializer):
+    hide = VisibilityTargetsSerializer(
+        required=False, help_text="categories (with sub-categories) and SKUs hidden"
+    )
+    allow = VisibilityTargetsSerializer(
+        required=False, help_text="if any: only these categories and SKUs are visible (hide still applies)"
+    )
+
+
+class VisibilityApi(APIView):
+    """Which categories and products one customer or price group may see and order (表示グループ).
+
+    PUT replaces every rule of the subject; empty lists = the whole active catalog again.
+    A hidden product is 404 for that company's buyers everywhere (pages, API, cart, quick order, reorder).
+    """
+
+    permission_classes = [IsIntegration]
+    parser_classes = [JSONParser]  # lists of codes; a form body is not a way to send them
+    subject = "customer"
+
+    def _codes(self, code: str) -> dict[str, str]:
+        return {"customer_code": code} if self.subject == "customer" else {"price_group_code": code}
+
+    def _document(self, code: str) -> dict[str, Any]:
+        return services.visibility_document(**self._codes(code))
+
+    @extend_schema(responses={200: VisibilitySerializer, 404: ErrorSerializer}, tags=["erp"])
+    def get(self, request: Request, code: str) -> Response:
+        return Response(self._document(code))
+
+    @extend_schema(
+        request=VisibilitySerializer,
+        responses={200: VisibilitySerializer, 400: ErrorSerializer, 404: ErrorSerializer},
+        tags=["erp"],
+        examples=[
+            OpenApiExample(
+                "hide a category, allow only two categories",
+                request_only=True,
+                value={
+                    "hide": {"categories": ["TOBACCO"], "skus": []},
+                    "allow": {"categories": ["BOLT", "DRINK"]},
+                },
+            )
+        ],
+    )
+    def put(self, request: Request, code: str) -> Response:
+        serializer = VisibilitySerializer(data=require_json_object(request.data))
+        if not serializer.is_valid():
+            raise ValidationFailed(_("Invalid visibility rules."), details=serializer.errors)
+        data = serializer.validated_data
+        targets = {
+            effect: services.VisibilityTargets(
+                categories=tuple(data.get(effect, {}).get("categories", [])),
+                skus=tuple(data.get(effect, {}).get("skus", [])),
+            )
+            for effect in ("hide", "allow")
+        }
+        services.replace_visibility(**self._codes(code), hide=targets["hide"], allow=targets["allow"])
+        return Response(self._document(code))
+
+
+class PriceGroupVisibilityApi(VisibilityApi):
+    subject = "price_group"

@@ -103,13 +103,14 @@ class StoreProductListApi(generics.GenericAPIView):
 
     def get_queryset(self) -> QuerySet[Product]:
         params = self.request.query_params
+        customer = get_buyer_customer(user=self.request.user)
         category = None
         code = params.get("category", "").strip()
         if code:
-            category = selectors.get_category(code=code)
+            category = selectors.get_category(code=code, customer=customer)
             if category is None:
                 return Product.objects.none()
-        return selectors.list_products(search=params.get("search", ""), category=category)
+        return selectors.list_products(customer=customer, search=params.get("search", ""), category=category)
 
     @extend_schema(
         operation_id="store_products",

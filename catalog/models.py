@@ -185,3 +185,82 @@ class Price(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product_id} ≥{self.min_quantity}: {self.unit_price}"
+
+
+class VisibilityRule(models.Model):
+    """表示グループ: which categories or products a price group or a customer may see and order.
+
+    One row names a subject (a customer, or a price group) and a target (a category with its
+    sub-categories, or one product), and either hides the target or allows it. A subject with
+    any "allow" row sees only what its allow rows name; "hide" rows then take away. A hidden
+    product does not exist for that buyer: every lookup goes through
+    ``catalog.selectors.visible_products``. Set by staff in admin or by the ERP.
+    """
+
+    class Effect(models.TextChoices):
+        HIDE = "hide", _("Hide")
+        ALLOW = "allow", _("Allow only")
+
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="visibility_rules",
+    )
+    price_group = models.ForeignKey(
+        "customers.PriceGroup",
+        verbose_name=_("price group"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="visibility_rules",
+    )
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="visibility_rules",
+    )
+    product = models.ForeignKey(
+        Product,
+        verbose_name=_("product"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="visibility_rules",
+    )
+    effect = models.CharField(_("effect"), max_length=8, choices=Effect.choices, default=Effect.HIDE)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("visibility rule (表示グループ)")
+        verbose_name_plural = _("visibility rules (表示グループ)")
+        ordering = ["customer", "price_group", "effect", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(customer__isnull=False) ^ Q(price_group__isnull=False),
+                name="visibility_rule_one_subject",
+            ),
+            models.CheckConstraint(
+                condition=Q(category__isnull=False) ^ Q(product__isnull=False),
+                name="visibility_rule_one_target",
+            ),
+            models.UniqueConstraint(
+                fields=["customer", "price_group", "category", "product", "effect"],
+                name="visibility_rule_unique",
+                nulls_distinct=False,
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["customer"], name="visibility_rule_customer"),
+            models.Index(fields=["price_group"], name="visibility_rule_group"),
+        ]
+
+    def __str__(self) -> str:
+        subject = f"customer {self.customer_id}" if self.customer_id else f"group {self.price_group_id}"
+        target = f"category {self.category_id}" if self.category_id else f"product {self.product_id}"
+        return f"{self.effect} {target} for {subject}"

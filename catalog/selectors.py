@@ -16,9 +16,9 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, IntegerField, Q, QuerySet, Value, When
 
-from catalog.models import Category, Product, Stock
+from catalog.models import Category, Product, Stock, VisibilityRule
 from catalog.prices import PriceSheet, price_sheets
 from catalog.text import normalize_search
 
@@ -53,12 +53,88 @@ def availability(*, available: int, moq: int | None, order_multiple: int | None)
     return IN_STOCK
 
 
-def visible_products() -> QuerySet[Product]:
-    """Products a buyer may see: active ones, with stock and category joined. Every buyer page and API uses this.
+def _rules_for(customer: Customer, effect: str) -> QuerySet[VisibilityRule]:
+    subject = Q(customer_id=customer.pk)
+    if customer.price_group_id:
+        subject |= Q(price_group_id=customer.price_group_id)
+    return VisibilityRule.objects.filter(subject, effect=effect)
 
-    No annotations on purpose: ``count()`` for pagination then stays a plain count on one table.
+
+def _targets(rules: QuerySet[VisibilityRule], prefix: str) -> Q:
+    """Products named by ``rules``: their products, and every product in their categories' subtrees."""
+    categories = rules.filter(category__isnull=False).values("category_id")
+    subtree = Category.objects.filter(
+        Q(pk__in=categories) | Q(parent_id__in=categories) | Q(parent__parent_id__in=categories)
+    ).values("pk")
+    products = rules.filter(product__isnull=False).values("product_id")
+    return Q(**{f"{prefix}category_id__in": subtree}) | Q(**{f"{prefix}pk__in": products})
+
+
+def visibility_q(*, customer: Customer | None, prefix: str = "") -> Q:
+    """THE rule for who may see and order a product (表示グループ), as a filter on Product.
+
+    Active, and for a buyer's company: not hidden by a visibility rule of the company or its
+    price group, and, if any "allow" rule applies, named by one. ``prefix`` applies the same
+    rule through a relation (``"product__"`` on cart lines). Subqueries only: no extra query,
+    no join on the outer query. ``customer=None`` (staff browsing) sees every active product.
     """
-    return Product.objects.filter(active=True).select_related("stock", "category")
+    rule = Q(**{f"{prefix}active": True})
+    if customer is None:
+        return rule
+    hide = _rules_for(customer, VisibilityRule.Effect.HIDE)
+    allow = _rules_for(customer, VisibilityRule.Effect.ALLOW)
+    return rule & ~_targets(hide, prefix) & (~Q(Exists(allow)) | _targets(allow, prefix))
+
+
+def visible_products(*, customer: Customer | None) -> QuerySet[Product]:
+    """Products this buyer's company may see and order, with stock and category joined.
+
+    Every buyer lookup of a product goes through this (pages, store API, cart, quick order,
+    reorder, templates): a hidden product is 404 everywhere. No annotations on purpose:
+    ``count()`` for pagination then stays a plain count on one table.
+    """
+    return Product.objects.filter(visibility_q(customer=customer)).select_related("stock", "category")
+
+
+def visible_category_ids(*, customer: Customer | None, categories: list[Category]) -> set[int] | None:
+    """Ids among ``categories`` (the whole small tree) the company may browse; None = all of them.
+
+    A category is hidden with its subtree by a "hide" rule; with "allow" rules only the allowed
+    categories, their sub-categories and the path down to them (and to allowed products) remain.
+    One query over the company's rules.
+    """
+    if customer is None:
+        return None
+    subject = Q(customer_id=customer.pk)
+    if customer.price_group_id:
+        subject |= Q(price_group_id=customer.price_group_id)
+    rules = list(
+        VisibilityRule.objects.filter(subject).values_list("effect", "category_id", "product__category_id")
+    )
+    if not rules:
+        return None
+    parent = {c.pk: c.parent_id for c in categories}
+
+    def chain(cid: int | None) -> list[int]:
+        out: list[int] = []
+        while cid is not None and cid in parent and len(out) < 10:
+            out.append(cid)
+            cid = parent[cid]
+        return out
+
+    hidden = {cid for effect, cid, _pcid in rules if effect == VisibilityRule.Effect.HIDE and cid}
+    visible = set(parent)
+    allows = [(cid, pcid) for effect, cid, pcid in rules if effect == VisibilityRule.Effect.ALLOW]
+    if allows:
+        allowed_roots = {cid for cid, _p in allows if cid}
+        visible = set()
+        for cid in parent:
+            path = chain(cid)
+            if allowed_roots.intersection(path):  # inside an allowed subtree
+                visible.add(cid)
+        for cid, pcid in allows:  # the way down to an allowed category or product stays browsable
+            visible.update(chain(cid or pcid))
+    return {cid for cid in visible if not hidden.intersection(chain(cid))}
 
 
 def category_scope(*, category: Category) -> Q:
@@ -99,9 +175,11 @@ def search_products(queryset: QuerySet[Product], *, query: str) -> QuerySet[Prod
     return queryset.filter(text_match | code_match).annotate(search_rank=rank).order_by("search_rank", "sku")
 
 
-def list_products(*, search: str = "", category: Category | None = None) -> QuerySet[Product]:
-    """Visible products, optionally in a category subtree and matching a search, in SKU order."""
-    queryset = visible_products()
+def list_products(
+    *, customer: Customer | None, search: str = "", category: Category | None = None
+) -> QuerySet[Product]:
+    """Products visible to ``customer``, optionally in a category subtree and matching a search, in SKU order."""
+    queryset = visible_products(customer=customer)
     if category is not None:
         queryset = queryset.filter(category_scope(category=category))
     if search and search.strip():
@@ -121,17 +199,43 @@ def page_of(queryset: QuerySet[Product], *, page: int, size: int) -> tuple[list[
     return rows[:size], len(rows) > size
 
 
-def get_category(*, code: str) -> Category | None:
-    return Category.objects.select_related("parent__parent").filter(code=code).first()
+def get_category(*, code: str, customer: Customer | None) -> Category | None:
+    """A category the company may browse (None for an unknown or hidden one)."""
+    category = Category.objects.select_related("parent__parent").filter(code=code).first()
+    if category is None or customer is None:
+        return category
+    allowed = visible_category_ids(
+        customer=customer, categories=list(Category.objects.only("pk", "parent_id"))
+    )
+    return category if allowed is None or category.pk in allowed else None
 
 
-def category_tree() -> list[Category]:
-    """Top-level categories with children and grandchildren prefetched (two queries... three at most)."""
-    return list(Category.objects.filter(parent__isnull=True).prefetch_related("children__children"))
+def category_tree(*, customer: Customer | None) -> list[Category]:
+    """Top-level categories with children and grandchildren, without those hidden from the company."""
+    # The tree is small: one query for every category, children linked in Python (instead of two
+    # prefetch queries), so the home page costs the same statements however deep the tree is.
+    every = list(Category.objects.all())
+    children_of: dict[int | None, list[Category]] = {}
+    for category in every:
+        children_of.setdefault(category.parent_id, []).append(category)
+    for category in every:
+        category._prefetched_objects_cache = {"children": children_of.get(category.pk, [])}
+    roots = children_of.get(None, [])
+    if customer is None:
+        return roots
+    allowed = visible_category_ids(customer=customer, categories=every)
+    if allowed is None:
+        return roots
+    for root in roots:
+        children = [c for c in root.children.all() if c.pk in allowed]
+        for child in children:
+            child._prefetched_objects_cache["children"] = [g for g in child.children.all() if g.pk in allowed]
+        root._prefetched_objects_cache["children"] = children
+    return [r for r in roots if r.pk in allowed]
 
 
-def get_visible_product(*, sku: str) -> Product | None:
-    return visible_products().select_related("category__parent").filter(sku=sku).first()
+def get_visible_product(*, sku: str, customer: Customer | None) -> Product | None:
+    return visible_products(customer=customer).select_related("category__parent").filter(sku=sku).first()
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,8 +18,8 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from b2bshop.errors import ValidationFailed
-from catalog.models import Category, Price, Product, Stock
+from b2bshop.errors import NotFound, ValidationFailed
+from catalog.models import Category, Price, Product, Stock, VisibilityRule
 from catalog.stock import StockFigure, StockUpdateResult, apply_stock_figures
 from catalog.text import product_search_text
 from customers.models import Customer, PriceGroup
@@ -239,3 +239,83 @@ def upsert_prices(*, items: Sequence[PriceData]) -> int:
         update_fields=["unit_price", "valid_to", "updated_at"],
     )
     return len(rows)
+
+
+# ---------------------------------------------------------------- visibility (表示グループ)
+
+
+@dataclass(frozen=True, slots=True)
+class VisibilityTargets:
+    """Category codes and SKUs one subject may not see (hide) or may only see (allow)."""
+
+    categories: tuple[str, ...] = ()
+    skus: tuple[str, ...] = ()
+
+
+def _visibility_subject(*, customer_code: str | None, price_group_code: str | None) -> dict[str, Any]:
+    """{"customer": ...} or {"price_group": ...} for the code. Raises NotFound."""
+    if (customer_code is None) == (price_group_code is None):
+        raise ValueError("name exactly one customer or one price group")
+    if customer_code is not None:
+        subject: dict[str, Any] = {"customer": Customer.objects.filter(code=customer_code).first()}
+    else:
+        subject = {"price_group": PriceGroup.objects.filter(code=price_group_code).first()}
+    if next(iter(subject.values())) is None:
+        raise NotFound(_("No customer or price group with this code."))
+    return subject
+
+
+def replace_visibility(
+    *,
+    customer_code: str | None = None,
+    price_group_code: str | None = None,
+    hide: VisibilityTargets,
+    allow: VisibilityTargets,
+) -> int:
+    """Replace every visibility rule of one customer or price group; returns how many rules it now has.
+
+    Raises NotFound (unknown subject), ValidationFailed (unknown category or SKU; ``details``
+    names them) and writes nothing then. Empty ``hide`` and ``allow`` = the whole active catalog.
+    """
+    subject = _visibility_subject(customer_code=customer_code, price_group_code=price_group_code)
+    codes = {*hide.categories, *allow.categories}
+    skus = {*hide.skus, *allow.skus}
+    categories = {c.code: c for c in Category.objects.filter(code__in=codes)}
+    products = {p.sku: p for p in Product.objects.filter(sku__in=skus)}
+    errors: dict[str, list[str]] = {}
+    if unknown := sorted(codes - categories.keys()):
+        errors["categories"] = [_("Unknown category %(code)s.") % {"code": code} for code in unknown]
+    if unknown := sorted(skus - products.keys()):
+        errors["skus"] = [_("Unknown SKU %(sku)s.") % {"sku": sku} for sku in unknown]
+    if errors:
+        raise ValidationFailed(_("Some categories or SKUs do not exist."), details=errors)
+    rows = [
+        VisibilityRule(**subject, effect=effect, **target)
+        for effect, targets in ((VisibilityRule.Effect.HIDE, hide), (VisibilityRule.Effect.ALLOW, allow))
+        for target in (
+            *({"category": categories[code]} for code in sorted(set(targets.categories))),
+            *({"product": products[sku]} for sku in sorted(set(targets.skus))),
+        )
+    ]
+    with transaction.atomic():
+        VisibilityRule.objects.filter(**subject).delete()
+        VisibilityRule.objects.bulk_create(rows)
+    return len(rows)
+
+
+def visibility_document(*, customer_code: str | None = None, price_group_code: str | None = None) -> dict:
+    """The subject's rules in the ERP's shape: {"hide": {"categories", "skus"}, "allow": {...}}. Raises NotFound."""
+    subject = _visibility_subject(customer_code=customer_code, price_group_code=price_group_code)
+    rules = VisibilityRule.objects.filter(**subject).select_related("category", "product")
+    doc: dict[str, dict[str, list[str]]] = {
+        effect: {"categories": [], "skus": []} for effect in VisibilityRule.Effect.values
+    }
+    for rule in rules:
+        if rule.category_id:
+            doc[rule.effect]["categories"].append(rule.category.code)
+        else:
+            doc[rule.effect]["skus"].append(rule.product.sku)
+    for part in doc.values():
+        part["categories"].sort()
+        part["skus"].sort()
+    return doc

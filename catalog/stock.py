@@ -9,6 +9,8 @@ Lifecycle of a hold (contract section 3):
      ``release_after`` (its ``as_of``; no ``as_of`` = taken on arrival), the figure already
      reflects the order, so the hold is released in the same statement that writes ``on_hand``.
      No unit is counted twice or not at all. Figures older than the last applied one are stale.
+An order the ERP never received (an approval rejected or expired) gives its units back at once
+(``release_holds_now``): no ERP figure will ever reflect it.
 On PostgreSQL each step is a constant number of statements whatever the number of SKUs (the
 stock update is one statement); the embedded SQLite demo (`make run`) takes a portable path.
 """
@@ -21,7 +23,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import Case, F, IntegerField, Value, When
+from django.db.models.functions import Greatest
 
 from b2bshop.errors import ApplicationError
 from catalog.models import Product, Stock, StockHold
@@ -106,6 +109,35 @@ def hold_stock(*, order_id: int, items: Sequence[tuple[Product, int]]) -> None:
     StockHold.objects.bulk_create(
         [StockHold(order_id=order_id, product_id=pid, quantity=qty) for pid, qty in rows]
     )
+
+
+def release_holds_now(*, order_id: int, now: datetime) -> int:
+    """Give an order's held units back at once; returns how many units were released.
+
+    Only for orders the ERP never received (rejected or expired approvals): no ERP stock figure
+    will ever reflect them, so waiting for one (``mark_holds_releasable``) would hold them for
+    good. Call inside the caller's transaction; stock rows are locked in product-id order like
+    ``hold_stock``, so it cannot deadlock with a checkout.
+    """
+    holds = list(
+        StockHold.objects.filter(order_id=order_id, released_at__isnull=True).values_list(
+            "product_id", "quantity"
+        )
+    )
+    if not holds:
+        return 0
+    freed: dict[int, int] = defaultdict(int)
+    for product_id, quantity in holds:
+        freed[product_id] += quantity
+    list(Stock.objects.select_for_update().filter(product_id__in=sorted(freed)).order_by("product_id"))
+    StockHold.objects.filter(order_id=order_id, released_at__isnull=True).update(released_at=now)
+    released = Case(
+        *(When(product_id=pid, then=Value(qty)) for pid, qty in freed.items()),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    Stock.objects.filter(product_id__in=sorted(freed)).update(held=Greatest(F("held") - released, 0))
+    return sum(freed.values())
 
 
 def mark_holds_releasable(*, order_id: int, at: datetime) -> int:

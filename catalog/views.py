@@ -39,25 +39,28 @@ def _ordering_context(customer: Customer | None) -> dict[str, object]:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "catalog/home.html", {"categories": selectors.category_tree()})
+    categories = selectors.category_tree(customer=_customer(request))
+    return render(request, "catalog/home.html", {"categories": categories})
 
 
 @login_required
 def product_list(request: HttpRequest, category_code: str | None = None) -> HttpResponse:
     """Search results and category pages: this buyer's prices, availability, MOQ and multiple."""
+    customer = _customer(request)
     category = None
     if category_code is not None:
-        category = selectors.get_category(code=category_code)
+        category = selectors.get_category(code=category_code, customer=customer)
         if category is None:
             raise Http404
     query = request.GET.get("q", "").strip()[:100]
-    customer = _customer(request)
     try:
         number = max(int(request.GET.get("page", "1")), 1)
     except ValueError:
         number = 1
     products, has_next = selectors.page_of(
-        selectors.list_products(search=query, category=category), page=number, size=settings.CATALOG_PAGE_SIZE
+        selectors.list_products(customer=customer, search=query, category=category),
+        page=number,
+        size=settings.CATALOG_PAGE_SIZE,
     )
     offers = selectors.offers_for(customer=customer, products=products, on=timezone.localdate())
     context = {
@@ -70,10 +73,10 @@ def product_list(request: HttpRequest, category_code: str | None = None) -> Http
 
 @login_required
 def product_detail(request: HttpRequest, sku: str) -> HttpResponse:
-    product = selectors.get_visible_product(sku=sku)
+    customer = _customer(request)
+    product = selectors.get_visible_product(sku=sku, customer=customer)
     if product is None:
         raise Http404
-    customer = _customer(request)
     offer = selectors.offers_for(customer=customer, products=[product], on=timezone.localdate())[0]
     return render(request, "catalog/product_detail.html", {"offer": offer, "product": product,
                                                            **_ordering_context(customer)})  # fmt: skip

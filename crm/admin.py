@@ -31,6 +31,7 @@ from crm.models import (
 )
 from crm.services import leads
 from crm.tasks import import_leads_task
+from customers import roles
 from customers.auth import signed_in_user
 from customers.models import Customer
 
@@ -121,6 +122,13 @@ class ContactAdmin(admin.ModelAdmin):
             {"fields": ("marketing_consent", "marketing_consent_date", "marketing_consent_method")},
         ),
     )
+
+    def get_queryset(self, request):
+        # Sales reps see the contacts of the accounts they own (customers.roles); admins see all.
+        queryset = super().get_queryset(request)
+        if roles.sees_every_contact(request.user):
+            return queryset
+        return queryset.filter(roles.own_accounts_contacts(request.user))
 
     def save_model(self, request, obj, form, change):
         try:

@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from customers import services
-from customers.models import ApiToken, Customer, PriceGroup, ShipTo, User
+from customers.models import ApiToken, Customer, Invitation, PriceGroup, ShipTo, User
 
 
 @admin.register(PriceGroup)
@@ -21,7 +21,7 @@ class ShipToInline(admin.TabularInline):
 class BuyerInline(admin.TabularInline):
     model = User
     fk_name = "customer"
-    fields = ["email", "full_name", "role", "is_active"]
+    fields = ["email", "full_name", "role", "spending_limit", "is_active"]
     readonly_fields = ["email"]
     extra = 0
     can_delete = False
@@ -56,7 +56,7 @@ class UserAdmin(BaseUserAdmin):
     autocomplete_fields = ["customer"]
     fieldsets = (
         (None, {"fields": ("email", "password", "full_name", "preferred_language")}),
-        (_("Company"), {"fields": ("customer", "role")}),
+        (_("Company"), {"fields": ("customer", "role", "spending_limit")}),
         (
             _("Permissions"),
             {
@@ -110,3 +110,18 @@ class ApiTokenAdmin(admin.ModelAdmin):
                 _("New token for %(user)s (shown only once): %(token)s")
                 % {"user": token.user, "token": issued.raw},
             )
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Read-only: company admins invite colleagues on the storefront; staff can see who invited whom."""
+
+    list_display = ["user", "invited_by", "created_at", "expires_at", "accepted_at", "revoked_at"]
+    list_filter = ["accepted_at", "revoked_at"]
+    search_fields = ["user__email", "invited_by__email", "user__customer__code"]
+    list_select_related = ["user", "invited_by"]
+    readonly_fields = ["user", "invited_by", "created_at", "expires_at", "accepted_at", "revoked_at"]
+    exclude = ["digest"]
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -201,6 +201,15 @@ class User(AbstractBaseUser, PermissionsMixin):
         related_name="buyers",
     )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, blank=True)
+    spending_limit = models.DecimalField(
+        _("spending limit per order"),
+        max_digits=14,
+        decimal_places=0,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("Orders above this total (tax included) wait for an approver. Empty: no limit."),
+    )
     is_staff = models.BooleanField(_("staff"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     is_integration = models.BooleanField(_("ERP integration user"), default=False)
@@ -222,6 +231,10 @@ class User(AbstractBaseUser, PermissionsMixin):
                 name="integration_user_has_no_customer",
             ),
             models.CheckConstraint(condition=Q(customer__isnull=True) | ~Q(role=""), name="buyer_has_role"),
+            models.CheckConstraint(
+                condition=Q(spending_limit__isnull=True) | Q(spending_limit__gte=0),
+                name="user_spending_limit_not_negative",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -230,6 +243,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_buyer(self) -> bool:
         return self.customer_id is not None and self.is_active
+
+    @property
+    def can_approve(self) -> bool:
+        """Approvers and company admins decide their colleagues' orders above a spending limit (承認)."""
+        return self.is_buyer and self.role in (self.Role.APPROVER, self.Role.ADMIN)
 
 
 class ApiToken(models.Model):
@@ -250,3 +268,28 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
+
+
+class Invitation(models.Model):
+    """A company admin's invitation of a colleague: a single-use, expiring link to set a password.
+
+    Only a SHA-256 digest of the link's token is stored; the token travels only in the e-mail.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations")
+    invited_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="invitations_sent"
+    )
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("invited at"))
+    expires_at = models.DateTimeField(_("expires at"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.created_at:%Y-%m-%d})"

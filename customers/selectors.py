@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils.translation import gettext
 
 from b2bshop.errors import NotFound
-from customers.models import Customer, ShipTo, User
+from customers.models import Customer, Invitation, ShipTo, User
 
 
 def get_buyer_customer(*, user: User) -> Customer:
@@ -46,3 +51,76 @@ def list_buyers(*, customer: Customer) -> QuerySet[User]:
 def can_manage_ship_tos(*, user: User) -> bool:
     """Company admins (会社管理者) manage their own ship-tos; the default one stays staff's choice."""
     return bool(user.customer_id) and user.role == User.Role.ADMIN
+
+
+# ============================================================================================
+# Company self-service: the logins of the admin's own company (customers.services writes them)
+# ============================================================================================
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """A login of the company as its admin sees it."""
+
+    user: User
+    status: str  # "active" | "invited" | "deactivated"
+
+
+def can_manage_members(*, user: User) -> bool:
+    """Only a company admin (会社管理者) manages the company's logins."""
+    return bool(user.is_buyer) and user.role == User.Role.ADMIN
+
+
+def require_company_admin(*, admin: User) -> None:
+    """Raises NotFound unless ``admin`` is a company admin: to anyone else these pages do not exist."""
+    # Anyone else is not told that these pages exist (404, never 403).
+    if not can_manage_members(user=admin):
+        raise NotFound(gettext("Page not found."), code="not_found")
+
+
+def list_members(*, admin: User, now: datetime) -> list[Member]:
+    """Every login of the admin's company: active first, then invited, then deactivated. Raises NotFound."""
+    require_company_admin(admin=admin)
+    pending = Invitation.objects.filter(
+        user_id=OuterRef("pk"), accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
+    )
+    users = (
+        User.objects.filter(customer_id=admin.customer_id)
+        .annotate(invited=Exists(pending))
+        .order_by("-is_active", "email")
+    )
+    members = [
+        Member(user=u, status="active" if u.is_active else "invited" if u.invited else "deactivated")
+        for u in users
+    ]
+    order = {"active": 0, "invited": 1, "deactivated": 2}
+    return sorted(members, key=lambda m: (order[m.status], m.user.email))
+
+
+def get_member(*, admin: User, user_id: int) -> User:
+    """A login of the admin's own company. Another company's user, or no such user: NotFound."""
+    require_company_admin(admin=admin)
+    user = User.objects.filter(customer_id=admin.customer_id, pk=user_id).first()
+    if user is None:
+        raise NotFound(gettext("This user does not exist."), code="user_not_found")
+    return user
+
+
+def token_digest(raw: str) -> str:
+    """What the database keeps of a secret token (API tokens, invitation links): its SHA-256."""
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def get_open_invitation(*, token: str, now: datetime) -> Invitation:
+    """The invitation a link carries if it can still be used. Raises NotFound (unknown, used, expired, revoked)."""
+    invitation = (
+        Invitation.objects.select_related("user__customer")
+        .filter(digest=token_digest(token or ""), accepted_at__isnull=True, revoked_at__isnull=True)
+        .first()
+    )
+    if invitation is None or invitation.expires_at <= now or invitation.user.customer_id is None:
+        raise NotFound(
+            gettext("This invitation link is no longer valid. Ask your company administrator for a new one."),
+            code="invitation_invalid",
+        )
+    return invitation

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
 from django.db import transaction
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from b2bshop.errors import NotFound, ValidationFailed
 from customers import selectors
-from customers.models import ApiToken, Customer, ShipTo, User
-
-
-def _digest(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
+from customers.models import ApiToken, Customer, Invitation, ShipTo, User
 
 
 @dataclass(frozen=True)
@@ -28,7 +32,7 @@ class IssuedToken:
 def issue_api_token(*, user: User, name: str = "") -> IssuedToken:
     """Create a token for `user`; only its SHA-256 digest is kept."""
     raw = "b2b_" + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=user, name=name, prefix=raw[:12], digest=_digest(raw))
+    token = ApiToken.objects.create(user=user, name=name, prefix=raw[:12], digest=selectors.token_digest(raw))
     return IssuedToken(token=token, raw=raw)
 
 
@@ -47,7 +51,7 @@ def authenticate_api_token(*, raw: str) -> ApiToken | None:
     """The live token for `raw`, or None (unknown, revoked, or its user inactive)."""
     token = (
         ApiToken.objects.select_related("user", "user__customer__price_group", "user__customer__owner")
-        .filter(digest=_digest(raw), revoked_at__isnull=True, user__is_active=True)
+        .filter(digest=selectors.token_digest(raw), revoked_at__isnull=True, user__is_active=True)
         .first()
     )
     if token is not None:
@@ -58,8 +62,44 @@ def authenticate_api_token(*, raw: str) -> ApiToken | None:
     return token
 
 
-def create_buyer(*, customer_code: str, email: str, password: str, role: str = User.Role.BUYER) -> User:
-    """Create or update the storefront login `email` for company `customer_code`."""
+UNSET: Any = object()
+
+
+def parse_spending_limit(raw: str | int | Decimal | None) -> Decimal | None:
+    """A per-order spending limit in whole yen ("50000", "50,000", "¥50,000"); empty = no limit.
+
+    Raises ValidationFailed for anything else (negative, fractional, not a number).
+    """
+    if raw is None:
+        return None
+    text = str(raw).strip().replace(",", "").replace("¥", "").replace("￥", "")
+    if not text:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        value = Decimal(-1)
+    if not value.is_finite() or value < 0 or value != value.to_integral_value() or value >= 10**14:
+        raise ValidationFailed(
+            gettext("Enter the spending limit as a whole number of yen, or leave it empty for no limit."),
+            code="invalid_spending_limit",
+        )
+    return value.quantize(Decimal(1))
+
+
+def create_buyer(
+    *,
+    customer_code: str,
+    email: str,
+    password: str,
+    role: str = User.Role.BUYER,
+    spending_limit: Decimal | None = UNSET,
+) -> User:
+    """Create or update the storefront login `email` for company `customer_code`.
+
+    ``spending_limit`` (whole yen, None = no limit) sends the buyer's larger orders to approval;
+    left out, an existing login keeps its limit.
+    """
     if role not in User.Role.values:
         raise ValidationFailed(f"unknown role {role!r}; use one of {', '.join(User.Role.values)}")
     customer = Customer.objects.filter(code=customer_code).first()
@@ -78,6 +118,8 @@ def create_buyer(*, customer_code: str, email: str, password: str, role: str = U
             user = User(email=email)
         user.customer = customer
         user.role = role
+        if spending_limit is not UNSET:
+            user.spending_limit = spending_limit
         user.is_active = True
         user.set_password(password)
         user.save()
@@ -149,3 +191,179 @@ def set_web_ordering(*, customer_ids: list[int], enabled: bool) -> list[int]:
         )
         Customer.objects.filter(pk__in=changed).update(ec_enabled=enabled, updated_at=timezone.now())
     return changed
+
+
+# ============================================================================================
+# Company self-service: the company admin invites, deactivates and sets roles and limits
+# ============================================================================================
+# Every function is scoped to the admin's own company (customers.selectors.get_member):
+# another company's user is NotFound (404), and so is everything for a non-admin.
+
+
+def _check_role(role: str) -> str:
+    if role not in User.Role.values:
+        raise ValidationFailed(gettext("Choose buyer, approver or company admin."), code="invalid_role")
+    return role
+
+
+def _keeps_an_admin(*, customer_id: int, without: User) -> bool:
+    """True when another active admin remains if ``without`` stops being one."""
+    return (
+        User.objects.filter(customer_id=customer_id, role=User.Role.ADMIN, is_active=True)
+        .exclude(pk=without.pk)
+        .exists()
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedInvitation:
+    invitation: Invitation
+    token: str  # only in the e-mail; the database keeps its digest
+
+
+def invite_member(
+    *,
+    admin: User,
+    email: str,
+    full_name: str = "",
+    role: str = User.Role.BUYER,
+    spending_limit: Decimal | None = None,
+    now: datetime,
+) -> IssuedInvitation:
+    """Invite a colleague: an inactive login plus a single-use link, e-mailed after commit.
+
+    Inviting an address again (not accepted yet, or deactivated) replaces earlier links. Raises
+    NotFound (not a company admin), ValidationFailed (bad address or role, or an address that
+    belongs to someone outside the company).
+    """
+    selectors.require_company_admin(admin=admin)
+    role = _check_role(role)
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except DjangoValidationError:
+        raise ValidationFailed(gettext("Enter a valid e-mail address."), code="invalid_email") from None
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(email=email).first()
+        if user is not None and user.customer_id != admin.customer_id:
+            raise ValidationFailed(
+                gettext("This e-mail address cannot be invited. Please contact us."), code="email_taken"
+            )
+        if user is not None and user.is_active:
+            raise ValidationFailed(
+                gettext("%(email)s can already log in.") % {"email": email}, code="already_active"
+            )
+        if user is None:
+            user = User(email=email, customer_id=admin.customer_id, is_active=False)
+            user.set_unusable_password()
+        user.full_name = full_name.strip()[:100] or user.full_name
+        user.role = role
+        user.spending_limit = spending_limit
+        user.save()
+        Invitation.objects.filter(user=user, accepted_at__isnull=True, revoked_at__isnull=True).update(
+            revoked_at=now
+        )
+        invitation = Invitation.objects.create(
+            user=user,
+            invited_by=admin,
+            digest=selectors.token_digest(token),
+            created_at=now,
+            expires_at=now + timedelta(days=settings.INVITATION_EXPIRY_DAYS),
+        )
+        transaction.on_commit(lambda: send_invitation(invitation_id=invitation.pk, token=token), robust=True)
+    return IssuedInvitation(invitation=invitation, token=token)
+
+
+def accept_invitation(*, token: str, password: str, now: datetime) -> User:
+    """Set the invited colleague's password and activate the login; the link then stops working.
+
+    The password must pass the configured validators (``SetPasswordForm`` checks them first).
+    Raises NotFound as ``get_open_invitation``.
+    """
+    with transaction.atomic():
+        invitation = selectors.get_open_invitation(token=token, now=now)
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if invitation.accepted_at is not None:  # the same link submitted twice at once
+            raise NotFound(gettext("This invitation link was already used."), code="invitation_invalid")
+        user = invitation.user
+        user.set_password(password)
+        user.is_active = True
+        user.save(update_fields=["password", "is_active"])
+        invitation.accepted_at = now
+        invitation.save(update_fields=["accepted_at"])
+    return user
+
+
+def update_member(*, admin: User, user_id: int, role: str, spending_limit: Decimal | None) -> User:
+    """Set a colleague's role and per-order spending limit. The company always keeps an active admin.
+
+    Raises NotFound (not an admin, another company's user), ValidationFailed.
+    """
+    role = _check_role(role)
+    with transaction.atomic():
+        user = selectors.get_member(admin=admin, user_id=user_id)
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if (
+            user.role == User.Role.ADMIN
+            and role != User.Role.ADMIN
+            and user.is_active
+            and not _keeps_an_admin(customer_id=admin.customer_id, without=user)
+        ):
+            raise ValidationFailed(
+                gettext("The company needs at least one active administrator."), code="last_admin"
+            )
+        user.role = role
+        user.spending_limit = spending_limit
+        user.save(update_fields=["role", "spending_limit"])
+    return user
+
+
+def set_member_active(*, admin: User, user_id: int, active: bool, now: datetime) -> User:
+    """Deactivate (or reactivate) a colleague's login; a deactivated login cannot log in or use a token.
+
+    Unused invitations of a deactivated login are revoked. Raises NotFound, ValidationFailed
+    (deactivating oneself or the last active admin; reactivating someone who never set a password).
+    """
+    with transaction.atomic():
+        user = selectors.get_member(admin=admin, user_id=user_id)
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if not active:
+            if user.pk == admin.pk:
+                raise ValidationFailed(gettext("You cannot deactivate yourself."), code="self")
+            if user.role == User.Role.ADMIN and not _keeps_an_admin(
+                customer_id=admin.customer_id, without=user
+            ):
+                raise ValidationFailed(
+                    gettext("The company needs at least one active administrator."), code="last_admin"
+                )
+            Invitation.objects.filter(user=user, accepted_at__isnull=True, revoked_at__isnull=True).update(
+                revoked_at=now
+            )
+        elif not user.has_usable_password():
+            raise ValidationFailed(
+                gettext("This person has not set a password yet; send a new invitation instead."),
+                code="never_activated",
+            )
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+    return user
+
+
+def send_invitation(*, invitation_id: int, token: str) -> int:
+    """E-mail the invitation link, in Japanese (the colleague has no language setting yet)."""
+    invitation = Invitation.objects.select_related("user__customer", "invited_by").get(pk=invitation_id)
+    user = invitation.user
+    link = settings.SITE_URL + reverse("accounts:accept_invitation", args=[token])
+    with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
+        context = {
+            "invitation": invitation,
+            "user": user,
+            "customer": user.customer,
+            "link": link,
+            "inviter": invitation.invited_by,
+            "days": settings.INVITATION_EXPIRY_DAYS,
+        }
+        subject = render_to_string("customers/email/invitation_subject.txt", context).strip()
+        body = render_to_string("customers/email/invitation.txt", context)
+    return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])

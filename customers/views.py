@@ -1,12 +1,133 @@
-"""Storefront views owned by customers: the language switch that also remembers the choice."""
+"""Storefront pages owned by customers: company users (admin only), invitations, the language switch.
+
+Thin: read the form, call one ``customers.services`` function, render. To anyone but the company's
+admin the user pages do not exist (404); another company's user is 404 too.
+"""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
-from customers import services
+from b2bshop.errors import NotFound, ValidationFailed
+from customers import selectors, services
+from customers.forms import InviteForm, MemberForm
+
+
+def _members_page(request: HttpRequest, invite_form: InviteForm, status: int = 200) -> HttpResponse:
+    members = selectors.list_members(admin=request.user, now=timezone.now())
+    return render(request, "customers/members.html", {"members": members, "form": invite_form}, status=status)
+
+
+@login_required
+def members(request: HttpRequest) -> HttpResponse:
+    try:
+        return _members_page(request, InviteForm(initial={"role": "buyer"}))
+    except NotFound:
+        raise Http404 from None
+
+
+@login_required
+@require_POST
+def invite(request: HttpRequest) -> HttpResponse:
+    form = InviteForm(request.POST)
+    try:
+        if not form.is_valid():
+            return _members_page(request, form, status=400)
+        data = form.cleaned_data
+        try:
+            services.invite_member(
+                admin=request.user,
+                email=data["email"],
+                full_name=data["full_name"],
+                role=data["role"],
+                spending_limit=data["spending_limit"],
+                now=timezone.now(),
+            )
+        except ValidationFailed as exc:
+            form.add_error("email", exc.message)
+            return _members_page(request, form, status=400)
+    except NotFound:
+        raise Http404 from None
+    messages.success(request, gettext("An invitation was sent to %(email)s.") % {"email": data["email"]})
+    return redirect("accounts:members")
+
+
+@login_required
+def member(request: HttpRequest, user_id: int) -> HttpResponse:
+    try:
+        user = selectors.get_member(admin=request.user, user_id=user_id)
+        form = MemberForm(
+            request.POST or None, initial={"role": user.role, "spending_limit": user.spending_limit}
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.update_member(
+                    admin=request.user,
+                    user_id=user.pk,
+                    role=form.cleaned_data["role"],
+                    spending_limit=form.cleaned_data["spending_limit"],
+                )
+            except ValidationFailed as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(
+                    request, gettext("The settings of %(email)s were saved.") % {"email": user.email}
+                )
+                return redirect("accounts:members")
+    except NotFound:
+        raise Http404 from None
+    status = 400 if form.errors else 200
+    return render(request, "customers/member.html", {"member": user, "form": form}, status=status)
+
+
+@login_required
+@require_POST
+def member_active(request: HttpRequest, user_id: int, active: bool) -> HttpResponse:
+    try:
+        user = services.set_member_active(
+            admin=request.user, user_id=user_id, active=active, now=timezone.now()
+        )
+    except NotFound:
+        raise Http404 from None
+    except ValidationFailed as exc:
+        messages.error(request, exc.message)
+        return redirect("accounts:member", user_id=user_id)
+    if active:
+        messages.success(request, gettext("%(email)s can log in again.") % {"email": user.email})
+    else:
+        messages.success(request, gettext("%(email)s can no longer log in.") % {"email": user.email})
+    return redirect("accounts:members")
+
+
+def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """The invited colleague sets a password (the configured validators apply); the link then stops working."""
+    now = timezone.now()
+    try:
+        invitation = selectors.get_open_invitation(token=token, now=now)
+    except NotFound as exc:
+        return render(request, "customers/invitation_invalid.html", {"message": exc.message}, status=404)
+    form = SetPasswordForm(invitation.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.accept_invitation(token=token, password=form.cleaned_data["new_password1"], now=now)
+        except NotFound as exc:
+            return render(request, "customers/invitation_invalid.html", {"message": exc.message}, status=404)
+        messages.success(request, gettext("Your password was set. Please log in."))
+        return redirect("login")
+    return render(
+        request,
+        "customers/accept_invitation.html",
+        {"form": form, "invitation": invitation},
+        status=400 if form.errors else 200,
+    )
 
 
 @require_POST

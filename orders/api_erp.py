@@ -32,7 +32,7 @@ from rest_framework.views import APIView
 from b2bshop.api import ErrorSerializer
 from b2bshop.errors import NotFound, ValidationFailed
 from customers.auth import IsIntegration, signed_in_user
-from orders import events
+from orders import events, selectors
 from orders.erp_payload import order_resource, with_payload_relations
 from orders.models import Order
 
@@ -195,7 +195,7 @@ def _decode_cursor(value: str) -> tuple[str, datetime, int]:
 def _parse_filters(request: Request) -> tuple[QuerySet[Order], int]:
     params = request.query_params
     errors: dict[str, list[str]] = {}
-    queryset = Order.objects.all()
+    queryset = selectors.erp_orders()
     status = params.get("status", "")
     if status:
         if status not in Order.Status.values:
@@ -303,7 +303,7 @@ def _link(url: str, direction: str, order: Order) -> str:
 
 
 def _get_order(number: str) -> Order:
-    order = with_payload_relations(Order.objects.filter(number=number)).first()
+    order = with_payload_relations(selectors.erp_orders().filter(number=number)).first()
     if order is None:
         raise NotFound(_("No order with number %(number)s.") % {"number": number})
     return order

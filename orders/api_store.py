@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -21,6 +22,7 @@ from customers.auth import IsBuyer, signed_in_user
 from customers.selectors import get_buyer_customer
 from orders import selectors
 from orders.models import Order
+from orders.services import approval
 from orders.services import cart as cart_services
 from orders.services.checkout import CheckoutDetails, RulesViolated, place_order
 from orders.services.documents import cart_document, order_document, order_summary, violation_document
@@ -88,7 +90,7 @@ class CartApi(StoreApi):
 class CartItemApi(StoreApi):
     @extend_schema(request=QuantitySerializer, responses={200: dict})
     def put(self, request: Request, sku: str) -> Response:
-        product = cart_services.get_orderable_product(sku=sku)
+        product = cart_services.get_orderable_product(sku=sku, buyer=request.user)
         if not isinstance(request.data, dict) or "quantity" not in request.data:
             raise ValidationFailed(
                 gettext("Send the quantity."),
@@ -104,7 +106,7 @@ class CartItemApi(StoreApi):
 
     @extend_schema(responses={200: dict})
     def delete(self, request: Request, sku: str) -> Response:
-        product = cart_services.get_orderable_product(sku=sku)
+        product = cart_services.get_orderable_product(sku=sku, buyer=signed_in_user(request))
         cart_services.remove_line(buyer=signed_in_user(request), product=product)
         return self.cart_response(request)
 
@@ -177,3 +179,49 @@ class ReorderApi(StoreApi):
     def post(self, request: Request, number: str) -> Response:
         result = reorder(buyer=signed_in_user(request), number=number)
         return self.cart_response(request, extra={"unavailable": result.unavailable})
+
+
+class DecisionSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+
+
+class _DecisionApi(StoreApi):
+    """Approve or reject a colleague's order (approvers and company admins only; others get 404)."""
+
+    decide: Callable[..., Order]
+
+    def post(self, request: Request, number: str) -> Response:
+        serializer = DecisionSerializer(data=request.data if isinstance(request.data, dict) else {})
+        serializer.is_valid(raise_exception=True)
+        order = self.decide(
+            approver=request.user,
+            number=number,
+            now=timezone.now(),
+            reason=serializer.validated_data.get("reason", ""),
+        )
+        customer = get_buyer_customer(user=request.user)
+        return Response(order_document(selectors.get_order(customer=customer, number=order.number)))
+
+
+class ApproveOrderApi(_DecisionApi):
+    decide = staticmethod(approval.approve_order)
+
+    @extend_schema(
+        operation_id="store_orders_approve",
+        request=DecisionSerializer,
+        responses={200: dict, 404: dict, 409: dict},
+    )
+    def post(self, request: Request, number: str) -> Response:
+        return super().post(request, number)
+
+
+class RejectOrderApi(_DecisionApi):
+    decide = staticmethod(approval.reject_order)
+
+    @extend_schema(
+        operation_id="store_orders_reject",
+        request=DecisionSerializer,
+        responses={200: dict, 404: dict, 409: dict},
+    )
+    def post(self, request: Request, number: str) -> Response:
+        return super().post(request, number)

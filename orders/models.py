@@ -42,6 +42,7 @@ class Order(models.Model):
     """A confirmed order. Everything a buyer saw is snapshotted here; later price or rule changes never touch it."""
 
     class Status(models.TextChoices):
+        AWAITING_APPROVAL = "awaiting_approval", _("Awaiting approval")
         CONFIRMED = "confirmed", _("Confirmed")
         ACCEPTED = "accepted", _("Accepted by ERP")
         SHIPPED = "shipped", _("Shipped")
@@ -72,7 +73,7 @@ class Order(models.Model):
         related_name="orders_keyed",
     )
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices, default=Channel.WEB)
-    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.CONFIRMED)
+    status = models.CharField(_("status"), max_length=24, choices=Status.choices, default=Status.CONFIRMED)
     ship_to = models.JSONField(_("ship-to (snapshot)"), default=dict)
     requested_delivery_date = models.DateField(_("requested delivery date"), null=True, blank=True)
     po_number = models.CharField(_("PO number"), max_length=64, blank=True)
@@ -139,12 +140,13 @@ class OrderFee(models.Model):
 
 
 class OrderEvent(models.Model):
-    """The status timeline: placed, then what the ERP reports (accepted, shipped, invoiced, cancelled)."""
+    """The status timeline: placed, the company's approval decision, then what the ERP reports."""
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
-    type = models.CharField(_("event"), max_length=16)
+    type = models.CharField(_("event"), max_length=24)
     occurred_at = models.DateTimeField(_("occurred at"))
     tracking_number = models.CharField(_("tracking number"), max_length=64, blank=True)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
 

@@ -4,18 +4,27 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from b2bshop.errors import NotFound
 from billing import selectors as billing_selectors
+from catalog.selectors import visibility_q
 from customers.models import Customer, ShipTo, User
-from customers.selectors import default_ship_to, ship_to_snapshot
+from customers.selectors import default_ship_to, get_buyer_customer, ship_to_snapshot
 from orders.models import Cart, CartLine, Order, OrderEvent, OrderTemplate
 
 
 def list_cart_lines(*, buyer: User) -> list[CartLine]:
-    """The buyer's cart lines with their products, in the order they were added (one query)."""
-    return list(CartLine.objects.filter(cart__buyer=buyer).select_related("product"))
+    """The buyer's cart lines with their products, in the order they were added (one query).
+
+    Lines of products hidden from the company since they were added are left out (表示グループ).
+    """
+    customer = get_buyer_customer(user=buyer)
+    return list(
+        CartLine.objects.filter(cart__buyer=buyer)
+        .filter(visibility_q(customer=customer, prefix="product__"))
+        .select_related("product")
+    )
 
 
 def resolve_ship_to(*, customer: Customer, ship_to_id: int | None) -> dict[str, str]:
@@ -63,6 +72,14 @@ def lock_customer_for_credit(*, customer: Customer) -> None:
         list(Customer.objects.select_for_update(no_key=True).filter(pk=customer.pk).values_list("pk"))
 
 
+def erp_orders() -> QuerySet[Order]:
+    """Orders the ERP may see: not those awaiting approval, nor those rejected or expired before approval."""
+    from orders.services.approval import EXPIRED, REJECTED
+
+    never_pushed = OrderEvent.objects.filter(order_id=OuterRef("pk"), type__in=[REJECTED, EXPIRED])
+    return Order.objects.exclude(status=Order.Status.AWAITING_APPROVAL).exclude(Exists(never_pushed))
+
+
 def list_orders(*, customer: Customer) -> QuerySet[Order]:
     """Own company's orders, newest first."""
     return Order.objects.filter(customer=customer).select_related("customer").order_by("-placed_at", "-id")
@@ -70,7 +87,9 @@ def list_orders(*, customer: Customer) -> QuerySet[Order]:
 
 def orders_with_details(queryset: QuerySet[Order]) -> QuerySet[Order]:
     return queryset.prefetch_related(
-        "lines", "fees", Prefetch("events", queryset=OrderEvent.objects.order_by("occurred_at", "id"))
+        "lines",
+        "fees",
+        Prefetch("events", queryset=OrderEvent.objects.select_related("actor").order_by("occurred_at", "id")),
     )
 
 

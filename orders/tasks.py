@@ -22,3 +22,11 @@ def sweep_order_pushes_task(**kwargs: object) -> None:
     from orders import outbox
 
     outbox.sweep_order_pushes(now=timezone.now())
+
+
+@shared_task(acks_late=True, ignore_result=True, soft_time_limit=300, time_limit=330)
+def cancel_expired_approvals_task(**kwargs: object) -> None:
+    """Beat, hourly: cancel orders nobody approved within ORDER_APPROVAL_EXPIRY_DAYS (stock released)."""
+    from orders.services import approval
+
+    approval.cancel_expired_approvals(now=timezone.now())

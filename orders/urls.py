@@ -1,6 +1,6 @@
 from django.urls import path
 
-from orders import views
+from orders import views, views_approval
 
 app_name = "orders"
 urlpatterns = [
@@ -17,4 +17,17 @@ urlpatterns = [
     path("history/<str:number>/placed/", views.placed, name="placed"),
     path("history/<str:number>/reorder/", views.order_reorder, name="reorder"),
     path("staff/proxy/", views.proxy_order, name="proxy"),
+    path("approvals/", views_approval.approvals, name="approvals"),
+    path(
+        "history/<str:number>/approve/",
+        views_approval.decide,
+        {"decision": "approve"},
+        name="approve",
+    ),
+    path(
+        "history/<str:number>/reject/",
+        views_approval.decide,
+        {"decision": "reject"},
+        name="reject",
+    ),
 ]

@@ -9,4 +9,6 @@ urlpatterns = [
     path("orders", api_store.OrderListApi.as_view(), name="store-orders"),
     path("orders/<str:number>", api_store.OrderDetailApi.as_view(), name="store-order"),
     path("orders/<str:number>/reorder", api_store.ReorderApi.as_view(), name="store-reorder"),
+    path("orders/<str:number>/approve", api_store.ApproveOrderApi.as_view(), name="store-order-approve"),
+    path("orders/<str:number>/reject", api_store.RejectOrderApi.as_view(), name="store-order-reject"),
 ]

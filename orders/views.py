@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -121,7 +121,7 @@ def _safe_back(request: HttpRequest, fallback: str) -> str:
 def cart_add(request: HttpRequest) -> HttpResponse:
     """Add ``sku`` × ``quantity`` (form fields) to the cart; back to the page, or an htmx fragment."""
     try:
-        product = cart_services.get_orderable_product(sku=request.POST.get("sku", ""))
+        product = cart_services.get_orderable_product(sku=request.POST.get("sku", ""), buyer=request.user)
         quantity = cart_services.parse_quantity(request.POST.get("quantity", "1"), allow_zero=False)
         cart_services.add_items(buyer=request.user, items=[(product, quantity)])
     except ApplicationError as exc:
@@ -146,7 +146,7 @@ def cart_add(request: HttpRequest) -> HttpResponse:
 def cart_line(request: HttpRequest, sku: str) -> HttpResponse:
     """Set one line's quantity (stepper or field); 0 or ``remove`` deletes it."""
     try:
-        product = cart_services.get_orderable_product(sku=sku)
+        product = cart_services.get_orderable_product(sku=sku, buyer=request.user)
         # "set" is a stepper button's target quantity; otherwise the typed quantity.
         raw = (
             "0" if "remove" in request.POST else (request.POST.get("set") or request.POST.get("quantity", ""))
@@ -321,6 +321,7 @@ def order_reorder(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @staff_member_required
+@permission_required("orders.add_order", raise_exception=True)
 def proxy_order(request: HttpRequest) -> HttpResponse:
     """代理注文: staff key in a phone/FAX order; same evaluation and rules as the buyer's cart."""
     form = ProxyOrderForm(request.POST or None, initial={"idempotency_key": new_key()})
@@ -337,7 +338,7 @@ def proxy_order(request: HttpRequest) -> HttpResponse:
             (n, raw, raw.split()) for n, raw in enumerate(data["lines"].splitlines(), start=1) if raw.strip()
         ]
         entries, errors = parse_lines(rows)
-        items, unknown = resolve_entries(entries)
+        items, unknown = resolve_entries(entries, customer=customer)
         context["line_errors"] = sorted(errors + unknown, key=lambda e: e.line_no)
         context["customer"] = customer
         if context["line_errors"]:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 from b2bshop.errors import NotFound, ValidationFailed
 from catalog.models import Category, Product, Stock
 from catalog.prices import price_sheets
+from catalog.selectors import visible_products
 from customers.models import Customer, User
 from customers.selectors import get_buyer_customer
 from orders import selectors
@@ -234,9 +235,10 @@ def parse_quantity(value: object, *, allow_zero: bool = True) -> int:
     return value
 
 
-def get_orderable_product(*, sku: str) -> Product:
-    """An active product by SKU. Unknown or inactive: NotFound (404)."""
-    product = Product.objects.filter(sku=str(sku).strip(), active=True).first()
+def get_orderable_product(*, sku: str, buyer: User) -> Product:
+    """A product the buyer's company may see and order, by SKU. Unknown, inactive or hidden: NotFound (404)."""
+    customer = get_buyer_customer(user=buyer)
+    product = visible_products(customer=customer).filter(sku=str(sku).strip()).first()
     if product is None:
         raise NotFound(gettext("Product %(sku)s was not found.") % {"sku": sku}, code="product_not_found")
     return product

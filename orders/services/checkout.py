@@ -1,5 +1,8 @@
 """Checkout: turn a cart (or a staff-keyed list of lines) into a confirmed order, exactly once.
 
+An order above the buyer's spending limit is placed as ``awaiting_approval`` instead: stock held,
+no ERP outbox row until approved (orders.services.approval).
+
 One transaction does everything that must stay consistent: the idempotency check, the rule
 evaluation, the order number, the snapshot, the stock hold (row locks in product-id order plus
 a conditional UPDATE, so concurrent checkouts never oversell), the "placed" event and the ERP
@@ -27,6 +30,7 @@ from orders import selectors
 from orders.models import CartLine, Order, OrderEvent, OrderFee, OrderLine
 from orders.numbering import next_order_number
 from orders.outbox import enqueue_order_push
+from orders.services.approval import after_commit_request_approval, needs_approval
 from orders.services.calendar import check_delivery_date
 from orders.services.cart import evaluate_cart_with_rules
 from orders.services.notifications import enqueue_order_confirmation
@@ -154,12 +158,15 @@ def _create_order(
     evaluation = ruled.evaluation
     if evaluation.violations:
         raise RulesViolated(evaluation.violations)
+    # Staff proxy orders never wait: the company asked for them by phone or FAX.
+    awaiting = keyed_by is None and needs_approval(placed_by=placed_by, total=evaluation.total)
     order = Order.objects.create(
         number=next_order_number(now=now),
         customer=customer,
         placed_by=placed_by,
         keyed_by=keyed_by,
         channel=channel,
+        status=Order.Status.AWAITING_APPROVAL if awaiting else Order.Status.CONFIRMED,
         ship_to=ship_to,
         requested_delivery_date=details.requested_delivery_date,
         po_number=details.po_number,
@@ -230,7 +237,12 @@ def _create_order(
     )
     # What was just written is what a fresh read would return: spare the caller four queries.
     order._prefetched_objects_cache = {"lines": order_lines, "fees": order_fees, "events": [event]}
-    enqueue_order_push(order=order)
+    order_id = order.id
+    if awaiting:  # stock stays held; the ERP push is written only when a colleague approves
+        after_commit_request_approval(order_id=order_id)
+    else:
+        enqueue_order_push(order=order)
+
     enqueue_order_confirmation(order=order, now=now)  # the e-mail outbox row, in this transaction
     return order
 
@@ -295,7 +307,7 @@ def place_order(
     try:
         with transaction.atomic():
             cart = selectors.lock_cart_for_checkout(buyer=buyer, customer=customer)
-            lines = list(CartLine.objects.filter(cart=cart).select_related("product")) if cart else []
+            lines = selectors.list_cart_lines(buyer=buyer) if cart else []
             items = [(line.product, line.quantity) for line in lines]
             fingerprint = cart_fingerprint(items)
             if replay := _existing(

@@ -10,7 +10,8 @@ from typing import Any
 from django.utils import timezone
 
 from orders.erp_payload import order_payload
-from orders.models import Order
+from orders.models import Order, OrderEvent
+from orders.services.approval import DECISION_EVENTS
 from pricing_rules import engine
 from pricing_rules.messages import fee_message, hint_message, violation_message
 from pricing_rules.money import money_str
@@ -81,15 +82,22 @@ def order_document(order: Order) -> dict[str, Any]:
         "status": order.status,
         "tracking_number": order.tracking_number,
         "channel": order.channel,
-        "timeline": [
-            {
-                "type": event.type,
-                "occurred_at": timezone.localtime(event.occurred_at).isoformat(),
-                "tracking_number": event.tracking_number,
-            }
-            for event in order.events.all()
-        ],
+        "timeline": [timeline_entry(event) for event in order.events.all()],
     }
+
+
+def timeline_entry(event: OrderEvent) -> dict[str, Any]:
+    """One timeline row; approval decisions also say who decided and why (a colleague of the buyer)."""
+    entry: dict[str, Any] = {
+        "type": event.type,
+        "occurred_at": timezone.localtime(event.occurred_at).isoformat(),
+        "tracking_number": event.tracking_number,
+    }
+    if event.type in DECISION_EVENTS:
+        actor = event.actor
+        entry["actor"] = (actor.full_name or actor.email) if actor is not None else None
+        entry["reason"] = event.reason
+    return entry
 
 
 def order_summary(order: Order) -> dict[str, Any]:

@@ -15,7 +15,9 @@ from django.utils.translation import gettext
 
 from b2bshop.errors import ApplicationError
 from catalog.models import Product
-from customers.models import User
+from catalog.selectors import visible_products
+from customers.models import Customer, User
+from customers.selectors import get_buyer_customer
 from orders.services.cart import add_items, parse_quantity
 
 MAX_LINES = 500
@@ -91,12 +93,16 @@ def parse_lines(rows: list[tuple[int, str, list[str]]]) -> tuple[list[tuple[int,
     return entries, errors
 
 
-def resolve_entries(entries: list[tuple[int, str, int]]) -> tuple[list[tuple[Product, int]], list[LineError]]:
-    """Look the SKUs (or JAN codes) up in one query; unknown or inactive ones become line errors."""
+def resolve_entries(
+    entries: list[tuple[int, str, int]], *, customer: Customer
+) -> tuple[list[tuple[Product, int]], list[LineError]]:
+    """Look the SKUs (or JAN codes) up in one query; unknown, inactive or hidden ones become line errors."""
     wanted = {sku for _n, sku, _q in entries} | {sku.upper() for _n, sku, _q in entries}
     products: dict[str, Product] = {}
     if wanted:
-        for p in Product.objects.filter(Q(sku__in=wanted) | Q(jan_code__in=wanted), active=True):
+        for p in visible_products(customer=customer).filter(
+            Q(sku__in=wanted) | Q(jan_code__in=wanted), active=True
+        ):
             products[p.sku.upper()] = p
             if p.jan_code:
                 products.setdefault(p.jan_code, p)  # a SKU that looks like a JAN code wins
@@ -119,7 +125,7 @@ def quick_order(*, buyer: User, text: str = "", csv_bytes: bytes | None = None) 
     """Add the good lines to the buyer's cart and return the bad ones (sorted by line number)."""
     rows = _rows_from_csv(decode_upload(csv_bytes)) if csv_bytes is not None else _rows_from_text(text)
     entries, errors = parse_lines(rows)
-    items, unknown = resolve_entries(entries)
+    items, unknown = resolve_entries(entries, customer=get_buyer_customer(user=buyer))
     result = QuickOrderResult(errors=sorted(errors + unknown, key=lambda e: e.line_no))
     try:
         add_items(buyer=buyer, items=items)

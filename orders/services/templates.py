@@ -7,6 +7,7 @@ from django.utils.translation import gettext
 
 from b2bshop.errors import ValidationFailed
 from catalog.models import Product
+from catalog.selectors import visible_products
 from customers.models import User
 from customers.selectors import get_buyer_customer
 from orders import selectors
@@ -43,13 +44,18 @@ def save_cart_as_template(*, buyer: User, name: str) -> OrderTemplate:
 
 
 def add_template_to_cart(*, buyer: User, template_id: int) -> tuple[list[Product], list[Product]]:
-    """Add the template's active products to the cart; returns (added, skipped inactive)."""
+    """Add the template's products to the cart; returns (added, skipped: inactive or hidden)."""
     customer = get_buyer_customer(user=buyer)
     template = selectors.get_template(customer=customer, template_id=template_id)
     lines = list(template.lines.all())
-    items = [(line.product, line.quantity) for line in lines if line.product.active]
+    visible = set(
+        visible_products(customer=customer)
+        .filter(id__in=[line.product_id for line in lines])
+        .values_list("id", flat=True)
+    )
+    items = [(line.product, line.quantity) for line in lines if line.product_id in visible]
     add_items(buyer=buyer, items=items)
-    return [p for p, _q in items], [line.product for line in lines if not line.product.active]
+    return [p for p, _q in items], [line.product for line in lines if line.product_id not in visible]
 
 
 def delete_template(*, buyer: User, template_id: int) -> None:

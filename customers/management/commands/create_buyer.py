@@ -12,15 +12,25 @@ class Command(BaseCommand):
         parser.add_argument("--email", required=True)
         parser.add_argument("--password", required=True)
         parser.add_argument("--role", default="buyer", choices=["buyer", "approver", "admin"])
+        parser.add_argument(
+            "--spending-limit",
+            metavar="YEN",
+            help="per-order limit in yen; larger orders wait for an approver ('' = no limit)",
+        )
 
     def handle(self, *args, **opts):
         try:
+            extra = {}
+            if opts["spending_limit"] is not None:
+                extra["spending_limit"] = services.parse_spending_limit(opts["spending_limit"])
             user = services.create_buyer(
                 customer_code=opts["customer"],
                 email=opts["email"],
                 password=opts["password"],
                 role=opts["role"],
+                **extra,
             )
         except ApplicationError as exc:
             raise CommandError(exc.message) from exc
-        self.stdout.write(f"buyer {user.email} ({user.role}) for {user.customer.code} is ready")
+        limit = f", spending limit ¥{user.spending_limit:,}" if user.spending_limit is not None else ""
+        self.stdout.write(f"buyer {user.email} ({user.role}{limit}) for {user.customer.code} is ready")
