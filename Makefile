@@ -38,9 +38,14 @@ test: $(STAMP) ## Install missing system packages (apt), start PostgreSQL/Redis 
 	$(BIN)/ruff format --check --quiet .
 	DJANGO_SETTINGS_MODULE=tests.settings $(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: $(STAMP) ## ruff check + format check
+lint: $(STAMP) ## ruff check + format check + mypy + import contracts (pyproject.toml)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+typecheck: $(STAMP) ## mypy with django-stubs and djangorestframework-stubs over every app
+	$(BIN)/mypy
 
 fmt: $(STAMP) ## Format and auto-fix with ruff
 	$(BIN)/ruff format .

@@ -42,12 +42,14 @@ class PageNumberPagination(pagination.PageNumberPagination):
         return int(raw) if raw.isdigit() and int(raw) >= 1 else None
 
     def get_previous_link(self) -> str | None:
-        if self.page.number > self.page.paginator.num_pages:
-            url = self.request.build_absolute_uri()
-            return replace_query_param(url, self.page_query_param, self.page.number - 1)
+        page, request = self.page, self.request
+        if page is not None and request is not None and page.number > page.paginator.num_pages:
+            url = request.build_absolute_uri()
+            return replace_query_param(url, self.page_query_param, page.number - 1)
         return super().get_previous_link()
 
     def get_paginated_response(self, data: list[Any]) -> Response:
+        assert self.page is not None  # paginate_queryset() set it before the view asks for a response
         return Response(
             {
                 "count": self.page.paginator.count,

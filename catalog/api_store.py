@@ -17,7 +17,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from b2bshop.api import PageNumberPagination
 from catalog import selectors
 from catalog.models import Product
-from customers.auth import IsBuyer
+from customers.auth import IsBuyer, signed_in_user
 from customers.selectors import get_buyer_customer
 from pricing_rules.money import money_str
 
@@ -155,7 +155,7 @@ class StoreProductListApi(generics.GenericAPIView):
         tags=["store"],
     )
     def get(self, request: Request) -> Response:
-        customer = get_buyer_customer(user=request.user)
+        customer = get_buyer_customer(user=signed_in_user(request))
         products = self.paginate_queryset(self.get_queryset())
         offers = selectors.offers_for(customer=customer, products=products, on=timezone.localdate())
         return self.get_paginated_response([offer_json(o) for o in offers])

@@ -15,6 +15,7 @@ from catalog import selectors
 from catalog.forms import ShipToForm
 from customers import selectors as customer_selectors
 from customers import services as customer_services
+from customers.auth import signed_in_user
 from customers.models import Customer
 from customers.selectors import get_buyer_customer
 
@@ -23,7 +24,7 @@ def _customer(request: HttpRequest) -> Customer | None:
     """The buyer's company (price group and sales rep joined), or None for staff browsing at list price."""
     if not getattr(request.user, "customer_id", None):
         return None
-    return get_buyer_customer(user=request.user)
+    return get_buyer_customer(user=signed_in_user(request))
 
 
 def _ordering_context(customer: Customer | None) -> dict[str, object]:
@@ -97,13 +98,13 @@ def ship_to_add(request: HttpRequest) -> HttpResponse:
     customer = _customer(request)
     if customer is None:
         raise Http404
-    if not customer_selectors.can_manage_ship_tos(user=request.user):
+    if not customer_selectors.can_manage_ship_tos(user=signed_in_user(request)):
         messages.error(request, _("Only a company administrator can add delivery addresses."))
         return redirect("catalog:company")
     form = ShipToForm(request.POST)
     if not form.is_valid():
         return render(request, "catalog/company.html", _company_context(request, customer, form), status=400)
-    customer_services.add_ship_to(customer=customer, user=request.user, **form.cleaned_data)
+    customer_services.add_ship_to(customer=customer, user=signed_in_user(request), **form.cleaned_data)
     messages.success(request, _("The delivery address was added."))
     return redirect("catalog:company")
 
@@ -113,6 +114,6 @@ def _company_context(request: HttpRequest, customer: Customer, form: ShipToForm)
         "customer": customer,
         "buyers": customer_selectors.list_buyers(customer=customer),
         "ship_tos": customer_selectors.list_ship_tos(customer=customer),
-        "can_manage": customer_selectors.can_manage_ship_tos(user=request.user),
+        "can_manage": customer_selectors.can_manage_ship_tos(user=signed_in_user(request)),
         "form": form,
     }

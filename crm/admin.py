@@ -32,6 +32,7 @@ from crm.models import (
 from crm.services import leads
 from crm.tasks import import_leads_task
 from customers import roles
+from customers.auth import signed_in_user
 from customers.models import Customer
 
 # ---------------------------------------------------------------------------------- CSV export
@@ -258,7 +259,7 @@ class LeadImportAdmin(admin.ModelAdmin):
                         file_name=upload.name,
                         source=form.cleaned_data["source"],
                         now=now,
-                        created_by=request.user,
+                        created_by=signed_in_user(request),
                     )
                 else:
                     lead_import = leads.start_lead_import(
@@ -266,7 +267,7 @@ class LeadImportAdmin(admin.ModelAdmin):
                         file_name=upload.name,
                         source=form.cleaned_data["source"],
                         now=now,
-                        created_by=request.user,
+                        created_by=signed_in_user(request),
                         keep_file=True,
                     )
                     transaction.on_commit(
@@ -399,7 +400,11 @@ class ReviewLeadRowAdmin(admin.ModelAdmin):
                     return HttpResponseRedirect(request.path)
             try:
                 leads.resolve_lead_row(
-                    lead_row=row, action=action, actor=request.user, now=timezone.now(), customer=customer
+                    lead_row=row,
+                    action=action,
+                    actor=signed_in_user(request),
+                    now=timezone.now(),
+                    customer=customer,
                 )
             except ApplicationError as exc:
                 messages.error(request, exc.message)

@@ -5,10 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions, permissions
+from rest_framework.request import Request
 
 from customers import services
+from customers.models import User
 
 # Loaded with every authenticated user, so the buyer's company costs no extra query anywhere.
 USER_RELATED = ("customer__price_group", "customer__owner")
@@ -66,3 +70,14 @@ class IsIntegration(permissions.BasePermission):
     def has_permission(self, request: Any, view: Any) -> bool:
         user = request.user
         return bool(user and user.is_authenticated and user.is_active and user.is_integration)
+
+
+def signed_in_user(request: HttpRequest | Request) -> User:
+    """The user of a view only signed-in users reach (login_required, IsBuyer, staff admin).
+
+    One typed place instead of a cast per view: request.user is typed as "User or AnonymousUser".
+    """
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user

@@ -18,9 +18,10 @@ def get_buyer_customer(*, user: User) -> Customer:
 
     customers.auth loads it (with its price group and sales rep) together with the user, so no query.
     """
-    if user.customer_id is None:
+    customer = user.customer if user.customer_id is not None else None
+    if customer is None:
         raise NotFound("not a buyer")
-    return user.customer
+    return customer
 
 
 SHIP_TO_FIELDS = ("name", "postal_code", "prefecture", "address", "phone")

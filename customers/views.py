@@ -135,5 +135,5 @@ def set_language(request: HttpRequest) -> HttpResponse:
     """Django's language switch; a signed-in user's choice is also saved for their e-mails."""
     response = django_set_language(request)
     if request.user.is_authenticated:
-        services.set_preferred_language(user=request.user, language=request.POST.get("language", ""))  # type: ignore[arg-type]
+        services.set_preferred_language(user=request.user, language=request.POST.get("language", ""))
     return response

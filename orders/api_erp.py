@@ -31,7 +31,7 @@ from rest_framework.views import APIView
 
 from b2bshop.api import ErrorSerializer
 from b2bshop.errors import NotFound, ValidationFailed
-from customers.auth import IsIntegration
+from customers.auth import IsIntegration, signed_in_user
 from orders import events, selectors
 from orders.erp_payload import order_resource, with_payload_relations
 from orders.models import Order
@@ -374,7 +374,7 @@ class ErpOrderEventApi(APIView):
             event_type=data["type"],
             tracking_number=data.get("tracking_number") or "",
             occurred_at=data.get("occurred_at"),
-            actor=request.user,
+            actor=signed_in_user(request),
             now=timezone.now(),
         )
         return Response(order_resource(_get_order(number)))

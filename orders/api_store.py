@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 from b2bshop.api import ErrorSerializer, PageNumberPagination, error_body
 from b2bshop.errors import ValidationFailed
 from catalog.stock import InsufficientStock
-from customers.auth import IsBuyer
+from customers.auth import IsBuyer, signed_in_user
 from customers.selectors import get_buyer_customer
 from orders import selectors
 from orders.api_erp import ErpOrderFeeSerializer, ErpOrderLineSerializer, ErpShipToSerializer
@@ -64,7 +64,7 @@ class StoreApi(APIView):
     def cart_response(
         self, request: Request, *, extra: dict | None = None, status_code: int = 200
     ) -> Response:
-        state = cart_services.buyer_cart(buyer=request.user, on=timezone.localdate())
+        state = cart_services.buyer_cart(buyer=signed_in_user(request), on=timezone.localdate())
         body = cart_document(state.evaluation)
         if extra:
             body.update(extra)
@@ -256,13 +256,13 @@ class CartItemApi(StoreApi):
         if isinstance(value, str):  # JSON must carry a number; "10" is a client bug worth a 400
             value = None
         quantity = cart_services.parse_quantity(value)
-        cart_services.set_quantity(buyer=request.user, product=product, quantity=quantity)
+        cart_services.set_quantity(buyer=signed_in_user(request), product=product, quantity=quantity)
         return self.cart_response(request)
 
     @extend_schema(responses={200: CartSerializer})
     def delete(self, request: Request, sku: str) -> Response:
-        product = cart_services.get_orderable_product(sku=sku, buyer=request.user)
-        cart_services.remove_line(buyer=request.user, sku=product.sku)
+        product = cart_services.get_orderable_product(sku=sku, buyer=signed_in_user(request))
+        cart_services.remove_line(buyer=signed_in_user(request), sku=product.sku)
         return self.cart_response(request)
 
 
@@ -291,7 +291,11 @@ class CheckoutApi(StoreApi):
         channel = Order.Channel.WEB if request.auth is None else Order.Channel.API
         try:
             placed = place_order(
-                buyer=request.user, idempotency_key=key, details=details, now=timezone.now(), channel=channel
+                buyer=signed_in_user(request),
+                idempotency_key=key,
+                details=details,
+                now=timezone.now(),
+                channel=channel,
             )
         except RulesViolated as exc:
             violations = [violation_document(v) for v in exc.violations]
@@ -315,7 +319,7 @@ class OrderListApi(StoreApi):
 
     @extend_schema(operation_id="store_orders_list", responses={200: OrderSummarySerializer(many=True)})
     def get(self, request: Request) -> Response:
-        customer = get_buyer_customer(user=request.user)
+        customer = get_buyer_customer(user=signed_in_user(request))
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(selectors.list_orders(customer=customer), request, view=self)
         return paginator.get_paginated_response(
@@ -326,7 +330,7 @@ class OrderListApi(StoreApi):
 class OrderDetailApi(StoreApi):
     @extend_schema(operation_id="store_orders_retrieve", responses={200: StoreOrderSerializer})
     def get(self, request: Request, number: str) -> Response:
-        customer = get_buyer_customer(user=request.user)
+        customer = get_buyer_customer(user=signed_in_user(request))
         order = selectors.get_order(customer=customer, number=number)
         return Response(_typed(StoreOrderSerializer, order_document(order)))
 
@@ -334,7 +338,7 @@ class OrderDetailApi(StoreApi):
 class ReorderApi(StoreApi):
     @extend_schema(request=None, responses={200: CartSerializer})
     def post(self, request: Request, number: str) -> Response:
-        result = reorder(buyer=request.user, number=number)
+        result = reorder(buyer=signed_in_user(request), number=number)
         return self.cart_response(request, extra={"unavailable": result.unavailable})
 
 

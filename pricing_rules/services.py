@@ -201,9 +201,9 @@ def replace_rules(
     wanted = {rule.code for rule in rules}
     with transaction.atomic():
         existing = {row.code: row for row in Rule.objects.select_for_update().order_by("id")}
-        for code, row in existing.items():
+        for code, stale in existing.items():
             if code not in wanted:
-                delete_rule(row=row, actor=actor, source=source)
+                delete_rule(row=stale, actor=actor, source=source)
                 deleted += 1
         for position, rule in enumerate(rules):
             row = existing.get(rule.code)

@@ -50,7 +50,7 @@ def _contact_snapshot(contact: Contact) -> dict[str, object]:
         "email": contact.email,
         "phone": contact.phone,
         "role": contact.role,
-        "department": contact.department.name if contact.department_id else "",
+        "department": contact.department.name if contact.department is not None else "",
         "owner_id": contact.owner_id,
         "marketing_consent": contact.marketing_consent,
         "marketing_consent_date": contact.marketing_consent_date.isoformat()

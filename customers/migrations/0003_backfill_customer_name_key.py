@@ -4,7 +4,7 @@ from django.db import migrations
 
 
 def backfill(apps, schema_editor):
-    from crm.names import normalize_company
+    from b2bshop.text import normalize_company
 
     Customer = apps.get_model("customers", "Customer")
     batch = []
