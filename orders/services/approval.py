@@ -18,7 +18,6 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
@@ -28,6 +27,7 @@ from django.utils.translation import gettext
 from b2bshop.errors import Conflict, NotFound, ValidationFailed
 from catalog.stock import release_holds_now
 from customers.models import Customer, User
+from mail.services import enqueue_email, language_for
 from orders.models import Order, OrderEvent
 from orders.outbox import enqueue_order_push
 
@@ -107,9 +107,11 @@ def approve_order(*, approver: User, number: str, now: datetime, reason: str | N
             raise NotAwaitingApproval(_not_awaiting_message(order), details={"status": order.status})
         order.status = Order.Status.CONFIRMED
         order.save(update_fields=["status", "updated_at"])
-        OrderEvent.objects.create(order=order, type=APPROVED, occurred_at=now, actor=approver, reason=reason)
+        event = OrderEvent.objects.create(
+            order=order, type=APPROVED, occurred_at=now, actor=approver, reason=reason
+        )
         enqueue_order_push(order=order)
-        _after_commit_mail_decision(order_id=order.id)
+        _mail_decision(order=order, event=event, now=now)
     return order
 
 
@@ -162,9 +164,11 @@ def cancel_expired_approvals(*, now: datetime, days: int | None = None) -> int:
 def _cancel(*, order: Order, event_type: str, actor: User | None, reason: str, now: datetime) -> None:
     order.status = Order.Status.CANCELLED
     order.save(update_fields=["status", "updated_at"])
-    OrderEvent.objects.create(order=order, type=event_type, occurred_at=now, actor=actor, reason=reason)
+    event = OrderEvent.objects.create(
+        order=order, type=event_type, occurred_at=now, actor=actor, reason=reason
+    )
     release_holds_now(order_id=order.id, now=now)
-    _after_commit_mail_decision(order_id=order.id)
+    _mail_decision(order=order, event=event, now=now)
 
 
 def _not_awaiting_message(order: Order) -> str:
@@ -181,25 +185,30 @@ def _order_url(order: Order) -> str:
     return settings.SITE_URL + reverse("orders:detail", args=[order.number])
 
 
-def after_commit_request_approval(*, order_id: int) -> None:
-    """Schedule the approval request e-mail to the company's approvers; call in the order's transaction."""
-    transaction.on_commit(lambda: send_approval_request(order_id=order_id), robust=True)
+def _enqueue_message(*, kind: str, user: User, subject: str, body: str, order: Order, now: datetime) -> None:
+    """One outbox e-mail (mail app), written in the caller's transaction so it is never lost."""
+    enqueue_email(
+        kind=kind,
+        template="mail/email/message",
+        context={"subject": subject, "body": body},
+        to=user.email,
+        language=language_for(user),
+        reason=f"order {order.number} {kind}",
+        ref=f"order:{order.number}",
+        recipient_id=user.id,
+        now=now,
+    )
 
 
-def _after_commit_mail_decision(*, order_id: int) -> None:
-    transaction.on_commit(lambda: send_decision(order_id=order_id), robust=True)
-
-
-def send_approval_request(*, order_id: int) -> int:
-    """Tell every active approver and admin of the company that an order waits for them."""
-    order = Order.objects.select_related("customer", "placed_by").get(pk=order_id)
+def request_approval(*, order: Order, now: datetime) -> int:
+    """Queue the approval request to every active approver and admin; call in the order's transaction."""
     approvers = User.objects.filter(
         customer_id=order.customer_id, is_active=True, role__in=[User.Role.APPROVER, User.Role.ADMIN]
     ).order_by("id")
     buyer = order.placed_by
     sent = 0
     for user in approvers:
-        with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
+        with translation.override(language_for(user)):
             subject = gettext("Approval requested: order %(number)s") % {"number": order.number}
             body = "\n".join(
                 [
@@ -218,18 +227,17 @@ def send_approval_request(*, order_id: int) -> int:
                     % {"days": settings.ORDER_APPROVAL_EXPIRY_DAYS},
                 ]
             )
-        sent += send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+        _enqueue_message(kind="approval_request", user=user, subject=subject, body=body, order=order, now=now)
+        sent += 1
     return sent
 
 
-def send_decision(*, order_id: int) -> bool:
-    """Tell the buyer who placed the order that it was approved, rejected or cancelled unapproved."""
-    order = Order.objects.select_related("placed_by").get(pk=order_id)
+def _mail_decision(*, order: Order, event: OrderEvent, now: datetime) -> bool:
+    """Queue the decision (approved, rejected, expired) to the buyer; call in the decision's transaction."""
     buyer = order.placed_by
-    event = order.events.filter(type__in=DECISION_EVENTS).select_related("actor").last()
-    if buyer is None or not buyer.is_active or event is None:
+    if buyer is None or not buyer.is_active:
         return False
-    with translation.override(buyer.preferred_language or settings.LANGUAGE_CODE):
+    with translation.override(language_for(buyer)):
         who = (event.actor.full_name or event.actor.email) if event.actor else ""
         if event.type == APPROVED:
             subject = gettext("Order %(number)s was approved") % {"number": order.number}
@@ -244,5 +252,7 @@ def send_decision(*, order_id: int) -> bool:
         if event.reason:
             lines.append(gettext("Reason: %(reason)s") % {"reason": event.reason})
         lines += ["", _order_url(order)]
-    send_mail(subject, "\n".join(lines), settings.DEFAULT_FROM_EMAIL, [buyer.email])
+    _enqueue_message(
+        kind="approval_decision", user=buyer, subject=subject, body="\n".join(lines), order=order, now=now
+    )
     return True

@@ -30,7 +30,7 @@ from orders import selectors
 from orders.models import CartLine, Order, OrderEvent, OrderFee, OrderLine
 from orders.numbering import next_order_number
 from orders.outbox import enqueue_order_push
-from orders.services.approval import after_commit_request_approval, needs_approval
+from orders.services.approval import needs_approval, request_approval
 from orders.services.calendar import check_delivery_date
 from orders.services.cart import evaluate_cart_with_rules
 from orders.services.notifications import enqueue_order_confirmation
@@ -239,9 +239,8 @@ def _create_order(
     )
     # What was just written is what a fresh read would return: spare the caller four queries.
     order._prefetched_objects_cache = {"lines": order_lines, "fees": order_fees, "events": [event]}
-    order_id = order.id
     if awaiting:  # stock stays held; the ERP push is written only when a colleague approves
-        after_commit_request_approval(order_id=order_id)
+        request_approval(order=order, now=now)
     else:
         enqueue_order_push(order=order)
 
