@@ -22,10 +22,10 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from b2bshop import outbox
 from mail.models import OutgoingEmail, Suppression
 
 logger = logging.getLogger(__name__)
@@ -183,42 +183,19 @@ def deliver_email(*, outbox_id: int, now: datetime) -> str:
 
 def due_email_ids(*, now: datetime, limit: int = SWEEP_BATCH) -> list[int]:
     """Pending e-mails to (re)send: due retries, expired leases, never-tried rows past the grace."""
-    grace = now - timedelta(seconds=settings.MAIL_SWEEP_GRACE_SECONDS)
-    return list(
-        OutgoingEmail.objects.filter(status=OutgoingEmail.Status.PENDING)
-        .filter(Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True, created_at__lte=grace))
-        .order_by("created_at", "id")
-        .values_list("id", flat=True)[:limit]
+    return outbox.due_ids(
+        model=OutgoingEmail, now=now, grace_seconds=settings.MAIL_SWEEP_GRACE_SECONDS, limit=limit
     )
 
 
 def sweep_emails(*, now: datetime) -> int:
     """Re-publish what the fast path missed. Returns how many were published."""
-    published = 0
-    for outbox_id in due_email_ids(now=now):
-        if not _schedule(outbox_id=outbox_id, countdown=0):
-            break  # the broker is down; the next sweep tries again
-        published += 1
-    return published
+    return outbox.publish(ids=due_email_ids(now=now), schedule=_schedule)
 
 
 def retry_failed_emails(*, outbox_ids: Iterable[int], now: datetime) -> int:
     """Staff retry: failed rows go back to pending with a fresh attempt budget."""
-    with transaction.atomic():
-        ids = list(
-            OutgoingEmail.objects.select_for_update()
-            .filter(pk__in=list(outbox_ids), status=OutgoingEmail.Status.FAILED)
-            .order_by("pk")
-            .values_list("id", flat=True)
-        )
-        OutgoingEmail.objects.filter(pk__in=ids).update(
-            status=OutgoingEmail.Status.PENDING, attempts=0, next_attempt_at=None, updated_at=now
-        )
-        for outbox_id in ids:
-            transaction.on_commit(
-                lambda outbox_id=outbox_id: _schedule(outbox_id=outbox_id, countdown=0), robust=True
-            )
-    return len(ids)
+    return outbox.retry_failed(model=OutgoingEmail, outbox_ids=outbox_ids, now=now, schedule=_schedule)
 
 
 def record_bounce(*, email: str, now: datetime, detail: str = "") -> int:

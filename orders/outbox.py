@@ -23,8 +23,8 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 
+from b2bshop import outbox
 from orders import erp_client
 from orders.erp_payload import encode_body, order_payload, with_payload_relations
 from orders.models import Order, OrderPush
@@ -171,39 +171,16 @@ def _record(*, outbox_id: int, attempt: int, result: PushResult, now: datetime) 
 
 def due_push_ids(*, now: datetime, limit: int = SWEEP_BATCH) -> list[int]:
     """Pending pushes that should be (re)sent: due retries, expired leases, never-tried rows past the grace."""
-    grace = now - timedelta(seconds=settings.ERP_SWEEP_GRACE_SECONDS)
-    return list(
-        OrderPush.objects.filter(status=OrderPush.Status.PENDING)
-        .filter(Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True, created_at__lte=grace))
-        .order_by("created_at", "id")
-        .values_list("id", flat=True)[:limit]
+    return outbox.due_ids(
+        model=OrderPush, now=now, grace_seconds=settings.ERP_SWEEP_GRACE_SECONDS, limit=limit
     )
 
 
 def sweep_order_pushes(*, now: datetime) -> int:
     """Re-enqueue what the fast path missed (Redis down at checkout, lost or killed task). Returns the count."""
-    sent = 0
-    for outbox_id in due_push_ids(now=now):
-        if not _schedule(outbox_id=outbox_id, countdown=0):
-            break  # the broker is down; the next sweep tries again
-        sent += 1
-    return sent
+    return outbox.publish(ids=due_push_ids(now=now), schedule=_schedule)
 
 
 def retry_failed_pushes(*, outbox_ids: Iterable[int], now: datetime) -> int:
     """Staff retry: failed rows go back to pending with a fresh attempt budget and are sent now."""
-    with transaction.atomic():
-        ids = list(
-            OrderPush.objects.select_for_update()
-            .filter(pk__in=list(outbox_ids), status=OrderPush.Status.FAILED)
-            .order_by("pk")
-            .values_list("id", flat=True)
-        )
-        OrderPush.objects.filter(pk__in=ids).update(
-            status=OrderPush.Status.PENDING, attempts=0, next_attempt_at=None, updated_at=now
-        )
-        for outbox_id in ids:
-            transaction.on_commit(
-                lambda outbox_id=outbox_id: _schedule(outbox_id=outbox_id, countdown=0), robust=True
-            )
-    return len(ids)
+    return outbox.retry_failed(model=OrderPush, outbox_ids=outbox_ids, now=now, schedule=_schedule)
