@@ -23,9 +23,11 @@ class PageNumberPagination(pagination.PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
 
-    def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> list[Any] | None:
+    def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> list[Any]:
         try:
-            return super().paginate_queryset(queryset, request, view)
+            rows: list[Any] | None = super().paginate_queryset(queryset, request, view)
+            assert rows is not None  # DRF answers None only without a page size; ours always has one
+            return rows
         except exceptions.NotFound:
             number = self._requested_page(request)
             if number is None:

@@ -274,11 +274,11 @@ def _strip_legal_forms(text: str) -> tuple[str, str]:
     found: list[tuple[int, str]] = []
 
     def _ja(m: re.Match[str]) -> str:
-        found.append((m.start(), _JA_FORMS[int(m.lastgroup[1:])][1]))  # type: ignore[index]
+        found.append((m.start(), _JA_FORMS[int(m.lastgroup[1:])][1]))  # type: ignore[index]  # lastgroup is set: every alternative is a named group
         return " "
 
     def _en(m: re.Match[str]) -> str:
-        found.append((m.start(), _EN_FORMS[int(m.lastgroup[1:])][1]))  # type: ignore[index]
+        found.append((m.start(), _EN_FORMS[int(m.lastgroup[1:])][1]))  # type: ignore[index]  # lastgroup is set: every alternative is a named group
         return " "
 
     text = _JA_FORM_RE.sub(_ja, text)

@@ -29,7 +29,7 @@ def _words(text: str) -> tuple[str, ...]:
 
 # (kanji, reading) — place names, surnames and auspicious words used in company names.
 _STEMS: tuple[tuple[str, str], ...] = tuple(
-    tuple(p.split(":"))  # type: ignore[misc]
+    tuple(p.split(":"))  # type: ignore[misc]  # every word list entry is 'kanji:reading'
     for p in _words(
         "大同:ダイドウ 大和:ヤマト 東邦:トウホウ 協和:キョウワ 三和:サンワ 共栄:キョウエイ 昭和:ショウワ "
         "平和:ヘイワ 光:ヒカリ 旭:アサヒ 桜:サクラ 若葉:ワカバ 新光:シンコウ 富士:フジ 日本:ニホン "
@@ -68,7 +68,7 @@ _STEMS: tuple[tuple[str, str], ...] = tuple(
 )
 # (kanji, reading) — business-type suffixes; changing one makes a different company.
 _TYPES: tuple[tuple[str, str], ...] = tuple(
-    tuple(p.split(":"))  # type: ignore[misc]
+    tuple(p.split(":"))  # type: ignore[misc]  # every word list entry is 'kanji:reading'
     for p in _words(
         "商事:ショウジ 商店:ショウテン 商会:ショウカイ 産業:サンギョウ 工業:コウギョウ 鋼材:コウザイ "
         "鋼業:コウギョウ 物産:ブッサン 製作所:セイサクショ 電機:デンキ 電気:デンキ 建設:ケンセツ "

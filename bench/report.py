@@ -53,7 +53,7 @@ def not_available(entry: str, metric: str, why: str = "not available", target=No
 
 
 def judge(row: Row) -> str:
-    on, op, value = row.target  # type: ignore[misc]
+    on, op, value = row.target  # type: ignore[misc]  # target is a 3-tuple when present
     actual = row.ratio if on == "ratio" else row.figure
     if actual is None:
         return NA

@@ -25,8 +25,7 @@ class InvoiceOrderInline(admin.TabularInline):
     model = InvoiceOrder
     extra = 0
     can_delete = False
-    fields = ["order", "transaction_date", "total", "slip"]
-    readonly_fields = fields
+    fields = readonly_fields = ("order", "transaction_date", "total", "slip")
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -45,8 +44,7 @@ class PaymentInline(admin.TabularInline):
     model = Payment
     extra = 0
     can_delete = False
-    fields = ["reference", "received_on", "amount"]
-    readonly_fields = fields
+    fields = readonly_fields = ("reference", "received_on", "amount")
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -162,7 +160,7 @@ class ReceivableAdmin(admin.ModelAdmin):
 
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
         today = timezone.localdate()
-        rows = [
+        rows: list[dict[str, Any]] = [
             {
                 "code": customer.code,
                 "name": customer.name,

@@ -24,7 +24,7 @@ from billing.api_common import PDF_RENDERERS, InvoiceSerializer
 from billing.documents import invoice_resource
 from billing.models import Invoice, Payment
 from billing.pdf import pdf_response, render_invoice_pdf
-from customers.auth import IsIntegration
+from customers.auth import IsIntegration, signed_in_user
 from orders.api_erp import (
     DEFAULT_PAGE_SIZE,
     ERROR_RESPONSES,
@@ -63,7 +63,7 @@ def payment_json(payment: Payment) -> dict[str, Any]:
         "reference": payment.reference,
         "amount": money_str(payment.amount),
         "received_on": payment.received_on.isoformat(),
-        "invoice": payment.invoice.number if payment.invoice_id else None,
+        "invoice": payment.invoice.number if payment.invoice is not None else None,
         "balance": money_str(balance),
         "recorded_at": payment.created_at.isoformat(),
     }
@@ -114,7 +114,7 @@ class PaymentApi(APIView):
             amount=data["amount"],
             received_on=data["received_on"],
             reference=data["reference"],
-            actor=request.user,
+            actor=signed_in_user(request),
         )
         return Response(
             payment_json(result.payment),

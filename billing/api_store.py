@@ -16,6 +16,7 @@ from billing.api_common import PDF_RENDERERS, InvoiceSerializer, InvoiceSummaryS
 from billing.documents import invoice_resource, invoice_summary
 from billing.models import Invoice
 from billing.pdf import pdf_response, render_delivery_slip_pdf, render_invoice_pdf
+from customers.auth import signed_in_user
 from customers.selectors import get_buyer_customer
 from orders import selectors as order_selectors
 from orders.api_store import StoreApi
@@ -40,7 +41,7 @@ class StoreInvoiceListApi(StoreApi):
         tags=["store"],
     )
     def get(self, request: Request) -> Response:
-        customer = get_buyer_customer(user=request.user)
+        customer = get_buyer_customer(user=signed_in_user(request))
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(
             selectors.list_invoices(customer=customer).select_related("customer"), request, view=self
@@ -58,7 +59,7 @@ class StoreInvoiceDetailApi(StoreApi):
         tags=["store"],
     )
     def get(self, request: Request, number: str) -> Response:
-        customer = get_buyer_customer(user=request.user)
+        customer = get_buyer_customer(user=signed_in_user(request))
         invoice = selectors.get_invoice(number=number, customer=customer)
         return Response(invoice_resource(invoice, pdf_url=_pdf_url(request, invoice)))
 
@@ -73,7 +74,7 @@ class StoreInvoicePdfApi(StoreApi):
         tags=["store"],
     )
     def get(self, request: Request, number: str) -> HttpResponse:
-        customer = get_buyer_customer(user=request.user)
+        customer = get_buyer_customer(user=signed_in_user(request))
         invoice = selectors.get_invoice(number=number, customer=customer)
         return pdf_response(render_invoice_pdf(invoice), filename=f"{invoice.number}.pdf")
 
@@ -88,6 +89,6 @@ class StoreDeliverySlipPdfApi(StoreApi):
         tags=["store"],
     )
     def get(self, request: Request, number: str) -> HttpResponse:
-        customer = get_buyer_customer(user=request.user)
+        customer = get_buyer_customer(user=signed_in_user(request))
         order = order_selectors.get_order(customer=customer, number=number)
         return pdf_response(render_delivery_slip_pdf(order), filename=f"{order.number}-slip.pdf")

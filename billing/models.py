@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -9,8 +11,11 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-def _yen(verbose_name: str) -> models.DecimalField:
+
+def _yen(verbose_name: StrOrPromise) -> models.DecimalField:
     return models.DecimalField(verbose_name, max_digits=14, decimal_places=0, default=0)
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from b2bshop.errors import NotFound
 from billing import selectors
 from billing.pdf import pdf_response, render_delivery_slip_pdf, render_invoice_pdf
+from customers.auth import signed_in_user
 from customers.selectors import get_buyer_customer
 from orders import selectors as order_selectors
 from orders.views.common import buyer_required
@@ -17,7 +18,7 @@ from orders.views.common import buyer_required
 
 @buyer_required
 def invoice_list(request: HttpRequest) -> HttpResponse:
-    customer = get_buyer_customer(user=request.user)
+    customer = get_buyer_customer(user=signed_in_user(request))
     page = Paginator(selectors.list_invoices(customer=customer), 24).get_page(request.GET.get("page"))
     ageing = selectors.customer_ageing(customer=customer, today=timezone.localdate())
     return render(request, "billing/invoices.html", {"page": page, "ageing": ageing})
@@ -25,7 +26,7 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
 
 @buyer_required
 def invoice_pdf(request: HttpRequest, number: str) -> HttpResponse:
-    customer = get_buyer_customer(user=request.user)
+    customer = get_buyer_customer(user=signed_in_user(request))
     try:
         invoice = selectors.get_invoice(number=number, customer=customer)
     except NotFound:
@@ -35,7 +36,7 @@ def invoice_pdf(request: HttpRequest, number: str) -> HttpResponse:
 
 @buyer_required
 def delivery_slip_pdf(request: HttpRequest, number: str) -> HttpResponse:
-    customer = get_buyer_customer(user=request.user)
+    customer = get_buyer_customer(user=signed_in_user(request))
     try:
         order = order_selectors.get_order(customer=customer, number=number)
     except NotFound:

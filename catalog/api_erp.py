@@ -300,13 +300,13 @@ class ProductUpsertApi(ErpApiView):
         tags=["erp"],
     )
     def put(self, request: Request, sku: str) -> Response:
-        require_json_object(request.data)
+        body = require_json_object(request.data)
         sku = normalize_sku(sku)
-        body_sku = request.data.get("sku")
+        body_sku = body.get("sku")
         if body_sku is not None and (not isinstance(body_sku, str) or normalize_sku(body_sku) != sku):
             raise ValidationFailed(_("The SKU in the body differs from the one in the URL."),
                                    details={"sku": [_("The SKU in the body differs from the one in the URL.")]})  # fmt: skip
-        serializer = ProductBulkItemSerializer(data={**request.data, "sku": sku})
+        serializer = ProductBulkItemSerializer(data={**body, "sku": sku})
         serializer.is_valid(raise_exception=True)
         try:
             result = services.upsert_products(items=[_product_data(sku, serializer.validated_data)])

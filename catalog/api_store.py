@@ -77,6 +77,7 @@ class NextPreviousPagination(PageNumberPagination):
         return rows
 
     def get_paginated_response(self, data: list[Any]) -> Response:
+        assert self.request is not None  # set by paginate_queryset() before the view asks for a response
         url = self.request.build_absolute_uri()
         next_url = replace_query_param(url, self.page_query_param, self.number + 1) if self.has_next else None
         if self.number <= 1:
@@ -103,7 +104,7 @@ class StoreProductListApi(generics.GenericAPIView):
 
     def get_queryset(self) -> QuerySet[Product]:
         params = self.request.query_params
-        customer = get_buyer_customer(user=self.request.user)
+        customer = get_buyer_customer(user=signed_in_user(self.request))
         category = None
         code = params.get("category", "").strip()
         if code:
@@ -157,5 +158,6 @@ class StoreProductListApi(generics.GenericAPIView):
     def get(self, request: Request) -> Response:
         customer = get_buyer_customer(user=signed_in_user(request))
         products = self.paginate_queryset(self.get_queryset())
+        assert products is not None  # the view always has a paginator
         offers = selectors.offers_for(customer=customer, products=products, on=timezone.localdate())
         return self.get_paginated_response([offer_json(o) for o in offers])

@@ -160,7 +160,7 @@ def search_products(queryset: QuerySet[Product], *, query: str) -> QuerySet[Prod
         text_match &= Q(search_text__contains=word)
     code = raw.replace(" ", "")
     code_match = Q()
-    rank = Value(2)
+    rank: Value | Case = Value(2)
     if _CODE_LIKE.match(code):
         variants = sorted({code, code.upper()})
         code_match = Q(sku__in=variants) | Q(jan_code=code) | Q(sku__startswith=code.upper())
@@ -219,7 +219,7 @@ def category_tree(*, customer: Customer | None) -> list[Category]:
     for category in every:
         children_of.setdefault(category.parent_id, []).append(category)
     for category in every:
-        category._prefetched_objects_cache = {"children": children_of.get(category.pk, [])}
+        category._prefetched_objects_cache = {"children": children_of.get(category.pk, [])}  # type: ignore[attr-defined]  # Django's prefetch cache, filled by hand
     roots = children_of.get(None, [])
     if customer is None:
         return roots
@@ -229,8 +229,8 @@ def category_tree(*, customer: Customer | None) -> list[Category]:
     for root in roots:
         children = [c for c in root.children.all() if c.pk in allowed]
         for child in children:
-            child._prefetched_objects_cache["children"] = [g for g in child.children.all() if g.pk in allowed]
-        root._prefetched_objects_cache["children"] = children
+            child._prefetched_objects_cache["children"] = [g for g in child.children.all() if g.pk in allowed]  # type: ignore[attr-defined]  # Django's prefetch cache, filled by hand
+        root._prefetched_objects_cache["children"] = children  # type: ignore[attr-defined]  # Django's prefetch cache, filled by hand
     return [r for r in roots if r.pk in allowed]
 
 

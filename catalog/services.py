@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
 from django.conf import settings
 from django.db import transaction
@@ -125,7 +125,7 @@ def _normalized_skus(items: Sequence[_Item], errors: list[dict[str, Any]]) -> li
         except InvalidSku as exc:
             _error(errors, index, item.sku, "sku", exc.message)
             sku = item.sku
-        normalized.append(item if sku == item.sku else replace(item, sku=sku))  # type: ignore[type-var]
+        normalized.append(item if sku == item.sku else replace(item, sku=sku))  # type: ignore[type-var]  # replace() on a Protocol-bound TypeVar
     return normalized
 
 
@@ -330,7 +330,7 @@ def replace_visibility(
     if errors:
         raise ValidationFailed(_("Some categories or SKUs do not exist."), details=errors)
     rows = [
-        VisibilityRule(**subject, effect=effect, **target)
+        VisibilityRule(**subject, effect=effect, **cast(dict[str, Any], target))
         for effect, targets in ((VisibilityRule.Effect.HIDE, hide), (VisibilityRule.Effect.ALLOW, allow))
         for target in (
             *({"category": categories[code]} for code in sorted(set(targets.categories))),
@@ -351,9 +351,9 @@ def visibility_document(*, customer_code: str | None = None, price_group_code: s
         effect: {"categories": [], "skus": []} for effect in VisibilityRule.Effect.values
     }
     for rule in rules:
-        if rule.category_id:
+        if rule.category is not None:
             doc[rule.effect]["categories"].append(rule.category.code)
-        else:
+        elif rule.product is not None:
             doc[rule.effect]["skus"].append(rule.product.sku)
     for part in doc.values():
         part["categories"].sort()

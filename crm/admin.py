@@ -9,7 +9,13 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -66,8 +72,7 @@ class ContactSourceInline(admin.TabularInline):
     model = ContactSource
     extra = 0
     can_delete = False
-    fields = ["source", "event", "captured_on", "lead_import", "created_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("source", "event", "captured_on", "lead_import", "created_at")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -77,8 +82,7 @@ class ContactEventInline(admin.TabularInline):
     model = ContactEvent
     extra = 0
     can_delete = False
-    fields = ["at", "kind", "actor", "note", "data"]
-    readonly_fields = fields
+    fields = readonly_fields = ("at", "kind", "actor", "note", "data")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -141,7 +145,7 @@ class ContactAdmin(admin.ModelAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
 
-        class ConsentForm(form):  # type: ignore[misc, valid-type]
+        class ConsentForm(form):  # type: ignore[misc, valid-type]  # subclassing the form class admin built at run time
             def clean(self):
                 data = super().clean()
                 if data.get("marketing_consent") and not (
@@ -286,7 +290,7 @@ class LeadImportAdmin(admin.ModelAdmin):
         }
         return render(request, "admin/crm/leadimport/upload.html", context)
 
-    def report_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def report_view(self, request: HttpRequest, pk: int) -> HttpResponseBase:
         lead_import = get_object_or_404(LeadImport, pk=pk)
         rows = (
             (row, company, status, code, leads.format_score(score), reason)

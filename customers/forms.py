@@ -15,7 +15,7 @@ from customers.services import parse_spending_limit
 class SpendingLimitField(forms.CharField):
     """Whole yen ("50000", "50,000", "¥50,000"); empty = no limit."""
 
-    def clean(self, value: str | None) -> Decimal | None:  # type: ignore[override]
+    def clean(self, value: str | None) -> Decimal | None:
         value = super().clean(value)
         try:
             return parse_spending_limit(value)

@@ -135,9 +135,9 @@ class Customer(models.Model):
         # the name however the row is saved (bulk_create callers set it themselves).
         self.name_key = normalize_company(self.name).key[:200]
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "name" in update_fields:  # type: ignore[operator]
-            kwargs["update_fields"] = {*update_fields, "name_key"}  # type: ignore[misc]
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        if update_fields is not None and "name" in update_fields:  # type: ignore[operator]  # Model.save() types update_fields loosely
+            kwargs["update_fields"] = {*update_fields, "name_key"}  # type: ignore[misc]  # Model.save() types update_fields loosely
+        super().save(*args, **kwargs)  # type: ignore[arg-type]  # Model.save() types update_fields loosely
 
 
 class ShipTo(models.Model):

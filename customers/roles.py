@@ -13,6 +13,7 @@ Groups are kept in step with this table by a data migration and ``manage.py sync
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.apps import apps as global_apps
 from django.db.models import Q
@@ -84,7 +85,7 @@ OUR_APPS = ("customers", "crm", "catalog", "pricing_rules", "orders", "billing",
 def _models_by_name(registry: object) -> dict[str, tuple[str, str]]:
     """model name → (app label, model name), for the apps above (the CRM models may live in either app)."""
     found: dict[str, tuple[str, str]] = {}
-    for model in registry.get_models():  # type: ignore[attr-defined]
+    for model in registry.get_models():  # type: ignore[attr-defined]  # live or historical app registry
         label = model._meta.app_label
         if label in OUR_APPS:
             found[model._meta.model_name] = (label, model._meta.model_name)
@@ -111,16 +112,14 @@ def wanted_permissions(registry: object = global_apps) -> dict[str, set[tuple[st
     return wanted
 
 
-def sync_staff_roles(
-    *, group_model: object, permission_model: object, registry: object = global_apps
-) -> list[str]:
+def sync_staff_roles(*, group_model: Any, permission_model: Any, registry: object = global_apps) -> list[str]:
     """Create the five groups and set exactly their permissions. Returns permissions it could not find.
 
     Works with historical models in a migration (pass ``apps.get_model(...)``) and with the live ones.
     """
     missing: list[str] = []
     for role, perms in wanted_permissions(registry).items():
-        group, _created = group_model.objects.get_or_create(name=role)  # type: ignore[attr-defined]
+        group, _created = group_model.objects.get_or_create(name=role)
         found = list(_permissions(permission_model, perms))
         got = {(p.content_type.app_label, p.codename) for p in found}
         missing += sorted(f"{role}: {label}.{codename}" for label, codename in perms - got)
@@ -128,18 +127,18 @@ def sync_staff_roles(
     return missing
 
 
-def _permissions(permission_model: object, perms: Iterable[tuple[str, str]]) -> Iterable[object]:
+def _permissions(permission_model: Any, perms: Iterable[tuple[str, str]]) -> Iterable[Any]:
     condition = Q(pk__in=[])
     for label, codename in perms:
         condition |= Q(content_type__app_label=label, codename=codename)
-    return permission_model.objects.filter(condition).select_related("content_type")  # type: ignore[attr-defined]
+    return permission_model.objects.filter(condition).select_related("content_type")
 
 
 def sees_every_contact(user: object) -> bool:
     """Superusers and administrators see all contacts; everyone else only those of accounts they own."""
     if getattr(user, "is_superuser", False):
         return True
-    return user.groups.filter(name=ADMINISTRATOR).exists()  # type: ignore[attr-defined]
+    return user.groups.filter(name=ADMINISTRATOR).exists()  # type: ignore[attr-defined]  # any user model with groups
 
 
 def own_accounts_contacts(user: object) -> Q:

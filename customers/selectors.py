@@ -71,21 +71,22 @@ def can_manage_members(*, user: User) -> bool:
     return bool(user.is_buyer) and user.role == User.Role.ADMIN
 
 
-def require_company_admin(*, admin: User) -> None:
-    """Raises NotFound unless ``admin`` is a company admin: to anyone else these pages do not exist."""
+def require_company_admin(*, admin: User) -> int:
+    """The admin's company id. Raises NotFound unless ``admin`` is a company admin."""
     # Anyone else is not told that these pages exist (404, never 403).
-    if not can_manage_members(user=admin):
+    if not can_manage_members(user=admin) or admin.customer_id is None:
         raise NotFound(gettext("Page not found."), code="not_found")
+    return admin.customer_id
 
 
 def list_members(*, admin: User, now: datetime) -> list[Member]:
     """Every login of the admin's company: active first, then invited, then deactivated. Raises NotFound."""
-    require_company_admin(admin=admin)
+    customer_id = require_company_admin(admin=admin)
     pending = Invitation.objects.filter(
         user_id=OuterRef("pk"), accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
     )
     users = (
-        User.objects.filter(customer_id=admin.customer_id)
+        User.objects.filter(customer_id=customer_id)
         .annotate(invited=Exists(pending))
         .order_by("-is_active", "email")
     )
@@ -99,8 +100,8 @@ def list_members(*, admin: User, now: datetime) -> list[Member]:
 
 def get_member(*, admin: User, user_id: int) -> User:
     """A login of the admin's own company. Another company's user, or no such user: NotFound."""
-    require_company_admin(admin=admin)
-    user = User.objects.filter(customer_id=admin.customer_id, pk=user_id).first()
+    customer_id = require_company_admin(admin=admin)
+    user = User.objects.filter(customer_id=customer_id, pk=user_id).first()
     if user is None:
         raise NotFound(gettext("This user does not exist."), code="user_not_found")
     return user

@@ -308,7 +308,7 @@ def update_member(*, admin: User, user_id: int, role: str, spending_limit: Decim
             user.role == User.Role.ADMIN
             and role != User.Role.ADMIN
             and user.is_active
-            and not _keeps_an_admin(customer_id=admin.customer_id, without=user)
+            and not _keeps_an_admin(customer_id=selectors.require_company_admin(admin=admin), without=user)
         ):
             raise ValidationFailed(
                 gettext("The company needs at least one active administrator."), code="last_admin"
@@ -332,7 +332,7 @@ def set_member_active(*, admin: User, user_id: int, active: bool, now: datetime)
             if user.pk == admin.pk:
                 raise ValidationFailed(gettext("You cannot deactivate yourself."), code="self")
             if user.role == User.Role.ADMIN and not _keeps_an_admin(
-                customer_id=admin.customer_id, without=user
+                customer_id=selectors.require_company_admin(admin=admin), without=user
             ):
                 raise ValidationFailed(
                     gettext("The company needs at least one active administrator."), code="last_admin"

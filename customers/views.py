@@ -18,11 +18,12 @@ from django.views.i18n import set_language as django_set_language
 
 from b2bshop.errors import NotFound, ValidationFailed
 from customers import selectors, services
+from customers.auth import signed_in_user
 from customers.forms import InviteForm, MemberForm
 
 
 def _members_page(request: HttpRequest, invite_form: InviteForm, status: int = 200) -> HttpResponse:
-    members = selectors.list_members(admin=request.user, now=timezone.now())
+    members = selectors.list_members(admin=signed_in_user(request), now=timezone.now())
     return render(request, "customers/members.html", {"members": members, "form": invite_form}, status=status)
 
 
@@ -44,7 +45,7 @@ def invite(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             services.invite_member(
-                admin=request.user,
+                admin=signed_in_user(request),
                 email=data["email"],
                 full_name=data["full_name"],
                 role=data["role"],
@@ -63,14 +64,14 @@ def invite(request: HttpRequest) -> HttpResponse:
 @login_required
 def member(request: HttpRequest, user_id: int) -> HttpResponse:
     try:
-        user = selectors.get_member(admin=request.user, user_id=user_id)
+        user = selectors.get_member(admin=signed_in_user(request), user_id=user_id)
         form = MemberForm(
             request.POST or None, initial={"role": user.role, "spending_limit": user.spending_limit}
         )
         if request.method == "POST" and form.is_valid():
             try:
                 services.update_member(
-                    admin=request.user,
+                    admin=signed_in_user(request),
                     user_id=user.pk,
                     role=form.cleaned_data["role"],
                     spending_limit=form.cleaned_data["spending_limit"],
@@ -93,7 +94,7 @@ def member(request: HttpRequest, user_id: int) -> HttpResponse:
 def member_active(request: HttpRequest, user_id: int, active: bool) -> HttpResponse:
     try:
         user = services.set_member_active(
-            admin=request.user, user_id=user_id, active=active, now=timezone.now()
+            admin=signed_in_user(request), user_id=user_id, active=active, now=timezone.now()
         )
     except NotFound:
         raise Http404 from None

@@ -32,7 +32,9 @@ DEMO_STAFF_PASSWORD = "demo-staff-2026"  # noqa: S105 - public demo login, print
 DEMO_STAFF_EMAIL = "admin@demo.b2bshop.jp"
 
 # (code, name, name_en, [(sub code, sub name, sub name_en, unit, case_qty range, price range, tax)])
-CATEGORY_TREE = [
+# (code, name, name_en, unit, quantity range, price range, tax rate) of one sub-category.
+SubCategorySpec = tuple[str, str, str, str, tuple[int, int], tuple[float, float], int]
+CATEGORY_TREE: list[tuple[str, str, str, list[SubCategorySpec]]] = [
     ("OFFICE", "文具・事務用品", "Office supplies", [
         ("PEN", "筆記具", "Writing instruments", "本", (10, 50), (80, 600), 10),
         ("PAPER", "コピー用紙・紙製品", "Paper", "箱", (1, 5), (1800, 5200), 10),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -17,8 +19,7 @@ class ReorderReminderInline(admin.TabularInline):
     model = ReorderReminder
     extra = 0
     can_delete = False
-    fields = ["product", "cycle_key", "median_gap_days", "due_date", "quantity"]
-    readonly_fields = fields
+    fields = readonly_fields = ("product", "cycle_key", "median_gap_days", "due_date", "quantity")
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
@@ -74,8 +75,12 @@ class PilotCustomerAdmin(admin.ModelAdmin):
     change_list_template = "admin/engagement/pilotcustomer/change_list.html"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[PilotCustomer]:
-        return rollout.with_pilot_figures(
-            super().get_queryset(request).filter(trading_status=Customer.TradingStatus.CUSTOMER)
+        # PilotCustomer is a proxy of Customer: the annotated rows are PilotCustomer instances.
+        return cast(
+            QuerySet[PilotCustomer],
+            rollout.with_pilot_figures(
+                super().get_queryset(request).filter(trading_status=Customer.TradingStatus.CUSTOMER)
+            ),
         )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -89,19 +94,19 @@ class PilotCustomerAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("buyers"))
     def buyers(self, obj: PilotCustomer) -> int:
-        return obj.buyer_count  # type: ignore[attr-defined]
+        return obj.buyer_count  # type: ignore[attr-defined]  # annotated by rollout.with_pilot_figures
 
     @admin.display(description=_("invited"))
     def invited(self, obj: PilotCustomer) -> int:
-        return obj.invited_count or 0  # type: ignore[attr-defined]
+        return obj.invited_count or 0  # type: ignore[attr-defined]  # annotated by rollout.with_pilot_figures
 
     @admin.display(description=_("activated"))
     def activated(self, obj: PilotCustomer) -> int:
-        return obj.activated_count or 0  # type: ignore[attr-defined]
+        return obj.activated_count or 0  # type: ignore[attr-defined]  # annotated by rollout.with_pilot_figures
 
     @admin.display(description=_("online share of orders"))
     def online_share(self, obj: PilotCustomer) -> str:
-        orders, online = obj.order_count or 0, obj.online_count or 0  # type: ignore[attr-defined]
+        orders, online = obj.order_count or 0, obj.online_count or 0  # type: ignore[attr-defined]  # annotated by rollout.with_pilot_figures
         return f"{round(100 * online / orders)}% ({online}/{orders})" if orders else "-"
 
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:

@@ -37,6 +37,7 @@ def enable_web_ordering(*, customer_ids: list[int], now: datetime) -> RolloutRes
         invited = 0
         buyers = User.objects.filter(customer_id__in=customer_ids, is_active=True).exclude(email="")
         for user in buyers.select_related("customer").order_by("pk"):
+            assert user.customer is not None  # filtered on customer_id above
             email = enqueue_email(
                 kind=INVITATION,
                 template="engagement/email/invitation",
@@ -87,7 +88,7 @@ def with_pilot_figures(queryset: QuerySet[Customer]) -> QuerySet[Customer]:
 def pilot_totals(queryset: QuerySet[Customer]) -> dict[str, int]:
     """Dashboard totals over the (filtered) customers: invited, activated, ordering online, online share."""
     rows = list(
-        with_pilot_figures(queryset.order_by()).values_list(
+        with_pilot_figures(queryset.order_by()).values_list(  # type: ignore[misc]  # annotated just above
             "ec_enabled", "invited_count", "activated_count", "order_count", "online_count"
         )
     )

@@ -15,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from catalog.models import Product
 from catalog.prices import price_sheets
+from customers.auth import signed_in_user
 from customers.selectors import get_buyer_customer
 from engagement import dormant, selectors, services
 from engagement.models import EmailOptOut, ReminderDigest, ReorderReminder
@@ -23,12 +24,12 @@ from engagement.models import EmailOptOut, ReminderDigest, ReorderReminder
 @login_required
 def reminder(request: HttpRequest, digest_id: int) -> HttpResponse:
     """The due items at today's prices; POST puts them into the cart. Another company's reminder is 404."""
-    customer = get_buyer_customer(user=request.user)  # type: ignore[arg-type]
+    customer = get_buyer_customer(user=signed_in_user(request))
     digest = ReminderDigest.objects.filter(pk=digest_id, customer=customer).first()
     if digest is None:
         raise Http404
     if request.method == "POST":
-        count = services.fill_cart_from_reminder(buyer=request.user, digest=digest)  # type: ignore[arg-type]
+        count = services.fill_cart_from_reminder(buyer=signed_in_user(request), digest=digest)
         messages.success(request, _("%(n)d item(s) from your reminder are in the cart.") % {"n": count})
         return redirect("orders:cart")
     reminders = list(
@@ -64,7 +65,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 def favourites(request: HttpRequest) -> HttpResponse:
     """よく買う商品: the company's frequently bought items, each added to the cart in one tap."""
-    customer = get_buyer_customer(user=request.user)  # type: ignore[arg-type]
+    customer = get_buyer_customer(user=signed_in_user(request))
     today = timezone.localdate()
     found = selectors.list_favourites(customer_id=customer.id, since=today - timedelta(days=365))
     products = Product.objects.in_bulk([f.product_id for f in found])

@@ -46,7 +46,7 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
         now = timezone.now()
         addresses = set(queryset.values_list("to_email", flat=True))
         for address in sorted(addresses):
-            services.record_bounce(email=address, now=now, detail=_("marked as bounced by staff"))
+            services.record_bounce(email=address, now=now, detail=str(_("marked as bounced by staff")))
         self.message_user(
             request, _("%(n)d address(es) suppressed.") % {"n": len(addresses)}, messages.SUCCESS
         )

@@ -176,7 +176,7 @@ def deliver_email(*, outbox_id: int, now: datetime) -> str:
         pk=outbox_id, status=OutgoingEmail.Status.PENDING, attempts=email.attempts
     ).update(**fields)
     if outcome == "retry":
-        _schedule(outbox_id=outbox_id, countdown=(fields["next_attempt_at"] - now).total_seconds())  # type: ignore[operator]
+        _schedule(outbox_id=outbox_id, countdown=(fields["next_attempt_at"] - now).total_seconds())  # type: ignore[operator]  # next_attempt_at is a datetime on a retry
     logger.info("e-mail %s (%s) attempt %s: %s", outbox_id, email.kind, email.attempts, outcome)
     return outcome
 

@@ -75,9 +75,13 @@ class StoreApi(APIView):
 # Every body below is built by passing the document through its serializer (``_typed``), so the
 # OpenAPI schema and the answer cannot drift apart.
 
-MONEY = {"help_text": 'decimal string, e.g. "1200" or "0.85"'}
+MONEY_HELP = 'decimal string, e.g. "1200" or "0.85"'
 TaxSerializer = inline_serializer(
-    name="StoreTax", fields={"10": serializers.CharField(**MONEY), "8": serializers.CharField(**MONEY)}
+    name="StoreTax",
+    fields={
+        "10": serializers.CharField(help_text=MONEY_HELP),
+        "8": serializers.CharField(help_text=MONEY_HELP),
+    },
 )
 
 
@@ -86,8 +90,8 @@ class CartLineSerializer(serializers.Serializer):
     name = serializers.CharField()
     unit = serializers.CharField()
     quantity = serializers.IntegerField(min_value=1)
-    unit_price = serializers.CharField(**MONEY)
-    amount = serializers.CharField(**MONEY)
+    unit_price = serializers.CharField(help_text=MONEY_HELP)
+    amount = serializers.CharField(help_text=MONEY_HELP)
     tax_rate = serializers.ChoiceField(choices=["10", "8"])
     min_quantity = serializers.IntegerField()
     multiple = serializers.IntegerField()
@@ -98,13 +102,14 @@ class ViolationSerializer(serializers.Serializer):
     code = serializers.CharField()
     sku = serializers.CharField(required=False)
     message = serializers.CharField()
-    required = serializers.JSONField(required=False, help_text="a quantity or an amount")
+    # The contract names this key "required"; DRF's Field.required flag is shadowed on purpose.
+    required = serializers.JSONField(required=False, help_text="a quantity or an amount")  # type: ignore[assignment]  # see above
     suggested = serializers.IntegerField(required=False)
 
 
 class FeeSerializer(serializers.Serializer):
     kind = serializers.CharField()
-    amount = serializers.CharField(**MONEY)
+    amount = serializers.CharField(help_text=MONEY_HELP)
     tax_rate = serializers.ChoiceField(choices=["10", "8"])
     message = serializers.CharField()
 
@@ -124,9 +129,9 @@ class CartSerializer(serializers.Serializer):
     lines = CartLineSerializer(many=True)
     violations = ViolationSerializer(many=True)
     fees = FeeSerializer(many=True)
-    subtotal = serializers.CharField(**MONEY)
+    subtotal = serializers.CharField(help_text=MONEY_HELP)
     tax = TaxSerializer
-    total = serializers.CharField(**MONEY)
+    total = serializers.CharField(help_text=MONEY_HELP)
     can_checkout = serializers.BooleanField()
     hints = HintSerializer(many=True)
     unavailable = UnavailableSerializer(many=True, required=False, help_text="reorder only")
@@ -148,9 +153,9 @@ class StoreOrderSerializer(serializers.Serializer):
     note = serializers.CharField(allow_blank=True)
     lines = ErpOrderLineSerializer(many=True)
     fees = ErpOrderFeeSerializer(many=True)
-    subtotal = serializers.CharField(**MONEY)
+    subtotal = serializers.CharField(help_text=MONEY_HELP)
     tax = TaxSerializer
-    total = serializers.CharField(**MONEY)
+    total = serializers.CharField(help_text=MONEY_HELP)
     currency = serializers.ChoiceField(choices=["JPY"])
     status = serializers.ChoiceField(choices=Order.Status.values)
     tracking_number = serializers.CharField(allow_blank=True)
@@ -164,8 +169,8 @@ class OrderSummarySerializer(serializers.Serializer):
     po_number = serializers.CharField(allow_blank=True)
     status = serializers.ChoiceField(choices=Order.Status.values)
     channel = serializers.ChoiceField(choices=Order.Channel.values)
-    subtotal = serializers.CharField(**MONEY)
-    total = serializers.CharField(**MONEY)
+    subtotal = serializers.CharField(help_text=MONEY_HELP)
+    total = serializers.CharField(help_text=MONEY_HELP)
     currency = serializers.ChoiceField(choices=["JPY"])
 
 
@@ -193,7 +198,8 @@ class LineProblemSerializer(serializers.Serializer):
 
 
 class CartLinesInvalidSerializer(ErrorSerializer):
-    errors = LineProblemSerializer(many=True)
+    # The contract's top-level "errors" key; only used to render and document, never to validate.
+    errors = LineProblemSerializer(many=True)  # type: ignore[assignment]  # see above
 
 
 def _typed(serializer_class: type[serializers.Serializer], document: dict[str, Any]) -> dict[str, Any]:
@@ -213,7 +219,8 @@ class CartLineInputSerializer(serializers.Serializer):
 
 
 class CartLinesSerializer(serializers.Serializer):
-    lines = CartLineInputSerializer(many=True, max_length=cart_services.MAX_CART_LINES)
+    # many=True builds a ListSerializer, which takes max_length; the stubs only know the child's kwargs.
+    lines = CartLineInputSerializer(many=True, max_length=cart_services.MAX_CART_LINES)  # type: ignore[call-arg]  # see above
 
 
 class CheckoutSerializer(serializers.Serializer):
@@ -234,7 +241,7 @@ class CartApi(StoreApi):
     def put(self, request: Request) -> Response:
         data = request.data if isinstance(request.data, dict) else {}
         try:
-            cart_services.replace_cart(buyer=request.user, raw_lines=data.get("lines"))
+            cart_services.replace_cart(buyer=signed_in_user(request), raw_lines=data.get("lines"))
         except cart_services.CartLinesInvalid as exc:
             body = error_body(exc.code, exc.message, exc.details)
             body["errors"] = exc.details["errors"]
@@ -245,7 +252,7 @@ class CartApi(StoreApi):
 class CartItemApi(StoreApi):
     @extend_schema(request=QuantitySerializer, responses={200: CartSerializer})
     def put(self, request: Request, sku: str) -> Response:
-        product = cart_services.get_orderable_product(sku=sku, buyer=request.user)
+        product = cart_services.get_orderable_product(sku=sku, buyer=signed_in_user(request))
         if not isinstance(request.data, dict) or "quantity" not in request.data:
             raise ValidationFailed(
                 gettext("Send the quantity."),
@@ -355,12 +362,12 @@ class _DecisionApi(StoreApi):
         serializer = DecisionSerializer(data=request.data if isinstance(request.data, dict) else {})
         serializer.is_valid(raise_exception=True)
         order = self.decide(
-            approver=request.user,
+            approver=signed_in_user(request),
             number=number,
             now=timezone.now(),
             reason=serializer.validated_data.get("reason", ""),
         )
-        customer = get_buyer_customer(user=request.user)
+        customer = get_buyer_customer(user=signed_in_user(request))
         return Response(order_document(selectors.get_order(customer=customer, number=order.number)))
 
 

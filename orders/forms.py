@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -24,8 +25,9 @@ class QuickOrderForm(forms.Form):
     )
     file = forms.FileField(label=_("or upload a CSV file (sku,quantity)"), required=False)
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         if not cleaned.get("lines", "").strip() and not cleaned.get("file"):
             raise forms.ValidationError(_("Enter at least one line or choose a file."))
         return cleaned
@@ -48,7 +50,7 @@ class CheckoutForm(forms.Form):
 
     def __init__(self, *args, ship_tos=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["ship_to"].choices = [("", _("Default address"))] + [
+        cast(forms.TypedChoiceField, self.fields["ship_to"]).choices = [("", _("Default address"))] + [
             (s.pk, f"{s.name} ({s.prefecture}{s.address})") for s in ship_tos
         ]
 

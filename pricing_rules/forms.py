@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -30,8 +32,9 @@ class RuleForm(forms.ModelForm):
         model = Rule
         fields = list(RULE_FIELDS)
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         if self.errors:
             return cleaned
         probe = Rule(**{name: cleaned.get(name) for name in RULE_FIELDS})

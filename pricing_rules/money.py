@@ -67,7 +67,7 @@ def format_yen(amount: Decimal) -> str:
     if value == value.to_integral_value():
         body = f"{int(value):,}"
     else:
-        places = max(MONEY_PLACES, -value.normalize().as_tuple().exponent)  # type: ignore[operator]
+        places = max(MONEY_PLACES, -value.normalize().as_tuple().exponent)  # type: ignore[operator]  # exponent is an int for finite values
         body = f"{value:,.{places}f}"
     return f"{sign}¥{body}"
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import BinaryIO, TextIO
+from typing import BinaryIO, TextIO, cast
 
 from django.conf import settings
 from django.db import transaction
@@ -129,7 +129,7 @@ def run_lead_import(*, lead_import_id: int, now: datetime, stream: BinaryIO | No
     if stream is None:
         if not lead_import.file:
             raise NotFound("the batch has no stored file")
-        stream = lead_import.file.open("rb")
+        stream = cast(BinaryIO, lead_import.file.open("rb"))
     try:
         stream.seek(0)
         _encoding, _header, rows = open_lead_file(stream, source=lead_import.source)
@@ -366,7 +366,7 @@ class _Importer:
 def _lead_data(parsed: ParsedRow) -> dict[str, str]:
     if parsed.lead is None:
         return {}
-    return {k: getattr(parsed.lead, k) for k in Lead.__slots__ if getattr(parsed.lead, k)}  # type: ignore[attr-defined]
+    return {k: getattr(parsed.lead, k) for k in Lead.__slots__ if getattr(parsed.lead, k)}
 
 
 def _record_for(code: str, lead: Lead) -> CustomerRecord:
@@ -606,7 +606,7 @@ def resolve_lead_row(
                 raise ValidationFailed(_("Choose a customer."))
         elif action == "prospect":
             code = services.reserve_prospect_codes(count=1)[0]
-            customer = _prospect_from_lead(code, parsed.lead)  # type: ignore[arg-type]
+            customer = _prospect_from_lead(code, parsed.lead)  # type: ignore[arg-type]  # a prospect action is only offered for a parsed lead
             customer.save()
         elif action == "dismiss":
             customer = None
@@ -650,7 +650,7 @@ def resolve_lead_row(
 
 
 def _parsed_from_row(row: LeadRow) -> ParsedRow:
-    data = {k: v for k, v in (row.data or {}).items() if k in Lead.__slots__}  # type: ignore[attr-defined]
+    data = {k: v for k, v in (row.data or {}).items() if k in Lead.__slots__}
     data.setdefault("company_name", row.company_name)
     captured = None
     if data.get("captured_on"):

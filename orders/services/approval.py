@@ -68,7 +68,7 @@ def list_awaiting_approval(*, customer: Customer) -> QuerySet[Order]:
 
 def _lock_for_decision(*, approver: User, number: str) -> Order:
     """The order, row-locked, if ``approver`` may decide it; NotFound for anybody else."""
-    if not approver.can_approve:
+    if not approver.can_approve or approver.customer_id is None:
         raise NotFound(gettext("Order not found."), code="order_not_found")
     order = (
         Order.objects.select_for_update(of=("self",))

@@ -238,7 +238,7 @@ def _create_order(
         order=order, type="placed", occurred_at=now, actor=keyed_by or placed_by
     )
     # What was just written is what a fresh read would return: spare the caller four queries.
-    order._prefetched_objects_cache = {"lines": order_lines, "fees": order_fees, "events": [event]}
+    order._prefetched_objects_cache = {"lines": order_lines, "fees": order_fees, "events": [event]}  # type: ignore[attr-defined]  # Django's prefetch cache
     if awaiting:  # stock stays held; the ERP push is written only when a colleague approves
         request_approval(order=order, now=now)
     else:

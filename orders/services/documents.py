@@ -5,6 +5,7 @@ Messages are rendered here, at request time, in the active language.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
@@ -65,7 +66,7 @@ def cart_document(evaluation: engine.Evaluation) -> dict[str, Any]:
             for fee in evaluation.fees
         ],
         "subtotal": money_str(evaluation.subtotal),
-        "tax": {str(rate): money_str(evaluation.tax.get(rate, 0)) for rate in engine.TAX_RATES},
+        "tax": {str(rate): money_str(evaluation.tax.get(rate, Decimal(0))) for rate in engine.TAX_RATES},
         "total": money_str(evaluation.total),
         "can_checkout": evaluation.can_checkout,
         "hints": [{"code": hint.code, "message": hint_message(hint)} for hint in evaluation.hints],

@@ -14,20 +14,21 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from b2bshop.errors import ApplicationError, NotFound
+from customers.auth import signed_in_user
 from customers.selectors import get_buyer_customer
 from orders.services import approval
 from orders.views.common import buyer_required
 
 
 def _approver(request: HttpRequest) -> None:
-    if not request.user.can_approve:
+    if not signed_in_user(request).can_approve:
         raise Http404
 
 
 @buyer_required
 def approvals(request: HttpRequest) -> HttpResponse:
     _approver(request)
-    customer = get_buyer_customer(user=request.user)
+    customer = get_buyer_customer(user=signed_in_user(request))
     orders = list(approval.list_awaiting_approval(customer=customer))
     return render(request, "orders/approvals.html", {"orders": orders})
 
@@ -39,7 +40,10 @@ def decide(request: HttpRequest, number: str, decision: str) -> HttpResponse:
     service = approval.approve_order if decision == "approve" else approval.reject_order
     try:
         order = service(
-            approver=request.user, number=number, now=timezone.now(), reason=request.POST.get("reason", "")
+            approver=signed_in_user(request),
+            number=number,
+            now=timezone.now(),
+            reason=request.POST.get("reason", ""),
         )
     except NotFound:
         raise Http404 from None

@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from b2bshop.errors import ApplicationError, NotFound
+from customers.auth import signed_in_user
 from customers.selectors import get_buyer_customer
 from orders import selectors
 from orders.forms import QuickOrderForm, TemplateForm
@@ -28,7 +29,7 @@ from orders.views.common import buyer_required, evaluation_context
 
 
 def _cart_context(request: HttpRequest) -> dict[str, Any]:
-    state = cart_services.buyer_cart(buyer=request.user, on=timezone.localdate())
+    state = cart_services.buyer_cart(buyer=signed_in_user(request), on=timezone.localdate())
     return {"state": state, **evaluation_context(state.evaluation, state.products)}
 
 
@@ -51,9 +52,11 @@ def _safe_back(request: HttpRequest, fallback: str) -> str:
 def cart_add(request: HttpRequest) -> HttpResponse:
     """Add ``sku`` × ``quantity`` (form fields) to the cart; back to the page, or an htmx fragment."""
     try:
-        product = cart_services.get_orderable_product(sku=request.POST.get("sku", ""), buyer=request.user)
+        product = cart_services.get_orderable_product(
+            sku=request.POST.get("sku", ""), buyer=signed_in_user(request)
+        )
         quantity = cart_services.parse_quantity(request.POST.get("quantity", "1"), allow_zero=False)
-        cart_services.add_items(buyer=request.user, items=[(product, quantity)])
+        cart_services.add_items(buyer=signed_in_user(request), items=[(product, quantity)])
     except ApplicationError as exc:
         message, ok = exc.message, False
     else:
@@ -63,7 +66,7 @@ def cart_add(request: HttpRequest) -> HttpResponse:
             "name": product.name,
         }
         ok = True
-    if request.htmx:
+    if request.htmx:  # type: ignore[attr-defined]  # set by django_htmx's HtmxMiddleware
         response = render(request, "orders/_cart_added.html", {"message": message, "ok": ok})
         response["HX-Trigger"] = "cart-changed"
         return response
@@ -76,18 +79,18 @@ def cart_add(request: HttpRequest) -> HttpResponse:
 def cart_line(request: HttpRequest, sku: str) -> HttpResponse:
     """Set one line's quantity (stepper or field); 0 or ``remove`` deletes it."""
     try:
-        product = cart_services.get_orderable_product(sku=sku, buyer=request.user)
+        product = cart_services.get_orderable_product(sku=sku, buyer=signed_in_user(request))
         # "set" is a stepper button's target quantity; otherwise the typed quantity.
         raw = (
             "0" if "remove" in request.POST else (request.POST.get("set") or request.POST.get("quantity", ""))
         )
         quantity = cart_services.parse_quantity(raw)
-        cart_services.set_quantity(buyer=request.user, product=product, quantity=quantity)
+        cart_services.set_quantity(buyer=signed_in_user(request), product=product, quantity=quantity)
     except NotFound:  # an inactive product can still be removed from the cart
-        cart_services.remove_line(buyer=request.user, sku=sku)
+        cart_services.remove_line(buyer=signed_in_user(request), sku=sku)
     except ApplicationError as exc:
         messages.error(request, exc.message)
-    if request.htmx:
+    if request.htmx:  # type: ignore[attr-defined]  # set by django_htmx's HtmxMiddleware
         context = _cart_context(request)
         context["template_form"] = TemplateForm()
         return render(request, "orders/_cart.html", context)
@@ -102,9 +105,9 @@ def quick_order_view(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data.get("file")
         try:
             if upload is not None:
-                result = quick_order(buyer=request.user, csv_bytes=upload.read(1024 * 1024))
+                result = quick_order(buyer=signed_in_user(request), csv_bytes=upload.read(1024 * 1024))
             else:
-                result = quick_order(buyer=request.user, text=form.cleaned_data["lines"])
+                result = quick_order(buyer=signed_in_user(request), text=form.cleaned_data["lines"])
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:
@@ -120,12 +123,14 @@ def quick_order_view(request: HttpRequest) -> HttpResponse:
 
 @buyer_required
 def templates_view(request: HttpRequest) -> HttpResponse:
-    customer = get_buyer_customer(user=request.user)
+    customer = get_buyer_customer(user=signed_in_user(request))
     if request.method == "POST":
         form = TemplateForm(request.POST)
         if form.is_valid():
             try:
-                template_services.save_cart_as_template(buyer=request.user, name=form.cleaned_data["name"])
+                template_services.save_cart_as_template(
+                    buyer=signed_in_user(request), name=form.cleaned_data["name"]
+                )
             except ApplicationError as exc:
                 messages.error(request, exc.message)
             else:
@@ -139,7 +144,9 @@ def templates_view(request: HttpRequest) -> HttpResponse:
 @buyer_required
 @require_POST
 def template_add(request: HttpRequest, template_id: int) -> HttpResponse:
-    added, skipped = template_services.add_template_to_cart(buyer=request.user, template_id=template_id)
+    added, skipped = template_services.add_template_to_cart(
+        buyer=signed_in_user(request), template_id=template_id
+    )
     messages.success(request, gettext("%(count)s lines were added to the cart.") % {"count": len(added)})
     for product in skipped:
         messages.warning(request, gettext("%(name)s is no longer available.") % {"name": product.name})
@@ -149,5 +156,5 @@ def template_add(request: HttpRequest, template_id: int) -> HttpResponse:
 @buyer_required
 @require_POST
 def template_delete(request: HttpRequest, template_id: int) -> HttpResponse:
-    template_services.delete_template(buyer=request.user, template_id=template_id)
+    template_services.delete_template(buyer=signed_in_user(request), template_id=template_id)
     return redirect("orders:templates")

@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 
 from b2bshop.errors import ApplicationError, NotFound
 from catalog.stock import InsufficientStock
+from customers.auth import signed_in_user
 from customers.selectors import get_buyer_customer, list_ship_tos
 from orders import selectors
 from orders.forms import CheckoutForm, new_key
@@ -22,7 +23,7 @@ from orders.views.common import buyer_required, evaluation_context
 
 @buyer_required
 def checkout(request: HttpRequest) -> HttpResponse:
-    customer = get_buyer_customer(user=request.user)
+    customer = get_buyer_customer(user=signed_in_user(request))
     ship_tos = list_ship_tos(customer=customer)
     form = CheckoutForm(request.POST or None, ship_tos=ship_tos, initial={"idempotency_key": new_key()})
     if request.method == "POST" and form.is_valid():
@@ -35,7 +36,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
         )
         try:
             placed = place_order(
-                buyer=request.user,
+                buyer=signed_in_user(request),
                 idempotency_key=data["idempotency_key"],
                 details=details,
                 now=timezone.now(),
@@ -58,9 +59,11 @@ def checkout(request: HttpRequest) -> HttpResponse:
             return redirect("orders:placed", number=placed.order.number)
     ship_to_id = form.cleaned_data.get("ship_to") if form.is_bound and hasattr(form, "cleaned_data") else None
     try:
-        state = cart_services.buyer_cart(buyer=request.user, on=timezone.localdate(), ship_to_id=ship_to_id)
+        state = cart_services.buyer_cart(
+            buyer=signed_in_user(request), on=timezone.localdate(), ship_to_id=ship_to_id
+        )
     except NotFound:
-        state = cart_services.buyer_cart(buyer=request.user, on=timezone.localdate())
+        state = cart_services.buyer_cart(buyer=signed_in_user(request), on=timezone.localdate())
     if not state.evaluation.lines:
         return redirect("orders:cart")
     context = {
@@ -74,6 +77,6 @@ def checkout(request: HttpRequest) -> HttpResponse:
 
 @buyer_required
 def placed(request: HttpRequest, number: str) -> HttpResponse:
-    customer = get_buyer_customer(user=request.user)
+    customer = get_buyer_customer(user=signed_in_user(request))
     order = selectors.get_order(customer=customer, number=number)
     return render(request, "orders/placed.html", {"order": order, "view": order_view(order)})

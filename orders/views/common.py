@@ -36,10 +36,12 @@ def buyer_required(view: View) -> View:
 
 def _stepper(line: engine.PricedLine) -> dict[str, int | None]:
     """Quantities the − and + buttons move to: the neighbouring valid quantities."""
-    bounds = {"minimum": line.min_quantity, "multiple": line.multiple, "maximum": line.max_quantity}
+    minimum, multiple, maximum = line.min_quantity, line.multiple, line.max_quantity
     return {
-        "up": engine.next_valid_quantity(line.quantity, **bounds),
-        "down": engine.previous_valid_quantity(line.quantity, **bounds),
+        "up": engine.next_valid_quantity(line.quantity, minimum=minimum, multiple=multiple, maximum=maximum),
+        "down": engine.previous_valid_quantity(
+            line.quantity, minimum=minimum, multiple=multiple, maximum=maximum
+        ),
     }
 
 

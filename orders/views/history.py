@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from b2bshop.errors import ApplicationError, NotFound
+from customers.auth import signed_in_user
 from customers.selectors import get_buyer_customer
 from orders import selectors
 from orders.services.documents import order_view
@@ -19,14 +20,14 @@ from orders.views.common import buyer_required
 
 @buyer_required
 def history(request: HttpRequest) -> HttpResponse:
-    customer = get_buyer_customer(user=request.user)
+    customer = get_buyer_customer(user=signed_in_user(request))
     page = Paginator(selectors.list_orders(customer=customer), 20).get_page(request.GET.get("page"))
     return render(request, "orders/history.html", {"page": page})
 
 
 @buyer_required
 def order_detail(request: HttpRequest, number: str) -> HttpResponse:
-    customer = get_buyer_customer(user=request.user)
+    customer = get_buyer_customer(user=signed_in_user(request))
     try:
         order = selectors.get_order(customer=customer, number=number)
     except NotFound:
@@ -38,7 +39,7 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 def order_reorder(request: HttpRequest, number: str) -> HttpResponse:
     try:
-        result = reorder(buyer=request.user, number=number)
+        result = reorder(buyer=signed_in_user(request), number=number)
     except NotFound:
         raise Http404 from None
     except ApplicationError as exc:

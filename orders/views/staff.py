@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 
 from b2bshop.errors import ApplicationError, NotFound
 from catalog.stock import InsufficientStock
+from customers.auth import signed_in_user
 from orders.forms import ProxyOrderForm, new_key
 from orders.services.checkout import CheckoutDetails, RulesViolated, place_proxy_order
 from orders.services.proxy_order import preview_proxy_order
@@ -58,7 +59,7 @@ def proxy_order(request: HttpRequest) -> HttpResponse:
     )
     try:
         placed_order = place_proxy_order(
-            staff=request.user,
+            staff=signed_in_user(request),
             customer=preview.customer,
             items=preview.items,
             idempotency_key=data["idempotency_key"],

@@ -202,7 +202,7 @@ def test_index_does_not_compare_every_pair(monkeypatch: pytest.MonkeyPatch) -> N
     calls = 0
     real = matching.score_candidate
 
-    def counting(lead, cust):  # type: ignore[no-untyped-def]
+    def counting(lead, cust):  # type: ignore[no-untyped-def]  # a test double
         nonlocal calls
         calls += 1
         return real(lead, cust)

@@ -80,8 +80,8 @@ def bare_machine(tmp_path):
             check=False,
         )
 
-    run.bin_dir = bin_dir  # type: ignore[attr-defined]
-    run.apt_calls = lambda: log.read_text().splitlines() if log.exists() else []  # type: ignore[attr-defined]
+    run.bin_dir = bin_dir  # type: ignore[attr-defined]  # test helpers hung on the fixture function
+    run.apt_calls = lambda: log.read_text().splitlines() if log.exists() else []  # type: ignore[attr-defined]  # test helpers hung on the fixture function
     return run
 
 

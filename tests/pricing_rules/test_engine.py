@@ -119,9 +119,9 @@ def test_tax_for_rounds_down(base: str, rate: int, expected: str) -> None:
 
 def test_money_helpers_refuse_floats() -> None:
     with pytest.raises(TypeError):
-        line_amount(3, 0.85)  # type: ignore[arg-type]
+        line_amount(3, 0.85)  # type: ignore[arg-type]  # a float on purpose: it must be refused
     with pytest.raises(TypeError):
-        tax_for(100.0, 10)  # type: ignore[arg-type]
+        tax_for(100.0, 10)  # type: ignore[arg-type]  # a float on purpose: it must be refused
 
 
 @pytest.mark.parametrize(
@@ -655,7 +655,7 @@ def test_applied_rules_lists_only_rules_that_took_part_in_input_order() -> None:
     [
         (lambda: make_line(quantity=0), ValueError),
         (lambda: make_line(quantity=-1), ValueError),
-        (lambda: Line(make_product(), 1, 1.5), TypeError),  # type: ignore[arg-type]
+        (lambda: Line(make_product(), 1, 1.5), TypeError),  # type: ignore[arg-type]  # a float on purpose: it must be refused
         (lambda: make_product(tax_rate=5), ValueError),
         (lambda: make_product(case_quantity=0), ValueError),
         (lambda: make_product(category_codes="BOLT"), TypeError),

@@ -72,7 +72,7 @@ class Command(BaseCommand):
         issuer = services.issuer_from_settings()
         if not settings.SHOP_INVOICE_REGISTRATION_NUMBER:
             issuer = DEMO_ISSUER
-        customer = Customer.objects.select_for_update(no_key=True).get(pk=customer.pk)
-        draft = services.draft_invoice(customer=customer, closing_date=today, closed_on=today, lock=True)
+        locked = Customer.objects.select_for_update(no_key=True).get(pk=customer.pk)
+        draft = services.draft_invoice(customer=locked, closing_date=today, closed_on=today, lock=True)
         invoice = services.issue_invoice(draft, now=now, issuer=issuer)
         return selectors.get_invoice(number=invoice.number)

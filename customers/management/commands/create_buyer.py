@@ -32,5 +32,6 @@ class Command(BaseCommand):
             )
         except ApplicationError as exc:
             raise CommandError(exc.message) from exc
+        assert user.customer is not None  # create_buyer always links the company
         limit = f", spending limit ¥{user.spending_limit:,}" if user.spending_limit is not None else ""
         self.stdout.write(f"buyer {user.email} ({user.role}{limit}) for {user.customer.code} is ready")

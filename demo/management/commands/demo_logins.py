@@ -15,5 +15,6 @@ class Command(BaseCommand):
         self.stdout.write("b2bshop demo is starting on http://127.0.0.1:8000/")
         self.stdout.write(f"  staff (admin: /admin/)  {demo.DEMO_STAFF_EMAIL} / {demo.DEMO_STAFF_PASSWORD}")
         for b in buyers:
+            assert b.customer is not None  # filtered on customer above
             self.stdout.write(f"  buyer ({b.customer.name})  {b.email} / {demo.DEMO_BUYER_PASSWORD}")
         self.stdout.write("")
