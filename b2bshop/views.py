@@ -1,12 +1,20 @@
-"""Project-level views: health check."""
+"""Project-level views: health check, the JSON 404 under /api/, and the buyer-only page guard."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views import defaults
+
+from b2bshop.errors import NotFound
+
+View = Callable[..., HttpResponse]
 
 
 def _database_ok() -> bool:
@@ -47,3 +55,20 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
         return JsonResponse(error_body("not_found", _("Not found."), {}), status=404)
     return defaults.page_not_found(request, exception)
+
+
+def buyer_required(view: View) -> View:
+    """Logged-in buyers only; staff and integration users have no cart (404, not 403)."""
+
+    @login_required
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not getattr(request.user, "is_buyer", False):
+            raise Http404
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound:  # another company's order or template: 404, never 403
+            raise Http404 from None
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,26 +13,17 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiRespo
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.utils.urls import remove_query_param, replace_query_param
-from rest_framework.views import APIView
 
-from b2bshop.api import ErrorSerializer, require_json_object
+from b2bshop.api import MAX_PAGE_SIZE, ErrorSerializer, keyset_page, keyset_params, require_json_object
 from b2bshop.api_fields import MoneyField
+from b2bshop.api_views import ERP_AUTH_RESPONSES, ErpApi
 from b2bshop.errors import ValidationFailed
 from billing import selectors, services
 from billing.api_common import PDF_RENDERERS, InvoiceSerializer
 from billing.documents import invoice_resource
 from billing.models import Invoice, Payment
 from billing.pdf import pdf_response, render_invoice_pdf
-from customers.auth import IsIntegration, signed_in_user
-from orders.api_erp import (
-    DEFAULT_PAGE_SIZE,
-    ERROR_RESPONSES,
-    MAX_PAGE_SIZE,
-    _decode_cursor,
-    _encode_cursor,
-    _parse_timestamp,
-)
+from customers.auth import signed_in_user
 from pricing_rules.money import money_str
 
 
@@ -69,9 +60,7 @@ def payment_json(payment: Payment) -> dict[str, Any]:
     }
 
 
-class PaymentApi(APIView):
-    permission_classes = [IsIntegration]
-
+class PaymentApi(ErpApi):
     @extend_schema(
         operation_id="erp_customer_payments_create",
         summary="Report a payment received from a customer (入金)",
@@ -84,7 +73,7 @@ class PaymentApi(APIView):
             400: ErrorSerializer,
             404: ErrorSerializer,
             409: OpenApiResponse(ErrorSerializer, description="the reference exists with another amount"),
-            **ERROR_RESPONSES,
+            **ERP_AUTH_RESPONSES,
         },
         examples=[
             OpenApiExample(
@@ -132,37 +121,19 @@ def _pdf_url(request: Request, invoice: Invoice) -> str:
     return request.build_absolute_uri(reverse("erp-invoice-pdf", kwargs={"number": invoice.number}))
 
 
-def _link(url: str, direction: str, invoice: Invoice) -> str:
-    return replace_query_param(
-        url, "cursor", _encode_cursor(direction=direction, updated_at=invoice.updated_at, pk=invoice.pk)
-    )
-
-
 def _invoice_filters(request: Request) -> tuple[QuerySet[Invoice], int]:
     """``updated_since`` and ``page_size``, validated as for GET /api/v1/erp/orders."""
-    params = request.query_params
     errors: dict[str, list[str]] = {}
-    queryset = Invoice.objects.all()
-    since_raw = params.get("updated_since", "")
-    if since_raw:
-        since = _parse_timestamp(since_raw.replace(" ", "+"))  # a raw '+' in a query string arrives as ' '
-        if since is None:
-            errors["updated_since"] = [_("Use an ISO 8601 timestamp, e.g. 2026-11-26T09:00:00+09:00.")]
-        else:
-            queryset = queryset.filter(updated_at__gte=since)
-    size = DEFAULT_PAGE_SIZE
-    if "page_size" in params:
-        size = int(params["page_size"]) if params["page_size"].isdigit() else 0
-        if not 1 <= size <= MAX_PAGE_SIZE:
-            errors["page_size"] = [_("Use a whole number from 1 to %(max)d.") % {"max": MAX_PAGE_SIZE}]
+    since, size = keyset_params(request, errors)
     if errors:
         raise ValidationFailed(_("The request has invalid fields."), details=errors)
+    queryset = Invoice.objects.all()
+    if since is not None:
+        queryset = queryset.filter(updated_at__gte=since)
     return queryset, size
 
 
-class ErpInvoiceListApi(APIView):
-    permission_classes = [IsIntegration]
-
+class ErpInvoiceListApi(ErpApi):
     @extend_schema(
         operation_id="erp_invoices_list",
         summary="Invoices for the ERP to pull, oldest change first",
@@ -177,45 +148,21 @@ class ErpInvoiceListApi(APIView):
                 "page_size", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE}, required=False
             ),
         ],
-        responses={200: ErpInvoicePageSerializer, 400: ErrorSerializer, **ERROR_RESPONSES},
+        responses={200: ErpInvoicePageSerializer, 400: ErrorSerializer, **ERP_AUTH_RESPONSES},
         tags=["erp"],
     )
     def get(self, request: Request) -> Response:
         queryset, size = _invoice_filters(request)
-        cursor = request.query_params.get("cursor", "")
-        backwards = False
-        if cursor:
-            direction, at, pk = _decode_cursor(cursor)
-            backwards = direction == "p"
-            if backwards:
-                queryset = queryset.filter(Q(updated_at__lt=at) | Q(updated_at=at, id__lt=pk))
-            else:
-                queryset = queryset.filter(Q(updated_at__gt=at) | Q(updated_at=at, id__gt=pk))
-        ordering = ("-updated_at", "-id") if backwards else ("updated_at", "id")
-        rows = list(selectors.invoice_with_details(queryset.order_by(*ordering))[: size + 1])
-        more = len(rows) > size
-        rows = rows[:size]
-        if backwards:
-            rows.reverse()
-        has_next, has_previous = (True, more) if backwards else (more, bool(cursor))
-        url = request.build_absolute_uri()
-        link = {
-            "next": _link(url, "n", rows[-1]) if has_next and rows else None,
-            "previous": _link(url, "p", rows[0]) if has_previous and rows else None,
-        }
-        if cursor and not rows:
-            link["previous" if not backwards else "next"] = remove_query_param(url, "cursor")
+        rows, links = keyset_page(request, queryset, size=size, load=selectors.invoice_with_details)
         results = [invoice_resource(invoice, pdf_url=_pdf_url(request, invoice)) for invoice in rows]
-        return Response({**link, "results": results})
+        return Response({**links, "results": results})
 
 
-class ErpInvoiceDetailApi(APIView):
-    permission_classes = [IsIntegration]
-
+class ErpInvoiceDetailApi(ErpApi):
     @extend_schema(
         operation_id="erp_invoices_retrieve",
         summary="One invoice with its orders, per-rate totals and PDF link",
-        responses={200: InvoiceSerializer, 404: ErrorSerializer, **ERROR_RESPONSES},
+        responses={200: InvoiceSerializer, 404: ErrorSerializer, **ERP_AUTH_RESPONSES},
         tags=["erp"],
     )
     def get(self, request: Request, number: str) -> Response:
@@ -223,14 +170,13 @@ class ErpInvoiceDetailApi(APIView):
         return Response(invoice_resource(invoice, pdf_url=_pdf_url(request, invoice)))
 
 
-class ErpInvoicePdfApi(APIView):
-    permission_classes = [IsIntegration]
+class ErpInvoicePdfApi(ErpApi):
     renderer_classes = PDF_RENDERERS
 
     @extend_schema(
         operation_id="erp_invoices_pdf",
         summary="The invoice as PDF (適格請求書)",
-        responses={(200, "application/pdf"): OpenApiTypes.BINARY, 404: ErrorSerializer, **ERROR_RESPONSES},
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY, 404: ErrorSerializer, **ERP_AUTH_RESPONSES},
         tags=["erp"],
     )
     def get(self, request: Request, number: str) -> HttpResponse:

@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from b2bshop.api import ErrorSerializer, PageNumberPagination
+from b2bshop.api_views import StoreApi
 from billing import selectors
 from billing.api_common import PDF_RENDERERS, InvoiceSerializer, InvoiceSummarySerializer
 from billing.documents import invoice_resource, invoice_summary
@@ -19,7 +20,6 @@ from billing.pdf import pdf_response, render_delivery_slip_pdf, render_invoice_p
 from customers.auth import signed_in_user
 from customers.selectors import get_buyer_customer
 from orders import selectors as order_selectors
-from orders.api_store import StoreApi
 
 
 class StoreInvoicePageSerializer(serializers.Serializer):

@@ -8,12 +8,12 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from b2bshop.errors import NotFound
+from b2bshop.views import buyer_required
 from billing import selectors
 from billing.pdf import pdf_response, render_delivery_slip_pdf, render_invoice_pdf
 from customers.auth import signed_in_user
 from customers.selectors import get_buyer_customer
 from orders import selectors as order_selectors
-from orders.views.common import buyer_required
 
 
 @buyer_required

@@ -1,44 +1,29 @@
 """ERP → shop master data (contract section 3): products, bulk products, stock, bulk prices.
 
 Thin views: parse and type-check JSON with the strict serializers below, make one service
-call, format the answer. Only integration users (``IsIntegration``) get in.
+call, format the answer; errors are raised (b2bshop.api_views.ErpApi). Only integration users get in.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import (
-    OpenApiExample,
-    OpenApiResponse,
-    extend_schema,
-    extend_schema_field,
-    inline_serializer,
-)
-from rest_framework import serializers, status
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field, inline_serializer
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from b2bshop.api import ErrorSerializer, error_body, require_json_object
-from b2bshop.api_fields import (
-    MoneyField,
-    StrictBooleanField,
-    StrictIntegerField,
-    TaxRateField,
-    item_errors,
-)
+from b2bshop.api import ErrorSerializer, batch_items, require_json_object, validate_items
+from b2bshop.api_fields import MoneyField, StrictBooleanField, StrictIntegerField, TaxRateField
+from b2bshop.api_views import ErpApi, upsert_schema, upserted
 from b2bshop.errors import ValidationFailed
-from b2bshop.parsers import JSONParser
 from catalog import services
 from catalog.models import Product
 from catalog.sku import SKU_MAX_LENGTH, InvalidSku, normalize_sku
 from catalog.text import is_valid_jan
-from customers.auth import IsIntegration
 from pricing_rules.money import money_str
 
 
@@ -197,7 +182,6 @@ ITEM_ERRORS_RESPONSE = inline_serializer(
         "errors": serializers.ListField(child=serializers.DictField(), required=False),
     },
 )
-ERROR_RESPONSE = ErrorSerializer
 ITEM_ERRORS_EXAMPLE = OpenApiExample(
     "invalid items (nothing written)",
     value={
@@ -219,32 +203,6 @@ PRODUCT_EXAMPLE = {
 
 
 # ---------------------------------------------------------------- helpers
-def _items(request: Request) -> list[Any]:
-    """The `items` list of a batch body; refuses anything else and batches over the limit."""
-    data = request.data
-    items = data.get("items") if isinstance(data, dict) else None
-    if not isinstance(items, list):
-        raise ValidationFailed(_('Send a JSON object with an "items" list.'),
-                               details={"items": [_("This field is required and must be a list.")]})  # fmt: skip
-    limit = settings.ERP_BULK_MAX_ITEMS
-    if len(items) > limit:
-        message = _(
-            "At most %(limit)d items per call; this request has %(count)d. Split it into smaller batches."
-        ) % {
-            "limit": limit,
-            "count": len(items),
-        }
-        raise ValidationFailed(message, details={"items": [message]}, code="too_many_items")
-    return items
-
-
-def item_errors_response(errors: list[dict[str, Any]]) -> Response:
-    """Contract: 400 {"errors": [{"index", "sku", "errors"}]} (plus the usual code/message/details)."""
-    body = error_body("invalid", _("Some items are invalid; nothing was written."), {"errors": errors})
-    body["errors"] = errors
-    return Response(body, status=status.HTTP_400_BAD_REQUEST)
-
-
 def _product_data(sku: str, data: dict[str, Any]) -> services.ProductData:
     return services.ProductData(
         sku=sku, name=data["name"], name_en=data["name_en"], name_kana=data["name_kana"],
@@ -256,48 +214,23 @@ def _product_data(sku: str, data: dict[str, Any]) -> services.ProductData:
     )  # fmt: skip
 
 
-class ErpApiView(APIView):
-    permission_classes = [IsIntegration]
-
-
 # ---------------------------------------------------------------- views
-class ProductUpsertApi(ErpApiView):
-    @extend_schema(
+class ProductUpsertApi(ErpApi):
+    @upsert_schema(
         operation_id="erp_product_put",
         summary="Create or replace one product by SKU",
         description="Fields of the contract are replaced (omitted optional ones reset to their defaults); "
         "`name_kana` and `description` are shop extensions kept when omitted.",
         request=ProductInSerializer,
-        responses={
-            200: OpenApiResponse(ProductOutSerializer, description="updated"),
-            201: OpenApiResponse(ProductOutSerializer, description="created"),
-            400: ERROR_RESPONSE,
+        response=ProductOutSerializer,
+        example=("product", PRODUCT_EXAMPLE),
+        created={
+            "sku": "BOLT-00001",
+            **PRODUCT_EXAMPLE,
+            "name_kana": "",
+            "updated_at": "2026-11-26T10:00:00+09:00",
         },
-        examples=[
-            OpenApiExample("product", value=PRODUCT_EXAMPLE, request_only=True),
-            OpenApiExample(
-                "created",
-                value={
-                    "sku": "BOLT-00001",
-                    **PRODUCT_EXAMPLE,
-                    "name_kana": "",
-                    "updated_at": "2026-11-26T10:00:00+09:00",
-                },
-                response_only=True,
-                status_codes=["201", "200"],
-            ),  # fmt: skip
-            OpenApiExample(
-                "bad input",
-                value={
-                    "code": "invalid",
-                    "message": "The request has invalid fields.",
-                    "details": {"tax_rate": ['The tax rate must be "10" or "8".']},
-                },
-                response_only=True,
-                status_codes=["400"],
-            ),  # fmt: skip
-        ],
-        tags=["erp"],
+        invalid=("bad input", {"tax_rate": ['The tax rate must be "10" or "8".']}),
     )
     def put(self, request: Request, sku: str) -> Response:
         body = require_json_object(request.data)
@@ -308,20 +241,15 @@ class ProductUpsertApi(ErpApiView):
                                    details={"sku": [_("The SKU in the body differs from the one in the URL.")]})  # fmt: skip
         serializer = ProductBulkItemSerializer(data={**body, "sku": sku})
         serializer.is_valid(raise_exception=True)
-        try:
-            result = services.upsert_products(items=[_product_data(sku, serializer.validated_data)])
-        except services.ItemErrors as exc:
-            raise ValidationFailed(
-                _("The request has invalid fields."), details=exc.errors[0]["errors"]
-            ) from exc
+        result = services.upsert_product(item=_product_data(sku, serializer.validated_data))
         product = result.products[0]
-        return Response(
+        return upserted(
             product_json(product, category=serializer.validated_data["category"]),
-            status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
+            created=bool(result.created),
         )
 
 
-class ProductBulkApi(ErpApiView):
+class ProductBulkApi(ErpApi):
     @extend_schema(
         operation_id="erp_products_bulk",
         summary="Create or update up to 1000 products, all or nothing",
@@ -352,17 +280,12 @@ class ProductBulkApi(ErpApiView):
         tags=["erp"],
     )
     def post(self, request: Request) -> Response:
-        valid, errors = item_errors(_items(request), ProductBulkItemSerializer)
-        if errors:
-            return item_errors_response(errors)
-        try:
-            result = services.upsert_products(items=[_product_data(d["sku"], d) for d in valid])
-        except services.ItemErrors as exc:
-            return item_errors_response(exc.errors)
+        valid = validate_items(batch_items(request.data), ProductBulkItemSerializer)
+        result = services.upsert_products(items=[_product_data(d["sku"], d) for d in valid])
         return Response({"created": result.created, "updated": result.updated})
 
 
-class StockApi(ErpApiView):
+class StockApi(ErpApi):
     @extend_schema(
         operation_id="erp_stock",
         summary="Absolute on-hand counts; stale figures (older as_of) are ignored",
@@ -392,18 +315,13 @@ class StockApi(ErpApiView):
         tags=["erp"],
     )
     def post(self, request: Request) -> Response:
-        valid, errors = item_errors(_items(request), StockItemSerializer)
-        if errors:
-            return item_errors_response(errors)
+        valid = validate_items(batch_items(request.data), StockItemSerializer)
         items = [services.StockItem(sku=d["sku"], on_hand=d["on_hand"], as_of=d["as_of"]) for d in valid]
-        try:
-            result = services.apply_erp_stock(items=items, received_at=timezone.now())
-        except services.ItemErrors as exc:
-            return item_errors_response(exc.errors)
+        result = services.apply_erp_stock(items=items, received_at=timezone.now())
         return Response({"updated": result.updated, "stale": result.stale})
 
 
-class PriceBulkApi(ErpApiView):
+class PriceBulkApi(ErpApi):
     @extend_schema(
         operation_id="erp_prices_bulk",
         summary="Upsert up to 1000 price rows, all or nothing",
@@ -438,9 +356,7 @@ class PriceBulkApi(ErpApiView):
         tags=["erp"],
     )
     def post(self, request: Request) -> Response:
-        valid, errors = item_errors(_items(request), PriceItemSerializer)
-        if errors:
-            return item_errors_response(errors)
+        valid = validate_items(batch_items(request.data), PriceItemSerializer)
         items = [
             services.PriceData(
                 sku=d["sku"],
@@ -453,11 +369,7 @@ class PriceBulkApi(ErpApiView):
             )  # fmt: skip
             for d in valid
         ]
-        try:
-            upserted = services.upsert_prices(items=items)
-        except services.ItemErrors as exc:
-            return item_errors_response(exc.errors)
-        return Response({"upserted": upserted})
+        return Response({"upserted": services.upsert_prices(items=items)})
 
 
 # ---------------------------------------------------------------- visibility (表示グループ)
@@ -479,15 +391,13 @@ class VisibilitySerializer(serializers.Serializer):
     )
 
 
-class VisibilityApi(APIView):
+class VisibilityApi(ErpApi):
     """Which categories and products one customer or price group may see and order (表示グループ).
 
     PUT replaces every rule of the subject; empty lists = the whole active catalog again.
     A hidden product is 404 for that company's buyers everywhere (pages, API, cart, quick order, reorder).
     """
 
-    permission_classes = [IsIntegration]
-    parser_classes = [JSONParser]  # lists of codes; a form body is not a way to send them
     subject = "customer"
 
     def _codes(self, code: str) -> dict[str, str]:

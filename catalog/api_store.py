@@ -15,9 +15,10 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from b2bshop.api import PageNumberPagination
+from b2bshop.api_views import StoreApi
 from catalog import selectors
 from catalog.models import Product
-from customers.auth import IsBuyer, signed_in_user
+from customers.auth import signed_in_user
 from customers.selectors import get_buyer_customer
 from pricing_rules.money import money_str
 
@@ -95,10 +96,9 @@ class NextPreviousPagination(PageNumberPagination):
         return full
 
 
-class StoreProductListApi(generics.GenericAPIView):
+class StoreProductListApi(StoreApi, generics.GenericAPIView):
     """Active products with this buyer's own prices and live availability."""
 
-    permission_classes = [IsBuyer]
     serializer_class = StoreProductSerializer
     pagination_class = NextPreviousPagination
 

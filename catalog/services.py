@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from b2bshop.errors import NotFound, ValidationFailed
+from b2bshop.errors import InvalidItems, NotFound, ValidationFailed
 from catalog.models import Category, Price, Product, Stock, VisibilityRule
 from catalog.sku import InvalidSku, normalize_sku
 from catalog.stock import StockFigure, StockUpdateResult, apply_stock_figures
@@ -32,12 +32,8 @@ PRODUCT_UPDATE_FIELDS = [
 ]  # fmt: skip
 
 
-class ItemErrors(ValidationFailed):
+class ItemErrors(InvalidItems):
     """Some items of a batch are invalid; ``details["errors"]`` = [{"index", "sku", "errors": {field: [msg]}}]."""
-
-    def __init__(self, errors: list[dict[str, Any]]):
-        super().__init__(_("Some items are invalid; nothing was written."), details={"errors": errors})
-        self.errors = errors
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +187,14 @@ def upsert_products(*, items: Sequence[ProductData]) -> ProductUpsertResult:
     return ProductUpsertResult(
         created=len(created), updated=len(items) - len(created), products=products, created_skus=created
     )
+
+
+def upsert_product(*, item: ProductData) -> ProductUpsertResult:
+    """Create or update one product (PUT by SKU). Raises ValidationFailed with the item's field errors."""
+    try:
+        return upsert_products(items=[item])
+    except ItemErrors as exc:
+        raise ValidationFailed(_("The request has invalid fields."), details=exc.errors[0]["errors"]) from exc
 
 
 def apply_erp_stock(*, items: Sequence[StockItem], received_at: datetime) -> StockUpdateResult:

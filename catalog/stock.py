@@ -21,10 +21,12 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Case, F, IntegerField, Value, When
 from django.db.models.functions import Greatest
+from django.utils.translation import gettext
 
 from b2bshop.errors import ApplicationError
 from catalog.models import Product, Stock, StockHold
@@ -35,6 +37,12 @@ class InsufficientStock(ApplicationError):
 
     code = "insufficient_stock"
     status_code = 409
+    top_level = ("lines",)
+
+    def __init__(self, lines: list[dict[str, Any]]):
+        super().__init__(
+            gettext("Some products are not in stock in the quantity ordered."), details={"lines": lines}
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +95,7 @@ def hold_stock(*, order_id: int, items: Sequence[tuple[Product, int]]) -> None:
         if pid not in stocks or stocks[pid].on_hand - stocks[pid].held < qty
     ]
     if short:
-        raise InsufficientStock("not enough stock", details={"lines": short})
+        raise InsufficientStock(short)
     rows = sorted(wanted.items())
     if _postgres():
         values, params = _values(rows, ("::bigint", "::integer"))
@@ -105,7 +113,7 @@ def hold_stock(*, order_id: int, items: Sequence[tuple[Product, int]]) -> None:
             for pid, qty in rows
         )
     if updated != len(rows):  # the database is the last line of defence
-        raise InsufficientStock("not enough stock", details={"lines": []})
+        raise InsufficientStock([])
     StockHold.objects.bulk_create(
         [StockHold(order_id=order_id, product_id=pid, quantity=qty) for pid, qty in rows]
     )

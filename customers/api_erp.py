@@ -7,17 +7,15 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from b2bshop.api import ErrorSerializer, require_json_object
+from b2bshop.api import require_json_object
 from b2bshop.api_fields import MoneyField, StrictBooleanField, StrictIntegerField
+from b2bshop.api_views import ErpApi, upsert_schema, upserted
 from b2bshop.errors import ValidationFailed
 from customers import erp
-from customers.auth import IsIntegration
 from customers.models import PREFECTURES, Customer
 from pricing_rules.money import money_str
 
@@ -110,57 +108,35 @@ CUSTOMER_EXAMPLE = {
 }  # fmt: skip
 
 
-class CustomerUpsertApi(APIView):
-    permission_classes = [IsIntegration]
-
-    @extend_schema(
+class CustomerUpsertApi(ErpApi):
+    @upsert_schema(
         operation_id="erp_customer_put",
         summary="Create or replace one customer by code",
         description="closing_day: 1-28 or 31 (month end). price_group must be an existing code (400 otherwise). "
         "credit_limit is whole yen as a string.",
         request=CustomerInSerializer,
-        responses={
-            200: OpenApiResponse(CustomerOutSerializer, description="updated"),
-            201: OpenApiResponse(CustomerOutSerializer, description="created"),
-            400: ErrorSerializer,
+        response=CustomerOutSerializer,
+        example=("customer", CUSTOMER_EXAMPLE),
+        created={
+            "code": "C10001",
+            **CUSTOMER_EXAMPLE,
+            "trading_status": "customer",
+            "updated_at": "2026-11-26T10:00:00+09:00",
         },
-        examples=[
-            OpenApiExample("customer", value=CUSTOMER_EXAMPLE, request_only=True),
-            OpenApiExample(
-                "created",
-                value={
-                    "code": "C10001",
-                    **CUSTOMER_EXAMPLE,
-                    "trading_status": "customer",
-                    "updated_at": "2026-11-26T10:00:00+09:00",
-                },
-                response_only=True,
-                status_codes=["201", "200"],
-            ),  # fmt: skip
-            OpenApiExample(
-                "bad closing day",
-                value={
-                    "code": "invalid",
-                    "message": "The request has invalid fields.",
-                    "details": {"closing_day": ["The closing day must be 1 to 28, or 31 for month end."]},
-                },
-                response_only=True,
-                status_codes=["400"],
-            ),  # fmt: skip
-        ],
-        tags=["erp"],
+        invalid=(
+            "bad closing day",
+            {"closing_day": ["The closing day must be 1 to 28, or 31 for month end."]},
+        ),
     )
     def put(self, request: Request, code: str) -> Response:
-        require_json_object(request.data)
+        body = require_json_object(request.data)
         if len(code) > 32:
             message = _("The customer code may have at most 32 characters.")
             raise ValidationFailed(message, details={"code": [message]})
-        serializer = CustomerInSerializer(data=request.data)
+        serializer = CustomerInSerializer(data=body)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         customer, created = erp.upsert_customer(
             data=erp.CustomerData(code=code, **{**data, "price_group": data["price_group"] or None})
         )
-        return Response(
-            customer_json(customer), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
-        )
+        return upserted(customer_json(customer), created=created)

@@ -1,4 +1,4 @@
-"""Bearer-token authentication and the two API audiences (buyers, ERP integration users)."""
+"""Bearer-token authentication and the typed signed-in user (the API audiences: b2bshop.api_views)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from rest_framework import authentication, exceptions, permissions
+from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
 from customers import services
@@ -54,22 +54,6 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request: Any) -> str:
         return 'Bearer realm="api"'
-
-
-class IsBuyer(permissions.BasePermission):
-    """Only buyer logins of a customer company may use /api/v1/store/."""
-
-    def has_permission(self, request: Any, view: Any) -> bool:
-        user = request.user
-        return bool(user and user.is_authenticated and getattr(user, "is_buyer", False))
-
-
-class IsIntegration(permissions.BasePermission):
-    """Only ERP integration users may use /api/v1/erp/."""
-
-    def has_permission(self, request: Any, view: Any) -> bool:
-        user = request.user
-        return bool(user and user.is_authenticated and user.is_active and user.is_integration)
 
 
 def signed_in_user(request: HttpRequest | Request) -> User:

@@ -5,15 +5,10 @@ Thin views: parse, call `orders.events` / `orders.erp_payload`, format. Only int
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
-from datetime import UTC, datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -26,18 +21,14 @@ from drf_spectacular.utils import (
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.utils.urls import remove_query_param, replace_query_param
-from rest_framework.views import APIView
 
-from b2bshop.api import ErrorSerializer
+from b2bshop.api import MAX_PAGE_SIZE, ErrorSerializer, keyset_page, keyset_params
+from b2bshop.api_views import ERP_AUTH_RESPONSES, ErpApi
 from b2bshop.errors import NotFound, ValidationFailed
-from customers.auth import IsIntegration, signed_in_user
+from customers.auth import signed_in_user
 from orders import events, selectors
 from orders.erp_payload import order_resource, with_payload_relations
 from orders.models import Order
-
-DEFAULT_PAGE_SIZE = 50
-MAX_PAGE_SIZE = 200
 
 # ----------------------------------------------------------------- schema-only serializers (documentation)
 
@@ -105,9 +96,6 @@ class ErpOrderPageSerializer(serializers.Serializer):
     results = ErpOrderSerializer(many=True)
 
 
-ErpErrorSerializer = ErrorSerializer
-
-
 class ErpOrderEventInputSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=events.EVENT_TYPES)
     tracking_number = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
@@ -149,84 +137,29 @@ ORDER_EXAMPLE = {
     "updated_at": "2026-11-26T10:20:00+09:00",
     "events": [{"type": "accepted", "occurred_at": "2026-11-26T10:20:00+09:00", "tracking_number": ""}],
 }
-ERROR_RESPONSES = {
-    401: OpenApiResponse(ErpErrorSerializer, description="missing, invalid or revoked token"),
-    403: OpenApiResponse(ErpErrorSerializer, description="the token's user is not an ERP integration user"),
-}
-
-# ----------------------------------------------------------------- cursor
-
-
-def _encode_cursor(*, direction: str, updated_at: datetime, pk: int) -> str:
-    raw = json.dumps([direction, updated_at.isoformat(), pk], separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _parse_timestamp(text: str) -> datetime | None:
-    """An ISO 8601 timestamp as an aware UTC datetime (naive = Asia/Tokyo), or None if unusable.
-
-    Normalised to UTC here because PostgreSQL refuses offsets beyond ±15:59 that Python accepts.
-    """
-    try:
-        value = parse_datetime(text)
-        if value is None:
-            return None
-        if timezone.is_naive(value):
-            value = timezone.make_aware(value)
-        return value.astimezone(UTC)
-    except (ValueError, OverflowError):
-        return None
-
-
-def _decode_cursor(value: str) -> tuple[str, datetime, int]:
-    try:
-        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
-        direction, stamp, pk = json.loads(raw)
-        when = _parse_timestamp(stamp) if isinstance(stamp, str) else None
-        if direction not in ("n", "p") or when is None or not isinstance(pk, int) or isinstance(pk, bool):
-            raise ValueError(value)
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
-        raise ValidationFailed(
-            _("The cursor is not valid."), details={"cursor": [_("Invalid cursor.")]}
-        ) from exc
-    return direction, when, pk
+# ----------------------------------------------------------------- filters
 
 
 def _parse_filters(request: Request) -> tuple[QuerySet[Order], int]:
-    params = request.query_params
     errors: dict[str, list[str]] = {}
     queryset = selectors.erp_orders()
-    status = params.get("status", "")
+    status = request.query_params.get("status", "")
     if status:
         if status not in Order.Status.values:
             errors["status"] = [_("Use one of: %(choices)s.") % {"choices": ", ".join(Order.Status.values)}]
         queryset = queryset.filter(status=status)
-    since_raw = params.get("updated_since", "")
-    if since_raw:
-        since = _parse_timestamp(since_raw.replace(" ", "+"))  # a raw '+' in a query string arrives as ' '
-        if since is None:
-            errors["updated_since"] = [_("Use an ISO 8601 timestamp, e.g. 2026-11-26T09:00:00+09:00.")]
-        else:
-            queryset = queryset.filter(updated_at__gte=since)
-    size = DEFAULT_PAGE_SIZE
-    if "page_size" in params:
-        try:
-            size = int(params["page_size"])
-        except ValueError:
-            size = 0
-        if not 1 <= size <= MAX_PAGE_SIZE:
-            errors["page_size"] = [_("Use a whole number from 1 to %(max)d.") % {"max": MAX_PAGE_SIZE}]
+    since, size = keyset_params(request, errors)
     if errors:
         raise ValidationFailed(_("The request has invalid fields."), details=errors)
+    if since is not None:
+        queryset = queryset.filter(updated_at__gte=since)
     return queryset, size
 
 
 # ----------------------------------------------------------------- views
 
 
-class ErpOrderListApi(APIView):
-    permission_classes = [IsIntegration]
-
+class ErpOrderListApi(ErpApi):
     @extend_schema(
         operation_id="erp_orders_list",
         summary="Orders for the ERP to pull, oldest change first",
@@ -254,7 +187,7 @@ class ErpOrderListApi(APIView):
                 description="1–200, default 50",
             ),
         ],
-        responses={200: ErpOrderPageSerializer, 400: ErpErrorSerializer, **ERROR_RESPONSES},
+        responses={200: ErpOrderPageSerializer, 400: ErrorSerializer, **ERP_AUTH_RESPONSES},
         examples=[
             OpenApiExample(
                 "page",
@@ -270,36 +203,8 @@ class ErpOrderListApi(APIView):
     )
     def get(self, request: Request) -> Response:
         queryset, size = _parse_filters(request)
-        cursor = request.query_params.get("cursor", "")
-        backwards = False
-        if cursor:
-            direction, at, pk = _decode_cursor(cursor)
-            backwards = direction == "p"
-            if backwards:
-                queryset = queryset.filter(Q(updated_at__lt=at) | Q(updated_at=at, id__lt=pk))
-            else:
-                queryset = queryset.filter(Q(updated_at__gt=at) | Q(updated_at=at, id__gt=pk))
-        ordering = ("-updated_at", "-id") if backwards else ("updated_at", "id")
-        rows = list(with_payload_relations(queryset.order_by(*ordering))[: size + 1])
-        more = len(rows) > size
-        rows = rows[:size]
-        if backwards:
-            rows.reverse()
-        has_next, has_previous = (True, more) if backwards else (more, bool(cursor))
-        url = request.build_absolute_uri()
-        link = {
-            "next": _link(url, "n", rows[-1]) if has_next and rows else None,
-            "previous": _link(url, "p", rows[0]) if has_previous and rows else None,
-        }
-        if cursor and not rows:  # walked off an end: offer the way back
-            link["previous" if not backwards else "next"] = remove_query_param(url, "cursor")
-        return Response({**link, "results": [order_resource(order) for order in rows]})
-
-
-def _link(url: str, direction: str, order: Order) -> str:
-    return replace_query_param(
-        url, "cursor", _encode_cursor(direction=direction, updated_at=order.updated_at, pk=order.pk)
-    )
+        rows, links = keyset_page(request, queryset, size=size, load=with_payload_relations)
+        return Response({**links, "results": [order_resource(order) for order in rows]})
 
 
 def _get_order(number: str) -> Order:
@@ -309,13 +214,11 @@ def _get_order(number: str) -> Order:
     return order
 
 
-class ErpOrderDetailApi(APIView):
-    permission_classes = [IsIntegration]
-
+class ErpOrderDetailApi(ErpApi):
     @extend_schema(
         operation_id="erp_orders_retrieve",
         summary="One order as pushed (section 4), with status, tracking number and events",
-        responses={200: ErpOrderSerializer, 404: ErpErrorSerializer, **ERROR_RESPONSES},
+        responses={200: ErpOrderSerializer, 404: ErrorSerializer, **ERP_AUTH_RESPONSES},
         examples=[OpenApiExample("order", value=ORDER_EXAMPLE, response_only=True)],
         tags=["erp"],
     )
@@ -323,9 +226,7 @@ class ErpOrderDetailApi(APIView):
         return Response(order_resource(_get_order(number)))
 
 
-class ErpOrderEventApi(APIView):
-    permission_classes = [IsIntegration]
-
+class ErpOrderEventApi(ErpApi):
     @extend_schema(
         operation_id="erp_orders_events_create",
         summary="Report what the ERP did with an order",
@@ -338,10 +239,10 @@ class ErpOrderEventApi(APIView):
         request=ErpOrderEventInputSerializer,
         responses={
             200: ErpOrderSerializer,
-            400: ErpErrorSerializer,
-            404: ErpErrorSerializer,
-            409: OpenApiResponse(ErpErrorSerializer, description="illegal transition"),
-            **ERROR_RESPONSES,
+            400: ErrorSerializer,
+            404: ErrorSerializer,
+            409: OpenApiResponse(ErrorSerializer, description="illegal transition"),
+            **ERP_AUTH_RESPONSES,
         },
         examples=[
             OpenApiExample(

@@ -5,70 +5,35 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from b2bshop.api import ErrorSerializer, PageNumberPagination, error_body
+from b2bshop.api import ErrorSerializer, PageNumberPagination
+from b2bshop.api_views import StoreApi
 from b2bshop.errors import ValidationFailed
-from catalog.stock import InsufficientStock
-from customers.auth import IsBuyer, signed_in_user
+from customers.auth import signed_in_user
 from customers.selectors import get_buyer_customer
 from orders import selectors
 from orders.api_erp import ErpOrderFeeSerializer, ErpOrderLineSerializer, ErpShipToSerializer
 from orders.models import Order
 from orders.services import approval
 from orders.services import cart as cart_services
-from orders.services.checkout import CheckoutDetails, RulesViolated, check_idempotency_key, place_order
-from orders.services.documents import cart_document, order_document, order_summary, violation_document
+from orders.services.checkout import CheckoutDetails, check_idempotency_key, place_order
+from orders.services.documents import cart_document, order_document, order_summary
 from orders.services.reorder import reorder
 
 
-class BearerTokenScheme(OpenApiAuthenticationExtension):
-    """Documents customers.auth.BearerTokenAuthentication in the OpenAPI schema (lead: may move to customers)."""
-
-    target_class = "customers.auth.BearerTokenAuthentication"
-    name = "bearerAuth"
-
-    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
-        return {"type": "http", "scheme": "bearer"}
-
-
-def buyer_language(request: Request) -> str:
-    """The buyer's language: the storefront's language cookie if set, else the profile setting."""
-    cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-    if cookie in dict(settings.LANGUAGES):
-        return cookie
-    preferred = getattr(request.user, "preferred_language", "") or settings.LANGUAGE_CODE
-    return preferred if preferred in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
-
-
-class StoreApi(APIView):
-    permission_classes = [IsBuyer]
-
-    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        super().initial(request, *args, **kwargs)
-        # Messages (violations, hints, errors) in the buyer's language; dispatch restores it.
-        translation.activate(buyer_language(request))
-
-    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
-        with translation.override(translation.get_language()):
-            return super().dispatch(request, *args, **kwargs)
-
-    def cart_response(
-        self, request: Request, *, extra: dict | None = None, status_code: int = 200
-    ) -> Response:
-        state = cart_services.buyer_cart(buyer=signed_in_user(request), on=timezone.localdate())
-        body = cart_document(state.evaluation)
-        if extra:
-            body.update(extra)
-        return Response(_typed(CartSerializer, body), status=status_code)
+def cart_response(request: Request, *, extra: dict[str, Any] | None = None) -> Response:
+    """The buyer's cart (contract section 5 shape), re-evaluated now."""
+    state = cart_services.buyer_cart(buyer=signed_in_user(request), on=timezone.localdate())
+    body = cart_document(state.evaluation)
+    if extra:
+        body.update(extra)
+    return Response(_typed(CartSerializer, body))
 
 
 # ---------------------------------------------------------------- response bodies
@@ -233,20 +198,15 @@ class CheckoutSerializer(serializers.Serializer):
 class CartApi(StoreApi):
     @extend_schema(responses={200: CartSerializer})
     def get(self, request: Request) -> Response:
-        return self.cart_response(request)
+        return cart_response(request)
 
     @extend_schema(
         request=CartLinesSerializer, responses={200: CartSerializer, 400: CartLinesInvalidSerializer}
     )
     def put(self, request: Request) -> Response:
         data = request.data if isinstance(request.data, dict) else {}
-        try:
-            cart_services.replace_cart(buyer=signed_in_user(request), raw_lines=data.get("lines"))
-        except cart_services.CartLinesInvalid as exc:
-            body = error_body(exc.code, exc.message, exc.details)
-            body["errors"] = exc.details["errors"]
-            return Response(_typed(CartLinesInvalidSerializer, body), status=400)
-        return self.cart_response(request)
+        cart_services.replace_cart(buyer=signed_in_user(request), raw_lines=data.get("lines"))
+        return cart_response(request)
 
 
 class CartItemApi(StoreApi):
@@ -264,13 +224,13 @@ class CartItemApi(StoreApi):
             value = None
         quantity = cart_services.parse_quantity(value)
         cart_services.set_quantity(buyer=signed_in_user(request), product=product, quantity=quantity)
-        return self.cart_response(request)
+        return cart_response(request)
 
     @extend_schema(responses={200: CartSerializer})
     def delete(self, request: Request, sku: str) -> Response:
         product = cart_services.get_orderable_product(sku=sku, buyer=signed_in_user(request))
         cart_services.remove_line(buyer=signed_in_user(request), sku=product.sku)
-        return self.cart_response(request)
+        return cart_response(request)
 
 
 class CheckoutApi(StoreApi):
@@ -296,25 +256,13 @@ class CheckoutApi(StoreApi):
             note=data.get("note", ""),
         )
         channel = Order.Channel.WEB if request.auth is None else Order.Channel.API
-        try:
-            placed = place_order(
-                buyer=signed_in_user(request),
-                idempotency_key=key,
-                details=details,
-                now=timezone.now(),
-                channel=channel,
-            )
-        except RulesViolated as exc:
-            violations = [violation_document(v) for v in exc.violations]
-            body = error_body(exc.code, exc.message, {"violations": violations})
-            body["violations"] = violations
-            return Response(_typed(RulesViolatedSerializer, body), status=422)
-        except InsufficientStock as exc:
-            body = error_body(
-                exc.code, gettext("Some products are not in stock in the quantity ordered."), exc.details
-            )
-            body["lines"] = exc.details.get("lines", [])
-            return Response(_typed(OutOfStockSerializer, body), status=409)
+        placed = place_order(
+            buyer=signed_in_user(request),
+            idempotency_key=key,
+            details=details,
+            now=timezone.now(),
+            channel=channel,
+        )
         if placed.created:  # lines, fees and the first event are already loaded
             return Response(_typed(StoreOrderSerializer, order_document(placed.order)), status=201)
         order = selectors.get_order(customer=placed.order.customer, number=placed.order.number)
@@ -346,7 +294,7 @@ class ReorderApi(StoreApi):
     @extend_schema(request=None, responses={200: CartSerializer})
     def post(self, request: Request, number: str) -> Response:
         result = reorder(buyer=signed_in_user(request), number=number)
-        return self.cart_response(request, extra={"unavailable": result.unavailable})
+        return cart_response(request, extra={"unavailable": result.unavailable})
 
 
 class DecisionSerializer(serializers.Serializer):

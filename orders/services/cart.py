@@ -290,6 +290,7 @@ class CartLinesInvalid(ValidationFailed):
     """A whole-cart request with bad lines: nothing was changed (400 with every problem)."""
 
     code = "invalid_cart_lines"
+    top_level = ("errors",)
 
     def __init__(self, problems: Sequence[LineProblem]):
         self.problems = list(problems)

@@ -33,6 +33,7 @@ from orders.outbox import enqueue_order_push
 from orders.services.approval import needs_approval, request_approval
 from orders.services.calendar import check_delivery_date
 from orders.services.cart import evaluate_cart_with_rules
+from orders.services.documents import violation_document
 from orders.services.notifications import enqueue_order_confirmation
 from pricing_rules import engine
 from pricing_rules.money import money_str
@@ -54,13 +55,18 @@ MAX_KEY_LENGTH = 128
 
 
 class RulesViolated(ApplicationError):
-    """The cart breaks a trading rule; ``violations`` are the engine's (render with messages)."""
+    """The cart breaks a trading rule; ``violations`` are the engine's, ``details["violations"]`` their
+    documents in the active language (the API's 422 body carries them at the top too)."""
 
     code = "rules_violated"
     status_code = 422
+    top_level = ("violations",)
 
     def __init__(self, violations: Sequence[engine.Violation]):
-        super().__init__(gettext("The order does not meet the trading rules."))
+        super().__init__(
+            gettext("The order does not meet the trading rules."),
+            details={"violations": [violation_document(v) for v in violations]},
+        )
         self.violations = tuple(violations)
 
 

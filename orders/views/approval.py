@@ -14,10 +14,10 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from b2bshop.errors import ApplicationError, NotFound
+from b2bshop.views import buyer_required
 from customers.auth import signed_in_user
 from customers.selectors import get_buyer_customer
 from orders.services import approval
-from orders.views.common import buyer_required
 
 
 def _approver(request: HttpRequest) -> None:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from b2bshop.errors import ApplicationError, NotFound
+from b2bshop.views import buyer_required
 from customers.auth import signed_in_user
 from customers.selectors import get_buyer_customer
 from orders import selectors
@@ -25,7 +26,7 @@ from orders.forms import QuickOrderForm, TemplateForm
 from orders.services import cart as cart_services
 from orders.services import templates as template_services
 from orders.services.quick_order import quick_order
-from orders.views.common import buyer_required, evaluation_context
+from orders.views.common import evaluation_context
 
 
 def _cart_context(request: HttpRequest) -> dict[str, Any]:

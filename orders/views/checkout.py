@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from b2bshop.errors import ApplicationError, NotFound
+from b2bshop.views import buyer_required
 from catalog.stock import InsufficientStock
 from customers.auth import signed_in_user
 from customers.selectors import get_buyer_customer, list_ship_tos
@@ -18,7 +19,7 @@ from orders.services import cart as cart_services
 from orders.services.calendar import earliest_delivery_date
 from orders.services.checkout import CheckoutDetails, RulesViolated, place_order
 from orders.services.documents import order_view
-from orders.views.common import buyer_required, evaluation_context
+from orders.views.common import evaluation_context
 
 
 @buyer_required

@@ -1,37 +1,13 @@
-"""What every storefront order page shares: buyer-only access and the evaluation's presentation."""
+"""What every storefront order page shares: the evaluation's presentation."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
-
-from b2bshop.errors import NotFound
 from catalog.models import Product
 from pricing_rules import engine
 from pricing_rules.messages import fee_message, hint_message, violation_message
-
-View = Callable[..., HttpResponse]
-
-
-def buyer_required(view: View) -> View:
-    """Logged-in buyers only; staff and integration users have no cart (404, not 403)."""
-
-    @login_required
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not getattr(request.user, "is_buyer", False):
-            raise Http404
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound:  # another company's order or template: 404, never 403
-            raise Http404 from None
-
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return wrapped
 
 
 def _stepper(line: engine.PricedLine) -> dict[str, int | None]:

@@ -10,12 +10,12 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from b2bshop.errors import ApplicationError, NotFound
+from b2bshop.views import buyer_required
 from customers.auth import signed_in_user
 from customers.selectors import get_buyer_customer
 from orders import selectors
 from orders.services.documents import order_view
 from orders.services.reorder import reorder
-from orders.views.common import buyer_required
 
 
 @buyer_required
