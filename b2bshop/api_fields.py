@@ -1,18 +1,21 @@
 """Strict DRF fields for ERP input shared by every ERP API: exact money, real integers, 8/10 tax rates.
 
-Decisions (docs/catalog.md): money is a decimal string ("120", "0.85"); a JSON integer is
+Decisions (docs/catalog.md): money is a decimal string ("120", "0.85") read by the one money
+parser (b2bshop.money.parse_money: "12.500" is refused, write "12.5"); a JSON integer is
 accepted too because it is exact; a JSON float (120.5) is refused because the sender has
 already lost the exact value. Integers must be JSON integers (not "12", not 12.0, not true).
 """
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from b2bshop.money import MoneyError, money_str, parse_money
 
 
 class StrictIntegerField(serializers.IntegerField):
@@ -48,29 +51,19 @@ class MoneyField(serializers.Field):
         super().__init__(**kwargs)
 
     def to_internal_value(self, data: Any) -> Decimal:
-        if isinstance(data, float):
-            self.fail("float")
-        if isinstance(data, bool) or not isinstance(data, (str, int)):
+        if isinstance(data, Decimal):  # only JSON strings and integers are money on the wire
             self.fail("invalid")
-        text = str(data).strip()
         try:
-            value = Decimal(text)
-        except InvalidOperation:
-            self.fail("invalid")
-        if not value.is_finite() or "e" in text.lower():
-            self.fail("invalid")
-        if value < 0:
-            self.fail("negative")
+            value = parse_money(data, places=self.decimal_places)
+        except MoneyError as exc:
+            if exc.reason == "places":
+                self.fail("places", places=self.decimal_places)
+            self.fail(exc.reason)
         if value >= Decimal(10) ** (self.max_digits - self.decimal_places):
             self.fail("too_large")
-        # "12.50" and "12.500" are the same amount; "12.505" has a third decimal and is refused.
-        if value != value.quantize(Decimal(1).scaleb(-self.decimal_places)):
-            self.fail("places", places=self.decimal_places)
         return value
 
     def to_representation(self, value: Decimal) -> str:
-        from pricing_rules.money import money_str
-
         return money_str(Decimal(value))
 
 

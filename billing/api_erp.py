@@ -18,13 +18,13 @@ from b2bshop.api import MAX_PAGE_SIZE, ErrorSerializer, keyset_page, keyset_para
 from b2bshop.api_fields import MoneyField
 from b2bshop.api_views import ERP_AUTH_RESPONSES, ErpApi
 from b2bshop.errors import ValidationFailed
+from b2bshop.money import money_str
 from billing import selectors, services
 from billing.api_common import PDF_RENDERERS, InvoiceSerializer
 from billing.documents import invoice_resource
 from billing.models import Invoice, Payment
 from billing.pdf import pdf_response, render_invoice_pdf
 from customers.auth import signed_in_user
-from pricing_rules.money import money_str
 
 
 class PaymentInSerializer(serializers.Serializer):

@@ -12,9 +12,9 @@ from typing import Any
 
 from django.utils import timezone
 
+from b2bshop.money import money_str
 from billing.models import Invoice
 from orders.models import Order
-from pricing_rules.money import money_str
 
 REDUCED_RATE = 8
 REDUCED_MARK = "※"

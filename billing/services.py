@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from b2bshop.errors import Conflict, NotFound, ValidationFailed
+from b2bshop.money import tax_for
 from billing import terms
 from billing.documents import full_address
 from billing.models import Invoice, InvoiceOrder, Payment
@@ -31,7 +32,6 @@ from orders import events
 from orders.models import Holiday, Order, OrderEvent
 from orders.services.calendar import is_business_day
 from pricing_rules.engine import TAX_RATES
-from pricing_rules.money import tax_for
 
 logger = logging.getLogger(__name__)
 

@@ -20,11 +20,11 @@ from b2bshop.api import ErrorSerializer, batch_items, require_json_object, valid
 from b2bshop.api_fields import MoneyField, StrictBooleanField, StrictIntegerField, TaxRateField
 from b2bshop.api_views import ErpApi, upsert_schema, upserted
 from b2bshop.errors import ValidationFailed
+from b2bshop.money import money_str
 from catalog import services
 from catalog.models import Product
 from catalog.sku import SKU_MAX_LENGTH, InvalidSku, normalize_sku
 from catalog.text import is_valid_jan
-from pricing_rules.money import money_str
 
 
 @extend_schema_field({"type": "string", "maxLength": SKU_MAX_LENGTH, "example": "BOLT-00001"})

@@ -16,11 +16,11 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from b2bshop.api import PageNumberPagination
 from b2bshop.api_views import StoreApi
+from b2bshop.money import money_str
 from catalog import selectors
 from catalog.models import Product
 from customers.auth import signed_in_user
 from customers.selectors import get_buyer_customer
-from pricing_rules.money import money_str
 
 
 class PriceTierSerializer(serializers.Serializer):

@@ -15,9 +15,9 @@ from b2bshop.api import require_json_object
 from b2bshop.api_fields import MoneyField, StrictBooleanField, StrictIntegerField
 from b2bshop.api_views import ErpApi, upsert_schema, upserted
 from b2bshop.errors import ValidationFailed
+from b2bshop.money import money_str
 from customers import erp
 from customers.models import PREFECTURES, Customer
-from pricing_rules.money import money_str
 
 _POSTAL = re.compile(r"^(\d{3})-?(\d{4})$")
 

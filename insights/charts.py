@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from pricing_rules.money import format_yen
+from b2bshop.money import format_yen
 
 PALETTE = ("#2b6cb0", "#dd6b20", "#38a169", "#805ad5", "#e53e3e", "#718096")
 WIDTH, HEIGHT = 720, 300

@@ -12,9 +12,9 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
+from b2bshop.money import money_str
 from customers.selectors import SHIP_TO_FIELDS
 from orders.models import Order, OrderEvent
-from pricing_rules.money import money_str
 
 
 def _iso(value: Any) -> str | None:

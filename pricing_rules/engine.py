@@ -62,7 +62,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Final
 
-from pricing_rules.money import (
+from b2bshop.money import (
     line_amount,
     money_str,
     parse_money,

@@ -14,8 +14,8 @@ from typing import Any
 
 from django.utils.translation import gettext
 
+from b2bshop.money import format_yen
 from pricing_rules.engine import Fee, Hint, Violation
-from pricing_rules.money import format_yen
 
 __all__ = ["fee_kind_label", "fee_message", "hint_message", "message_for", "violation_message"]
 

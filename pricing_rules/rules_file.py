@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any, Final
 
+from b2bshop.money import money_str, parse_money
 from pricing_rules.engine import (
     FEE_KINDS,
     KIND_FIELDS,
@@ -22,7 +23,6 @@ from pricing_rules.engine import (
     RuleFormatError,
     Scope,
 )
-from pricing_rules.money import money_str, parse_money
 
 __all__ = [
     "RuleFormatError",

@@ -18,10 +18,10 @@ from django.core.validators import validate_slug
 from django.db import transaction
 
 from b2bshop.errors import ValidationFailed
+from b2bshop.money import money_str
 from customers.models import User
 from pricing_rules import engine, rules_file
 from pricing_rules.models import Rule, RuleChange
-from pricing_rules.money import money_str
 
 __all__ = [
     "LoadResult",

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from b2bshop.errors import ApplicationError, ValidationFailed
+from b2bshop.money import money_str
 from catalog.models import Product
 from catalog.stock import InsufficientStock, hold_stock
 from customers.models import Customer, User
@@ -36,7 +37,6 @@ from orders.services.cart import evaluate_cart_with_rules
 from orders.services.documents import violation_document
 from orders.services.notifications import enqueue_order_confirmation
 from pricing_rules import engine
-from pricing_rules.money import money_str
 
 __all__ = [
     "CheckoutDetails",

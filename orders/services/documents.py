@@ -10,12 +10,12 @@ from typing import Any
 
 from django.utils import timezone
 
+from b2bshop.money import money_str
 from orders.erp_payload import order_payload
 from orders.models import Order, OrderEvent
 from orders.services.approval import DECISION_EVENTS
 from pricing_rules import engine
 from pricing_rules.messages import fee_kind_label, fee_message, hint_message, violation_message
-from pricing_rules.money import money_str
 
 
 def _num(value: Any) -> Any:

@@ -1,4 +1,4 @@
-"""The one ``yen`` template filter, for every page, e-mail and PDF (format from ``pricing_rules.money``)."""
+"""The one ``yen`` template filter, for every page, e-mail and PDF (format from ``b2bshop.money``)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django import template
 
-from pricing_rules.money import format_yen
+from b2bshop.money import format_yen
 
 register = template.Library()
 

@@ -9,13 +9,13 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from b2bshop.money import line_amount, tax_for
 from catalog.models import Product
 from catalog.stock import hold_stock
 from customers.models import Customer, User
 from customers.selectors import default_ship_to
 from orders.models import Order, OrderEvent, OrderFee, OrderLine
 from orders.outbox import enqueue_order_push
-from pricing_rules.money import line_amount, tax_for
 from tests import factories
 
 _seq = itertools.count(1)

@@ -11,6 +11,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from b2bshop.money import (
+    format_yen,
+    line_amount,
+    money_str,
+    parse_money,
+    parse_unit_price,
+    tax_for,
+)
 from pricing_rules.engine import (
     Buyer,
     Evaluation,
@@ -22,14 +30,6 @@ from pricing_rules.engine import (
     evaluate,
     next_valid_quantity,
     previous_valid_quantity,
-)
-from pricing_rules.money import (
-    format_yen,
-    line_amount,
-    money_str,
-    parse_money,
-    parse_unit_price,
-    tax_for,
 )
 
 ON = date(2026, 11, 26)

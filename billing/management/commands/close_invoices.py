@@ -8,8 +8,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from b2bshop.money import format_yen
 from billing import services
-from pricing_rules.money import format_yen
 
 
 def _date(value: str) -> date:

@@ -13,10 +13,11 @@ Named rounding rules (both 切り捨て, round down):
 from __future__ import annotations
 
 import re
-from decimal import ROUND_DOWN, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, Decimal
 
 __all__ = [
     "MONEY_PLACES",
+    "MoneyError",
     "format_yen",
     "line_amount",
     "money_str",
@@ -80,36 +81,44 @@ def money_str(amount: Decimal) -> str:
     return format(value, "f")
 
 
+class MoneyError(ValueError):
+    """Why a money input was refused: ``reason`` is ``float``, ``invalid``, ``negative`` or ``places``."""
+
+    def __init__(self, message: str, *, reason: str):
+        super().__init__(message)
+        self.reason = reason
+
+
 def parse_money(text: object, *, what: str = "amount", places: int = MONEY_PLACES) -> Decimal:
-    """Parse a non-negative money string (``"500"``, ``"0.85"``) into a ``Decimal``.
+    """Parse a non-negative money string (``"500"``, ``"0.85"``) into a ``Decimal``: the one money parser.
 
     Ints and Decimals are accepted too; floats are refused because their value is already
-    inexact. Raises ``ValueError`` for non-numeric text, a negative value or more than
-    ``places`` decimals.
+    inexact. Written decimals beyond ``places`` are refused even when they are zeros: "12.500"
+    reads as twelve thousand five hundred to many people, so only "12.5" or "12.50" is 12.5.
+    Raises ``MoneyError`` (a ``ValueError``) for non-numeric text, a negative value or too many
+    decimals.
     """
-    if isinstance(text, bool | float):
-        raise ValueError(f'{what} must be a decimal string such as "500", not {text!r}')
+    if isinstance(text, float):
+        raise MoneyError(f'{what} must be a decimal string such as "500", not {text!r}', reason="float")
+    if isinstance(text, bool):
+        raise MoneyError(f'{what} must be a decimal string such as "500", not {text!r}', reason="invalid")
     if isinstance(text, int):
         text = str(text)
     elif isinstance(text, Decimal):
         if not text.is_finite():
-            raise ValueError(f"{what} must be a finite number, not {text}")
+            raise MoneyError(f"{what} must be a finite number, not {text}", reason="invalid")
         text = format(text, "f")
     if not isinstance(text, str):
-        raise ValueError(f"{what} must be a decimal string, not {type(text).__name__}")
+        raise MoneyError(f"{what} must be a decimal string, not {type(text).__name__}", reason="invalid")
     cleaned = text.strip()
-    if cleaned.startswith("-"):
-        raise ValueError(f"{what} must not be negative: {text!r}")
+    if cleaned.startswith("-") and _MONEY_RE.match(cleaned[1:]):
+        raise MoneyError(f"{what} must not be negative: {text!r}", reason="negative")
     if not _MONEY_RE.match(cleaned):
-        raise ValueError(f"{what} must be a decimal number such as 500 or 12.50: {text!r}")
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation as exc:  # pragma: no cover - the regex already guards this
-        raise ValueError(f"{what} is not a number: {text!r}") from exc
+        raise MoneyError(f"{what} must be a decimal number such as 500 or 12.50: {text!r}", reason="invalid")
     decimals = len(cleaned.partition(".")[2])
     if decimals > places:
-        raise ValueError(f"{what} may have at most {places} decimals: {text!r}")
-    return value
+        raise MoneyError(f"{what} may have at most {places} decimals: {text!r}", reason="places")
+    return Decimal(cleaned)
 
 
 def parse_unit_price(text: str) -> Decimal:
