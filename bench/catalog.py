@@ -54,23 +54,6 @@ WORDS = ["ボールペン", "油性マーカー", "コピー用紙", "クリア�
          "不織布マスク", "保護メガネ"]  # fmt: skip
 KANA = {"軍手": "グンテ", "六角ボルト": "ロッカクボルト", "六角ナット": "ロッカクナット", "緑茶": "リョクチャ",
         "中性洗剤": "チュウセイセンザイ", "乾電池": "カンデンチ"}  # fmt: skip
-VARIANTS = [
-    "S",
-    "M",
-    "L",
-    "黒",
-    "赤",
-    "青",
-    "白",
-    "業務用",
-    "徳用",
-    "小",
-    "中",
-    "大",
-    "10入",
-    "50入",
-    "100入",
-]
 
 
 def ensure_database() -> None:
@@ -104,6 +87,7 @@ def load(rng: random.Random) -> None:
     from catalog.models import Category, Price, Product, Stock
     from catalog.text import jan_check_digit, product_search_text
     from customers.models import Customer, PriceGroup
+    from demo.seed import VARIANTS  # the demo's product-name variants ("M", "業務用", "100入"…)
 
     started = time.monotonic()
     with connection.cursor() as cur:

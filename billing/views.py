@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from b2bshop.errors import NotFound
 from b2bshop.views import buyer_required
 from billing import selectors
 from billing.pdf import pdf_response, render_delivery_slip_pdf, render_invoice_pdf
@@ -27,18 +26,12 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
 @buyer_required
 def invoice_pdf(request: HttpRequest, number: str) -> HttpResponse:
     customer = get_buyer_customer(user=signed_in_user(request))
-    try:
-        invoice = selectors.get_invoice(number=number, customer=customer)
-    except NotFound:
-        raise Http404 from None
+    invoice = selectors.get_invoice(number=number, customer=customer)
     return pdf_response(render_invoice_pdf(invoice), filename=f"{invoice.number}.pdf")
 
 
 @buyer_required
 def delivery_slip_pdf(request: HttpRequest, number: str) -> HttpResponse:
     customer = get_buyer_customer(user=signed_in_user(request))
-    try:
-        order = order_selectors.get_order(customer=customer, number=number)
-    except NotFound:
-        raise Http404 from None
+    order = order_selectors.get_order(customer=customer, number=number)
     return pdf_response(render_delivery_slip_pdf(order), filename=f"{order.number}-slip.pdf")

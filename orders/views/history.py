@@ -28,10 +28,7 @@ def history(request: HttpRequest) -> HttpResponse:
 @buyer_required
 def order_detail(request: HttpRequest, number: str) -> HttpResponse:
     customer = get_buyer_customer(user=signed_in_user(request))
-    try:
-        order = selectors.get_order(customer=customer, number=number)
-    except NotFound:
-        raise Http404 from None
+    order = selectors.get_order(customer=customer, number=number)
     return render(request, "orders/order_detail.html", {"order": order, "view": order_view(order)})
 
 
