@@ -66,14 +66,17 @@ def upsert_schema(
     description: str,
     request: type[serializers.Serializer],
     response: type[serializers.Serializer],
+    key: tuple[str, str],
     example: tuple[str, dict[str, Any]],
-    created: dict[str, Any],
+    answer_extra: dict[str, Any],
     invalid: tuple[str, dict[str, Any]],
 ) -> Callable[[Any], Any]:
     """The OpenAPI description of an ERP PUT that creates (201) or replaces (200) one record by key.
 
-    ``example`` and ``invalid`` are (name, value): a request body and the ``details`` of a 400.
+    ``example`` and ``invalid`` are (name, value): a request body and the ``details`` of a 400; the
+    example answer is the body with its ``key`` (field, value), ``answer_extra`` and ``updated_at``.
     """
+    created = {key[0]: key[1], **example[1], **answer_extra, "updated_at": "2026-11-26T10:00:00+09:00"}
     return extend_schema(
         operation_id=operation_id,
         summary=summary,

@@ -223,13 +223,9 @@ class ProductUpsertApi(ErpApi):
         "`name_kana` and `description` are shop extensions kept when omitted.",
         request=ProductInSerializer,
         response=ProductOutSerializer,
+        key=("sku", "BOLT-00001"),
         example=("product", PRODUCT_EXAMPLE),
-        created={
-            "sku": "BOLT-00001",
-            **PRODUCT_EXAMPLE,
-            "name_kana": "",
-            "updated_at": "2026-11-26T10:00:00+09:00",
-        },
+        answer_extra={"name_kana": ""},
         invalid=("bad input", {"tax_rate": ['The tax rate must be "10" or "8".']}),
     )
     def put(self, request: Request, sku: str) -> Response:

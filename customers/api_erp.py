@@ -116,13 +116,9 @@ class CustomerUpsertApi(ErpApi):
         "credit_limit is whole yen as a string.",
         request=CustomerInSerializer,
         response=CustomerOutSerializer,
+        key=("code", "C10001"),
         example=("customer", CUSTOMER_EXAMPLE),
-        created={
-            "code": "C10001",
-            **CUSTOMER_EXAMPLE,
-            "trading_status": "customer",
-            "updated_at": "2026-11-26T10:00:00+09:00",
-        },
+        answer_extra={"trading_status": "customer"},
         invalid=(
             "bad closing day",
             {"closing_day": ["The closing day must be 1 to 28, or 31 for month end."]},
