@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from b2bshop.errors import NotFound
-from billing import selectors as billing_selectors
 from catalog.selectors import visibility_q
 from customers.models import Customer, ShipTo, User
 from customers.selectors import default_ship_to, get_buyer_customer, ship_to_snapshot
@@ -39,13 +40,26 @@ def resolve_ship_to(*, customer: Customer, ship_to_id: int | None) -> dict[str, 
     return ship_to_snapshot(ship_to)
 
 
+CreditSource = Callable[..., Decimal | None]
+_credit_source: list[CreditSource] = []
+
+
+def register_credit_source(source: CreditSource) -> None:
+    """Plug in the one credit computation. Billing owns it (invoices and payments are its tables) and
+    sits above orders, so it registers here when it loads (billing.apps) instead of orders importing it.
+    """
+    _credit_source[:] = [source]
+
+
 def credit_available(*, customer: Customer) -> Decimal | None:
     """Credit limit minus open invoices, unpaid, and orders not yet invoiced; None = no limit.
 
     The one credit computation (contract section 8) lives in billing; checkout calls it after
     ``lock_customer_for_credit`` so concurrent orders of one company are counted one after another.
     """
-    return billing_selectors.credit_available(customer=customer)
+    if not _credit_source:
+        raise ImproperlyConfigured("No credit computation registered: is the billing app installed?")
+    return _credit_source[0](customer=customer)
 
 
 def lock_cart_for_checkout(*, buyer: User, customer: Customer) -> Cart | None:
