@@ -37,8 +37,9 @@ def cart_response(request: Request, *, extra: dict[str, Any] | None = None) -> R
 
 
 # ---------------------------------------------------------------- response bodies
-# Every body below is built by passing the document through its serializer (``_typed``), so the
-# OpenAPI schema and the answer cannot drift apart.
+# Every success body below is built by passing the document through its serializer (``_typed``), so
+# the OpenAPI schema and the answer cannot drift apart. The error bodies (409, 422, 400 with line
+# errors) only document what the exception handler renders from the raised error.
 
 MONEY_HELP = 'decimal string, e.g. "1200" or "0.85"'
 TaxSerializer = inline_serializer(
