@@ -56,11 +56,16 @@ def simulator(tmp_path):
         )
         started.append(process)
         url = f"http://127.0.0.1:{port}"
-        for _ in range(100):
+        # Django start-up can take several seconds on a loaded 2-core machine: wait up to 30 s,
+        # and stop early with the simulator's own output if it exited.
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
             try:
                 requests.get(f"{url}/healthz", timeout=1)
                 break
             except requests.ConnectionError:
+                if process.poll() is not None:
+                    pytest.fail(f"ERP simulator exited: {process.stdout.read() if process.stdout else ''}")
                 time.sleep(0.05)
         return url
 
