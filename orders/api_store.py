@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from b2bshop.api import ErrorSerializer, PageNumberPagination, error_body
-from b2bshop.errors import ValidationFailed
+from b2bshop.errors import NotFound, ValidationFailed
 from catalog.stock import InsufficientStock
 from customers.auth import IsBuyer, signed_in_user
 from customers.selectors import get_buyer_customer
@@ -26,7 +26,13 @@ from orders.models import Order
 from orders.services import approval
 from orders.services import cart as cart_services
 from orders.services.checkout import CheckoutDetails, RulesViolated, check_idempotency_key, place_order
-from orders.services.documents import cart_document, order_document, order_summary, violation_document
+from orders.services.documents import (
+    approval_summary,
+    cart_document,
+    order_document,
+    order_summary,
+    violation_document,
+)
 from orders.services.reorder import reorder
 
 
@@ -136,6 +142,10 @@ class TimelineEventSerializer(serializers.Serializer):
     type = serializers.CharField()
     occurred_at = serializers.DateTimeField()
     tracking_number = serializers.CharField(allow_blank=True)
+    actor = serializers.CharField(
+        required=False, allow_null=True, help_text="approved / rejected only: who decided (null: account deleted)"
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, help_text="approved / rejected only")
 
 
 class StoreOrderSerializer(serializers.Serializer):
@@ -167,6 +177,11 @@ class OrderSummarySerializer(serializers.Serializer):
     subtotal = serializers.CharField(**MONEY)
     total = serializers.CharField(**MONEY)
     currency = serializers.ChoiceField(choices=["JPY"])
+
+
+class AwaitingApprovalSerializer(OrderSummarySerializer):
+    placed_by = serializers.CharField(allow_blank=True, help_text="the colleague who placed it: name, or e-mail")
+    placed_by_email = serializers.CharField(allow_blank=True)
 
 
 class StockShortageSerializer(serializers.Serializer):
@@ -335,6 +350,27 @@ class OrderDetailApi(StoreApi):
         return Response(_typed(StoreOrderSerializer, order_document(order)))
 
 
+class AwaitingApprovalListApi(StoreApi):
+    """承認待ち: the company's orders waiting for a decision, oldest first; approvers and admins only."""
+
+    pagination_class = PageNumberPagination
+
+    @extend_schema(
+        operation_id="store_approvals_list",
+        responses={200: AwaitingApprovalSerializer(many=True), 404: ErrorSerializer},
+    )
+    def get(self, request: Request) -> Response:
+        user = signed_in_user(request)
+        if not user.can_approve:
+            raise NotFound(gettext("Not found."), code="not_found")
+        customer = get_buyer_customer(user=user)
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(approval.list_awaiting_approval(customer=customer), request, view=self)
+        return paginator.get_paginated_response(
+            [_typed(AwaitingApprovalSerializer, approval_summary(order)) for order in page]
+        )
+
+
 class ReorderApi(StoreApi):
     @extend_schema(request=None, responses={200: CartSerializer})
     def post(self, request: Request, number: str) -> Response:
@@ -361,7 +397,8 @@ class _DecisionApi(StoreApi):
             reason=serializer.validated_data.get("reason", ""),
         )
         customer = get_buyer_customer(user=request.user)
-        return Response(order_document(selectors.get_order(customer=customer, number=order.number)))
+        order = selectors.get_order(customer=customer, number=order.number)
+        return Response(_typed(StoreOrderSerializer, order_document(order)))
 
 
 class ApproveOrderApi(_DecisionApi):
@@ -370,7 +407,7 @@ class ApproveOrderApi(_DecisionApi):
     @extend_schema(
         operation_id="store_orders_approve",
         request=DecisionSerializer,
-        responses={200: dict, 404: dict, 409: dict},
+        responses={200: StoreOrderSerializer, 400: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer},
     )
     def post(self, request: Request, number: str) -> Response:
         return super().post(request, number)
@@ -382,7 +419,7 @@ class RejectOrderApi(_DecisionApi):
     @extend_schema(
         operation_id="store_orders_reject",
         request=DecisionSerializer,
-        responses={200: dict, 404: dict, 409: dict},
+        responses={200: StoreOrderSerializer, 400: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer},
     )
     def post(self, request: Request, number: str) -> Response:
         return super().post(request, number)
