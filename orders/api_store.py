@@ -143,7 +143,9 @@ class TimelineEventSerializer(serializers.Serializer):
     occurred_at = serializers.DateTimeField()
     tracking_number = serializers.CharField(allow_blank=True)
     actor = serializers.CharField(
-        required=False, allow_null=True, help_text="approved / rejected only: who decided (null: account deleted)"
+        required=False,
+        allow_null=True,
+        help_text="approved / rejected only: who decided (null: account deleted)",
     )
     reason = serializers.CharField(required=False, allow_blank=True, help_text="approved / rejected only")
 
@@ -180,7 +182,9 @@ class OrderSummarySerializer(serializers.Serializer):
 
 
 class AwaitingApprovalSerializer(OrderSummarySerializer):
-    placed_by = serializers.CharField(allow_blank=True, help_text="the colleague who placed it: name, or e-mail")
+    placed_by = serializers.CharField(
+        allow_blank=True, help_text="the colleague who placed it: name, or e-mail"
+    )
     placed_by_email = serializers.CharField(allow_blank=True)
 
 
@@ -365,7 +369,9 @@ class AwaitingApprovalListApi(StoreApi):
             raise NotFound(gettext("Not found."), code="not_found")
         customer = get_buyer_customer(user=user)
         paginator = self.pagination_class()
-        page = paginator.paginate_queryset(approval.list_awaiting_approval(customer=customer), request, view=self)
+        page = paginator.paginate_queryset(
+            approval.list_awaiting_approval(customer=customer), request, view=self
+        )
         return paginator.get_paginated_response(
             [_typed(AwaitingApprovalSerializer, approval_summary(order)) for order in page]
         )
@@ -407,7 +413,12 @@ class ApproveOrderApi(_DecisionApi):
     @extend_schema(
         operation_id="store_orders_approve",
         request=DecisionSerializer,
-        responses={200: StoreOrderSerializer, 400: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer},
+        responses={
+            200: StoreOrderSerializer,
+            400: ErrorSerializer,
+            404: ErrorSerializer,
+            409: ErrorSerializer,
+        },
     )
     def post(self, request: Request, number: str) -> Response:
         return super().post(request, number)
@@ -419,7 +430,12 @@ class RejectOrderApi(_DecisionApi):
     @extend_schema(
         operation_id="store_orders_reject",
         request=DecisionSerializer,
-        responses={200: StoreOrderSerializer, 400: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer},
+        responses={
+            200: StoreOrderSerializer,
+            400: ErrorSerializer,
+            404: ErrorSerializer,
+            409: ErrorSerializer,
+        },
     )
     def post(self, request: Request, number: str) -> Response:
         return super().post(request, number)

@@ -13,9 +13,11 @@ class Command(BaseCommand):
             customer__isnull=False, customer__ec_enabled=True, email__startswith="buyer1@"
         ).order_by("customer__code")[:3]
         # The approval flow's cast in the first demo company (demo.seed.DEMO_APPROVAL_CAST).
-        cast = User.objects.filter(customer__code=demo.DEMO_MARKER_CODE).filter(
-            Q(role="approver") | Q(role="buyer", spending_limit__isnull=False)
-        ).order_by("-role", "email")
+        cast = (
+            User.objects.filter(customer__code=demo.DEMO_MARKER_CODE)
+            .filter(Q(role="approver") | Q(role="buyer", spending_limit__isnull=False))
+            .order_by("-role", "email")
+        )
         self.stdout.write("")
         self.stdout.write("b2bshop demo is starting on http://127.0.0.1:8000/")
         self.stdout.write(f"  staff (admin: /admin/)  {demo.DEMO_STAFF_EMAIL} / {demo.DEMO_STAFF_PASSWORD}")
