@@ -212,7 +212,10 @@ class LineProblemSerializer(serializers.Serializer):
 
 
 class CartLinesInvalidSerializer(ErrorSerializer):
-    errors = LineProblemSerializer(many=True)
+    # Absent when the body itself is refused (not JSON, too deep): then it is the plain error body.
+    errors = LineProblemSerializer(
+        many=True, required=False, help_text="every refused line, when lines were sent"
+    )
 
 
 def _typed(serializer_class: type[serializers.Serializer], document: dict[str, Any]) -> dict[str, Any]:

@@ -267,3 +267,20 @@ def test_admin_pages_send_buyers_to_the_login_page(world):
         response = session.get(address)
         assert response.status_code == 302, (route, address, response.status_code)
         assert response["Location"].startswith("/admin/login/"), (address, response["Location"])
+
+
+def test_the_buyer_api_refuses_the_erp_token_for_every_address(world):
+    """The ERP has no company: its token is refused by role on every buyer address, object or not."""
+    from customers.services import create_integration_user
+
+    erp = APIClient()
+    erp.credentials(HTTP_AUTHORIZATION=f"Bearer {create_integration_user(name='Sweep ERP').raw}")
+    routes = sorted(route for route, _ in _walk(get_resolver()) if route.startswith("api/v1/store/"))
+    assert len(routes) >= 14
+    for route in routes:
+        sweep = SWEEP.get(route)
+        address = _address(route, world, sweep.kwargs) if sweep else "/" + route
+        for method in ("GET", "PUT", "POST", "DELETE"):
+            response = _send(erp, method, address, {}, api=True)
+            assert response.status_code in (403, 405), (method, address, response.status_code)
+            assert response.status_code == 405 or response.json()["code"]
