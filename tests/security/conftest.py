@@ -8,6 +8,7 @@ from tests.orders.conftest import (  # noqa: F401 - the real ERP server and work
     httpserver_listen_address,
     make_httpserver,
 )
+from tests.orders.test_erp_worker import start_worker  # noqa: F401 - a real Celery worker on the test DB
 
 
 @pytest.fixture

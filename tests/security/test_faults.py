@@ -35,7 +35,7 @@ from orders.services.cart import replace_cart
 from orders.services.checkout import CheckoutDetails, place_order
 from tests import factories
 from tests.orders.builders import fill_cart
-from tests.orders.test_erp_worker import SECRET, FakeErp, _wait_for, start_worker  # noqa: F401 - fixture
+from tests.orders.test_erp_worker import FakeErp, _wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
