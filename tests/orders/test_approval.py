@@ -351,7 +351,9 @@ def test_the_approvals_api_lists_waiting_orders_for_approvers_and_admins_only(co
 
 def test_the_order_api_timeline_says_who_decided(company):
     order = _place(company["buyer"], company["product"], 20)
-    approval.reject_order(approver=company["approver"], number=order.number, now=timezone.now(), reason="高い")
+    approval.reject_order(
+        approver=company["approver"], number=order.number, now=timezone.now(), reason="高い"
+    )
     body = api_client_for(company["buyer"]).get(f"/api/v1/store/orders/{order.number}").json()
     assert body["timeline"][-1]["actor"] == "承認 太郎"
     assert body["timeline"][-1]["reason"] == "高い"
