@@ -227,28 +227,27 @@ def test_another_companys_object_is_404_at_every_address(route, world):
         assert response.status_code in (200, 201, 302), (method, address, response.status_code)
 
 
-@pytest.mark.parametrize("route", sorted(r for r in patterns_with_kwargs() if r.startswith(ERP_PREFIX)))
-def test_the_erp_api_refuses_buyers_the_same_for_every_object(route, world):
+def test_the_erp_api_refuses_buyers_the_same_for_every_object(world):
     """A buyer's token is refused by role before any lookup: 403 alike for existing and missing objects."""
     values = {
         "sku": world.objects["sku"],
         "code": world.owner.customer.code,
         "number": world.objects["shipped"],
     }
-    address = "/" + route
-    for name, value in values.items():
-        address = address.replace(f"<str:{name}>", value)
-    assert "<" not in address, f"give the sweep a value for {address}"
     (token,) = _clients(world.owner_approver, api=True)[1:]
-    for target in (
-        address,
-        address.replace(world.objects["sku"], "NOPE").replace(world.objects["shipped"], "NOPE"),
-    ):
-        for method in ("GET", "PUT", "POST"):
-            response = _send(token, method, target, {}, api=True)
-            assert response.status_code in (403, 405), (method, target, response.status_code)
-            if response.status_code == 403:
-                assert response.json()["code"]
+    routes = sorted(r for r in patterns_with_kwargs() if r.startswith(ERP_PREFIX))
+    assert len(routes) >= 9
+    for route in routes:
+        address = "/" + route
+        for name, value in values.items():
+            address = address.replace(f"<str:{name}>", value)
+        assert "<" not in address, f"give the sweep a value for {address}"
+        for target in (address, "/" + route.replace("<str:", "NOPE-").replace(">", "")):
+            for method in ("GET", "PUT", "POST"):
+                response = _send(token, method, target, {}, api=True)
+                assert response.status_code in (403, 405), (method, target, response.status_code)
+                if response.status_code == 403:
+                    assert response.json()["code"]
 
 
 def test_admin_pages_send_buyers_to_the_login_page(world):
