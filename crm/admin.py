@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from b2bshop.csv_safe import neutralize
+from b2bshop.csv_safe import safe_writer
 from b2bshop.errors import ApplicationError
 from crm import selectors, services
 from crm.models import (
@@ -51,14 +51,12 @@ class _Echo:
 
 def csv_response(*, filename: str, header: list[str], rows) -> StreamingHttpResponse:
     """A streamed, formula-safe CSV download (UTF-8 with BOM so Excel reads the Japanese)."""
-    import csv
-
-    writer = csv.writer(_Echo(), lineterminator="\r\n")
+    writer = safe_writer(_Echo())
 
     def _lines():
         yield "\ufeff" + writer.writerow(header)
         for row in rows:
-            yield writer.writerow([neutralize(v) for v in row])
+            yield writer.writerow(row)
 
     response = StreamingHttpResponse(_lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -30,6 +30,14 @@ DEMO_MARKER_CODE = "C10001"
 DEMO_BUYER_PASSWORD = "demo-buyer-2026"  # noqa: S105 - public demo login, printed by `make run`
 DEMO_STAFF_PASSWORD = "demo-staff-2026"  # noqa: S105 - public demo login, printed by `make run`
 DEMO_STAFF_EMAIL = "admin@demo.b2bshop.jp"
+# The first demo company's logins (buyer1 is the company admin everywhere); buyer2 has a spending
+# limit per order, so a larger cart waits for approver's decision.
+DEMO_SPENDING_LIMIT = Decimal(30000)
+DEMO_APPROVAL_CAST = [
+    ("buyer1", "山田 管理", "admin", None),
+    ("buyer2", "佐藤 発注", "buyer", DEMO_SPENDING_LIMIT),
+    ("approver", "鈴木 承認", "approver", None),
+]
 
 # (code, name, name_en, [(sub code, sub name, sub name_en, unit, case_qty range, price range, tax)])
 # (code, name, name_en, unit, quantity range, price range, tax rate) of one sub-category.
@@ -359,9 +367,27 @@ def _seed_customers(rng: random.Random) -> list[Customer]:
                     phone=c.phone,
                 )
             )
+    _demo_approval_logins(buyers=buyers, customer=customers[0], password=buyer_hash)
     User.objects.bulk_create(buyers, batch_size=500)
     ShipTo.objects.bulk_create(ship_tos, batch_size=500)
     return customers
+
+
+def _demo_approval_logins(*, buyers: list[User], customer: Customer, password: str) -> None:
+    """Give the first demo company the approval flow's cast: its admin, a buyer whose orders above
+    ¥30,000 wait for approval, and an approver (replacing whatever the random draw gave it)."""
+    buyers[:] = [b for b in buyers if b.customer is not customer]
+    for email, name, role, limit in DEMO_APPROVAL_CAST:
+        buyers.append(
+            User(
+                email=f"{email}@{customer.domain}",
+                full_name=name,
+                customer=customer,
+                role=role,
+                spending_limit=limit,
+                password=password,
+            )
+        )
 
 
 def _seed_prices(rng: random.Random, products: list[Product], customers: list[Customer]) -> None:

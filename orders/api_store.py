@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from b2bshop.api import ErrorSerializer, PageNumberPagination
 from b2bshop.api_views import StoreApi
-from b2bshop.errors import ValidationFailed
+from b2bshop.errors import NotFound, ValidationFailed
 from customers.auth import signed_in_user
 from customers.selectors import get_buyer_customer
 from orders import selectors
@@ -23,7 +23,12 @@ from orders.models import Order
 from orders.services import approval
 from orders.services import cart as cart_services
 from orders.services.checkout import CheckoutDetails, check_idempotency_key, place_order
-from orders.services.documents import cart_document, order_document, order_summary
+from orders.services.documents import (
+    approval_summary,
+    cart_document,
+    order_document,
+    order_summary,
+)
 from orders.services.reorder import reorder
 
 
@@ -107,6 +112,12 @@ class TimelineEventSerializer(serializers.Serializer):
     type = serializers.CharField()
     occurred_at = serializers.DateTimeField()
     tracking_number = serializers.CharField(allow_blank=True)
+    actor = serializers.CharField(
+        required=False,
+        allow_null=True,
+        help_text="approved / rejected only: who decided (null: account deleted)",
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, help_text="approved / rejected only")
 
 
 class StoreOrderSerializer(serializers.Serializer):
@@ -140,6 +151,13 @@ class OrderSummarySerializer(serializers.Serializer):
     currency = serializers.ChoiceField(choices=["JPY"])
 
 
+class AwaitingApprovalSerializer(OrderSummarySerializer):
+    placed_by = serializers.CharField(
+        allow_blank=True, help_text="the colleague who placed it: name, or e-mail"
+    )
+    placed_by_email = serializers.CharField(allow_blank=True)
+
+
 class StockShortageSerializer(serializers.Serializer):
     sku = serializers.CharField()
     requested = serializers.IntegerField()
@@ -165,7 +183,10 @@ class LineProblemSerializer(serializers.Serializer):
 
 class CartLinesInvalidSerializer(ErrorSerializer):
     # The contract's top-level "errors" key; only used to render and document, never to validate.
-    errors = LineProblemSerializer(many=True)  # type: ignore[assignment]  # see above
+    # Absent when the body itself is refused (not JSON, too deep): then it is the plain error body.
+    errors = LineProblemSerializer(  # type: ignore[assignment]  # a field where the base has none
+        many=True, required=False, help_text="every refused line, when lines were sent"
+    )
 
 
 def _typed(serializer_class: type[serializers.Serializer], document: dict[str, Any]) -> dict[str, Any]:
@@ -291,6 +312,29 @@ class OrderDetailApi(StoreApi):
         return Response(_typed(StoreOrderSerializer, order_document(order)))
 
 
+class AwaitingApprovalListApi(StoreApi):
+    """承認待ち: the company's orders waiting for a decision, oldest first; approvers and admins only."""
+
+    pagination_class = PageNumberPagination
+
+    @extend_schema(
+        operation_id="store_approvals_list",
+        responses={200: AwaitingApprovalSerializer(many=True), 404: ErrorSerializer},
+    )
+    def get(self, request: Request) -> Response:
+        user = signed_in_user(request)
+        if not user.can_approve:
+            raise NotFound(gettext("Not found."), code="not_found")
+        customer = get_buyer_customer(user=user)
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(
+            approval.list_awaiting_approval(customer=customer), request, view=self
+        )
+        return paginator.get_paginated_response(
+            [_typed(AwaitingApprovalSerializer, approval_summary(order)) for order in page]
+        )
+
+
 class ReorderApi(StoreApi):
     @extend_schema(request=None, responses={200: CartSerializer})
     def post(self, request: Request, number: str) -> Response:
@@ -317,7 +361,8 @@ class _DecisionApi(StoreApi):
             reason=serializer.validated_data.get("reason", ""),
         )
         customer = get_buyer_customer(user=signed_in_user(request))
-        return Response(order_document(selectors.get_order(customer=customer, number=order.number)))
+        order = selectors.get_order(customer=customer, number=order.number)
+        return Response(_typed(StoreOrderSerializer, order_document(order)))
 
 
 class ApproveOrderApi(_DecisionApi):
@@ -326,7 +371,12 @@ class ApproveOrderApi(_DecisionApi):
     @extend_schema(
         operation_id="store_orders_approve",
         request=DecisionSerializer,
-        responses={200: dict, 404: dict, 409: dict},
+        responses={
+            200: StoreOrderSerializer,
+            400: ErrorSerializer,
+            404: ErrorSerializer,
+            409: ErrorSerializer,
+        },
     )
     def post(self, request: Request, number: str) -> Response:
         return super().post(request, number)
@@ -338,7 +388,12 @@ class RejectOrderApi(_DecisionApi):
     @extend_schema(
         operation_id="store_orders_reject",
         request=DecisionSerializer,
-        responses={200: dict, 404: dict, 409: dict},
+        responses={
+            200: StoreOrderSerializer,
+            400: ErrorSerializer,
+            404: ErrorSerializer,
+            409: ErrorSerializer,
+        },
     )
     def post(self, request: Request, number: str) -> Response:
         return super().post(request, number)

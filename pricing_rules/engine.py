@@ -34,7 +34,8 @@ Order level
     ``subtotal`` is the sum of line amounts (``money.line_amount``, whole yen, rounded down),
     before tax. ``below_minimum_amount`` when subtotal < the largest applicable ``amount``.
     Fee rules: among applicable rules of one kind the highest ``priority`` wins, ties go to the
-    larger fee; the winner alone decides (so a higher-priority rule with fee 0 exempts a
+    larger fee, then the higher ``below`` / ``free_from`` (none = never free), then the higher tax
+    rate, then the greater code (never the input order); the winner alone decides (so a higher-priority rule with fee 0 exempts a
     customer). ``small_order_fee`` is charged when 0 < subtotal < ``below``; ``shipping_fee``
     unless ``free_from`` is set and subtotal >= ``free_from``. A fee of 0 is never charged. No
     fees on an empty cart. Each charged fee brings a hint (``small_order_fee_avoidable`` /
@@ -538,9 +539,22 @@ def _evaluate_line(
     return priced, violations, [r.code for r in applicable]
 
 
+def _fee_reach(rule: Rule) -> Decimal:
+    """How wide a fee rule charges: the small-order threshold, or where shipping becomes free."""
+    if rule.kind == SMALL_ORDER_FEE:
+        return rule.below or Decimal(0)
+    return Decimal("Infinity") if rule.free_from is None else rule.free_from
+
+
 def _winning_fee_rule(candidates: Sequence[Rule]) -> Rule | None:
-    # Highest priority wins; on a tie the larger fee, so overlapping rules never undercharge.
-    return max(candidates, key=lambda r: (r.priority, r.fee or Decimal(0)), default=None)
+    # Highest priority wins; on a tie the larger fee, then the wider threshold, then the higher tax
+    # rate, so overlapping rules never undercharge; the code settles the rest, so the order the
+    # rules arrive in (file, database) never changes the fee, its tax or its hint.
+    return max(
+        candidates,
+        key=lambda r: (r.priority, r.fee or Decimal(0), _fee_reach(r), r.tax_rate, r.code),
+        default=None,
+    )
 
 
 def evaluate(*, lines: Sequence[Line], buyer: Buyer, rules: Sequence[Rule], on: date) -> Evaluation:

@@ -271,9 +271,10 @@ def set_quantity(*, buyer: User, product: Product, quantity: int) -> None:
         )
 
 
-def remove_line(*, buyer: User, sku: str) -> None:
-    """Drop the buyer's line for ``sku``, even when the product is no longer orderable."""
-    CartLine.objects.filter(cart__buyer=buyer, product__sku=sku).delete()
+def remove_line(*, buyer: User, sku: str) -> bool:
+    """Drop the buyer's line for ``sku``, even when the product is no longer orderable; False if none."""
+    deleted, _ = CartLine.objects.filter(cart__buyer=buyer, product__sku=sku).delete()
+    return deleted > 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -115,6 +115,16 @@ def order_summary(order: Order) -> dict[str, Any]:
     }
 
 
+def approval_summary(order: Order) -> dict[str, Any]:
+    """A 承認待ち row: the list row plus who placed it (``placed_by`` must be loaded)."""
+    placed_by = order.placed_by
+    return {
+        **order_summary(order),
+        "placed_by": (placed_by.full_name or placed_by.email) if placed_by else "",
+        "placed_by_email": placed_by.email if placed_by else "",
+    }
+
+
 def order_view(order: Order) -> dict[str, Any]:
     """What the confirmation page and e-mail show: lines, fee labels, tax per rate."""
     return {

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -87,8 +87,11 @@ def cart_line(request: HttpRequest, sku: str) -> HttpResponse:
         )
         quantity = cart_services.parse_quantity(raw)
         cart_services.set_quantity(buyer=signed_in_user(request), product=product, quantity=quantity)
-    except NotFound:  # an inactive product can still be removed from the cart
-        cart_services.remove_line(buyer=signed_in_user(request), sku=sku)
+    except NotFound:
+        # A product that went inactive or hidden can still be removed from the cart; any other
+        # unknown or hidden SKU does not exist for this buyer.
+        if not cart_services.remove_line(buyer=signed_in_user(request), sku=sku):
+            raise Http404 from None
     except ApplicationError as exc:
         messages.error(request, exc.message)
     if request.htmx:  # type: ignore[attr-defined]  # set by django_htmx's HtmxMiddleware

@@ -289,3 +289,17 @@ def test_seed_demo_is_idempotent_and_has_a_long_tail():
     last = Order.objects.values("customer").annotate(last=Max("placed_at"))
     dormant = [row for row in last if (timezone.now() - row["last"]).days > 90]
     assert len(dormant) >= 10
+
+    # The approval flow can be tried at once: a limited buyer and an approver in the first company.
+    from io import StringIO
+
+    from django.contrib.auth import authenticate
+
+    out = StringIO()
+    call_command("demo_logins", stdout=out)
+    assert "approver@c10001.example.jp / demo-buyer-2026" in out.getvalue()
+    assert "buyer2@c10001.example.jp / demo-buyer-2026" in out.getvalue()
+    limited = authenticate(email="buyer2@c10001.example.jp", password="demo-buyer-2026")
+    assert (limited.role, limited.spending_limit) == ("buyer", Decimal(30000))
+    approver = authenticate(email="approver@c10001.example.jp", password="demo-buyer-2026")
+    assert approver.can_approve and approver.customer == limited.customer

@@ -325,3 +325,35 @@ def test_create_buyer_refuses_a_bad_spending_limit(bad, english):
             "--spending-limit",
             bad,
         )
+
+
+def test_the_approvals_api_lists_waiting_orders_for_approvers_and_admins_only(company):
+    waiting = _place(company["buyer"], company["product"], 20, key="big")
+    _place(company["buyer"], company["product"], 2, key="small")  # within the limit: confirmed at once
+    elsewhere = factories.make_buyer()
+    elsewhere.spending_limit = Decimal(1)
+    elsewhere.save()
+    _place(elsewhere, company["product"], 20, key="other")  # another company's waiting order
+    for role in ("approver", "admin"):
+        response = api_client_for(company[role]).get("/api/v1/store/approvals")
+        assert response.status_code == 200, response.content
+        (row,) = response.json()["results"]
+        assert row["number"] == waiting.number
+        assert (row["status"], row["total"]) == ("awaiting_approval", "22000")
+        assert (row["placed_by"], row["placed_by_email"]) == ("buyer@a.example.jp", "buyer@a.example.jp")
+    other_approver = factories.make_buyer(customer=elsewhere.customer, role="approver")
+    (row,) = api_client_for(other_approver).get("/api/v1/store/approvals").json()["results"]
+    assert row["placed_by_email"] == elsewhere.email
+    response = api_client_for(company["buyer"]).get("/api/v1/store/approvals")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+def test_the_order_api_timeline_says_who_decided(company):
+    order = _place(company["buyer"], company["product"], 20)
+    approval.reject_order(
+        approver=company["approver"], number=order.number, now=timezone.now(), reason="高い"
+    )
+    body = api_client_for(company["buyer"]).get(f"/api/v1/store/orders/{order.number}").json()
+    assert body["timeline"][-1]["actor"] == "承認 太郎"
+    assert body["timeline"][-1]["reason"] == "高い"

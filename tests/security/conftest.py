@@ -3,6 +3,12 @@ from rest_framework.test import APIClient
 
 from customers.services import issue_api_token
 from tests import factories
+from tests.orders.conftest import (  # noqa: F401 - the real ERP server and worker fixtures, shared
+    erp_url,
+    httpserver_listen_address,
+    make_httpserver,
+)
+from tests.orders.test_erp_worker import start_worker  # noqa: F401 - a real Celery worker on the test DB
 
 
 @pytest.fixture
