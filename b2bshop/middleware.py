@@ -7,9 +7,12 @@ middleware, so the refused call is still logged.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from urllib.parse import unquote_to_bytes
 
+from django.conf import settings
+from django.contrib.auth import logout
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
@@ -37,3 +40,29 @@ class RejectNulBytesMiddleware:
             message = _("The address contains a NUL character.")
             return JsonResponse(error_body("malformed", message, {}), status=400)
         raise Http404(_("The address contains a NUL character."))
+
+
+class IdleSessionTimeoutMiddleware:
+    """Log a signed-in user out after SESSION_IDLE_SECONDS without a request.
+
+    The last-seen time is written into the session at most once a minute, so a busy buyer costs
+    one session UPDATE a minute rather than one per request (sessions live in PostgreSQL).
+    """
+
+    KEY = "_last_seen"
+    WRITE_EVERY_SECONDS = 60
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        session = getattr(request, "session", None)
+        user = getattr(request, "user", None)
+        if session is not None and user is not None and user.is_authenticated:
+            now = int(time.time())
+            last_seen = session.get(self.KEY)
+            if isinstance(last_seen, int) and now - last_seen > settings.SESSION_IDLE_SECONDS:
+                logout(request)
+            elif not isinstance(last_seen, int) or now - last_seen >= self.WRITE_EVERY_SECONDS:
+                session[self.KEY] = now
+        return self.get_response(request)

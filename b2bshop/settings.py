@@ -32,7 +32,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "customers.admin_apps.ShopAdminConfig",  # django.contrib.admin with the staff TOTP check
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -115,7 +115,6 @@ IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # Sessions live in the database so Redis going down logs nobody out.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
-SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 
 # ---------------------------------------------------------------- celery
 CELERY_BROKER_URL = REDIS_URL or "memory://"
@@ -404,3 +403,51 @@ REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = ["rest_framework.renderers.JSONRend
 )
 # A stock figure's as_of may run ahead of our clock by this much (ERP clock skew), no more.
 STOCK_AS_OF_MAX_SKEW_SECONDS = int(os.environ.get("STOCK_AS_OF_MAX_SKEW_SECONDS", "300"))
+
+# ---------------------------------------------------------------- security: login, sessions, staff TOTP (issue 14)
+from datetime import timedelta  # noqa: E402
+
+INSTALLED_APPS += ["axes", "django_otp", "django_otp.plugins.otp_totp"]
+# django-axes counts failed logins per (username, IP) pair: one attacker cannot lock a buyer out from
+# everywhere, and a lockout ends by itself after the cool-off (axes' default would lock for good).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", *AUTHENTICATION_BACKENDS]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "customers.auth.axes_username"
+AXES_LOCKOUT_CALLABLE = "customers.views.locked_out"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# Behind a load balancer: how many proxies append to X-Forwarded-For (unset = trust REMOTE_ADDR only).
+AXES_IPWARE_PROXY_COUNT = (
+    int(os.environ["TRUSTED_PROXY_COUNT"]) if os.environ.get("TRUSTED_PROXY_COUNT") else None
+)
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if AXES_IPWARE_PROXY_COUNT else ("REMOTE_ADDR",)
+)
+AXES_VERBOSE = False
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+MIDDLEWARE += ["b2bshop.middleware.IdleSessionTimeoutMiddleware", "axes.middleware.AxesMiddleware"]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": int(os.environ.get("PASSWORD_MIN_LENGTH", "10"))},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# A session ends after SESSION_COOKIE_AGE at the latest, and after SESSION_IDLE_SECONDS without a request
+# (b2bshop.middleware.IdleSessionTimeoutMiddleware; it writes the session at most once a minute).
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(60 * 60 * 12)))
+SESSION_IDLE_SECONDS = int(os.environ.get("SESSION_IDLE_SECONDS", str(60 * 60 * 2)))
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# Staff TOTP (django-otp): the admin asks for a code from every staff user who enrolled an authenticator
+# (/staff/two-factor/); with ADMIN_REQUIRE_OTP=1 staff without one cannot enter the admin at all.
+ADMIN_REQUIRE_OTP = env_bool("ADMIN_REQUIRE_OTP", False)
+OTP_TOTP_ISSUER = "b2bshop"

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes.handlers.proxy import AxesProxyHandler
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -32,8 +34,40 @@ class EmailBackend(ModelBackend):
         return get_user_model()
 
 
+# Failed bearer tokens count against this name per client address (django-axes, username + IP): an
+# address that keeps guessing tokens is locked out for the cool-off, like a password guesser.
+TOKEN_CREDENTIALS = {"username": "<api token>"}
+
+
+def axes_username(request: Any, credentials: dict[str, Any] | None = None) -> str:
+    """The login name axes counts failures against: trimmed and case-folded, so "A@x.jp" = "a@x.jp"."""
+    if credentials:
+        raw = credentials.get("username") or credentials.get("email") or ""
+    else:
+        data = getattr(request, "data", None) or getattr(request, "POST", {})
+        raw = data.get("username", "") if hasattr(data, "get") else ""
+    return str(raw).strip().casefold()
+
+
+class TokenLockedOut(exceptions.Throttled):
+    """Too many bad tokens from this address: 429 with Retry-After until the cool-off ends."""
+
+    default_code = "locked_out"
+
+    def __init__(self) -> None:
+        from django.conf import settings
+
+        super().__init__(
+            wait=settings.AXES_COOLOFF_TIME.total_seconds(),
+            detail=_("Too many failed attempts. Please try again later."),
+        )
+
+
 class BearerTokenAuthentication(authentication.BaseAuthentication):
-    """Accepts `Authorization: Bearer <token>` or `Token <token>` (contract section 2)."""
+    """Accepts `Authorization: Bearer <token>` or `Token <token>` (contract section 2).
+
+    Bad tokens are counted per client address by django-axes; a locked-out address gets 429.
+    """
 
     keywords = ("bearer", "token")
 
@@ -47,8 +81,14 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             raw = header[1].decode("ascii")
         except UnicodeDecodeError as exc:
             raise exceptions.AuthenticationFailed(_("Invalid token.")) from exc
+        http_request = getattr(request, "_request", request)
+        if AxesProxyHandler.is_locked(http_request, TOKEN_CREDENTIALS):
+            raise TokenLockedOut()
         token = services.authenticate_api_token(raw=raw)
         if token is None:
+            user_login_failed.send(sender=type(self), credentials=TOKEN_CREDENTIALS, request=http_request)
+            if getattr(http_request, "axes_locked_out", False):
+                raise TokenLockedOut()
             raise exceptions.AuthenticationFailed(_("Invalid or revoked token."))
         return token.user, token
 
