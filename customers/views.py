@@ -9,8 +9,6 @@ from __future__ import annotations
 from base64 import b32encode
 
 import qrcode
-from qrcode.image.svg import SvgPathImage
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,6 +20,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
+from qrcode.image.svg import SvgPathImage
 
 from b2bshop.api import error_body
 from b2bshop.errors import NotFound, ValidationFailed
