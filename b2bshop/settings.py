@@ -451,3 +451,29 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # (/staff/two-factor/); with ADMIN_REQUIRE_OTP=1 staff without one cannot enter the admin at all.
 ADMIN_REQUIRE_OTP = env_bool("ADMIN_REQUIRE_OTP", False)
 OTP_TOTP_ISSUER = "b2bshop"
+
+# ---------------------------------------------------------------- security: headers (issue 14)
+from csp.constants import NONE, SELF  # noqa: E402
+
+# Scripts only from our own static files: no inline <script>, no on* attributes, no eval (htmx's eval
+# features are off in base.html). Inline style attributes stay allowed; a style cannot run code.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware"
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "worker-src": [SELF, "blob:"],  # Redoc renders the API docs in a worker
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
