@@ -113,6 +113,15 @@ IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 
 # ---------------------------------------------------------------- cache, sessions
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# The API rate-limit counters (b2bshop/throttling.py): shared through Redis by every worker.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"},
+}
+if REDIS_URL:
+    CACHES["throttle"]["OPTIONS"] = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
 # Sessions live in the database so Redis going down logs nobody out.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
@@ -211,6 +220,13 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "b2bshop.api.PageNumberPagination",
     "PAGE_SIZE": 50,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Rate limits per token / buyer / address (b2bshop/throttling.py); "off" disables one (the bench).
+    "DEFAULT_THROTTLE_CLASSES": ["b2bshop.throttling.ApiRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "erp": os.environ.get("API_RATE_ERP", "6000/min"),
+        "store": os.environ.get("API_RATE_STORE", "600/min"),
+        "anon": os.environ.get("API_RATE_ANON", "60/min"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "b2bshop API",
