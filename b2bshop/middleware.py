@@ -66,3 +66,10 @@ class IdleSessionTimeoutMiddleware:
             elif not isinstance(last_seen, int) or now - last_seen >= self.WRITE_EVERY_SECONDS:
                 session[self.KEY] = now
         return self.get_response(request)
+
+
+def stamp_session_activity(sender: object, request: HttpRequest | None = None, **kwargs: object) -> None:
+    """user_logged_in receiver: the idle clock starts at login (no extra session write later)."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[IdleSessionTimeoutMiddleware.KEY] = int(time.time())
