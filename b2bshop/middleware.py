@@ -11,6 +11,8 @@ import time
 from collections.abc import Callable
 from urllib.parse import unquote_to_bytes
 
+from auditlog.middleware import AuditlogMiddleware
+from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib.auth import logout
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -73,3 +75,15 @@ def stamp_session_activity(sender: object, request: HttpRequest | None = None, *
     session = getattr(request, "session", None)
     if session is not None:
         session[IdleSessionTimeoutMiddleware.KEY] = int(time.time())
+
+
+class AuditContextMiddleware(AuditlogMiddleware):
+    """django-auditlog's actor and address for every change a request makes.
+
+    The address comes from the same trusted-proxy rule as the login lockout (django-axes/ipware,
+    TRUSTED_PROXY_COUNT), not from a client-supplied X-Forwarded-For header as auditlog's default.
+    """
+
+    @staticmethod
+    def _get_remote_addr(request: HttpRequest) -> str | None:
+        return get_client_ip_address(request)

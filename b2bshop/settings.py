@@ -493,3 +493,31 @@ CONTENT_SECURITY_POLICY = {
 }
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# ---------------------------------------------------------------- security: audit log (issue 14)
+# django-auditlog records who changed what, when and from which address (b2bshop.audit for events that
+# are not a model change: proxy orders, approvals, personal-data exports and erasures). Logins and failed
+# logins are django-axes' access logs; ERP token use is integration's API call log. Admin: 監査ログ.
+INSTALLED_APPS += ["auditlog"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "b2bshop.middleware.AuditContextMiddleware",
+)
+AUDITLOG_INCLUDE_TRACKING_MODELS = (
+    "pricing_rules.Rule",
+    "catalog.Price",
+    "catalog.VisibilityRule",
+    "customers.PriceGroup",
+    {"model": "customers.Customer", "include_fields": ["price_group", "credit_limit", "ec_enabled", "owner"]},
+    {
+        "model": "customers.User",
+        "include_fields": ["email", "role", "spending_limit", "is_active", "is_staff", "is_superuser", "customer"],
+        "m2m_fields": {"groups"},
+    },
+    {"model": "customers.ApiToken", "include_fields": ["user", "name", "prefix", "revoked_at"]},
+    {
+        "model": "crm.Contact",
+        "include_fields": ["marketing_consent", "marketing_consent_date", "marketing_consent_method"],
+    },
+)
+AUDITLOG_DISABLE_REMOTE_ADDR = False
