@@ -14,7 +14,9 @@ from auditlog.models import LogEntry
 from django.db.models import Model
 
 
-def record_event(*, obj: Model, event: str, details: dict[str, Any] | None = None, actor: Any = None) -> LogEntry:
+def record_event(
+    *, obj: Model, event: str, details: dict[str, Any] | None = None, actor: Any = None
+) -> LogEntry:
     """One audit row for `event` on `obj` (e.g. "proxy_order", "approved", "personal_data_export")."""
     data: dict[str, Any] = {"event": event, **(details or {})}
     extra: dict[str, Any] = {}

@@ -511,7 +511,15 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     {"model": "customers.Customer", "include_fields": ["price_group", "credit_limit", "ec_enabled", "owner"]},
     {
         "model": "customers.User",
-        "include_fields": ["email", "role", "spending_limit", "is_active", "is_staff", "is_superuser", "customer"],
+        "include_fields": [
+            "email",
+            "role",
+            "spending_limit",
+            "is_active",
+            "is_staff",
+            "is_superuser",
+            "customer",
+        ],
         "m2m_fields": {"groups"},
     },
     {"model": "customers.ApiToken", "include_fields": ["user", "name", "prefix", "revoked_at"]},
