@@ -251,7 +251,9 @@ ERP_BULK_MAX_ITEMS = 1000
 LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # E-mail addresses and phone numbers are masked in every line (b2bshop/log_masking.py, APPI).
+    "filters": {"mask_personal_data": {"()": "b2bshop.log_masking.MaskPersonalData"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_personal_data"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
@@ -512,7 +514,6 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     {
         "model": "customers.User",
         "include_fields": [
-            "email",
             "role",
             "spending_limit",
             "is_active",
@@ -529,3 +530,12 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     },
 )
 AUDITLOG_DISABLE_REMOTE_ADDR = False
+
+# ---------------------------------------------------------------- personal data (APPI, issue 14)
+# Contacts of prospects that never became customers are deleted after this many days (crm.services.privacy;
+# `manage.py purge_stale_leads --dry-run` shows what would go). Lead-import rows and files too.
+LEAD_RETENTION_DAYS = int(os.environ.get("LEAD_RETENTION_DAYS", str(365 * 2)))
+CELERY_BEAT_SCHEDULE["crm-purge-stale-leads"] = {
+    "task": "crm.tasks.purge_stale_leads_task",
+    "schedule": crontab(hour=4, minute=10),
+}

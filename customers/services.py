@@ -376,3 +376,26 @@ def send_invitation(*, invitation_id: int, token: str) -> int:
         subject = render_to_string("customers/email/invitation_subject.txt", context).strip()
         body = render_to_string("customers/email/invitation.txt", context)
     return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+
+
+def erase_user(*, user: User) -> User:
+    """Erase a buyer login's personal data on request (APPI): it can no longer log in or be reached.
+
+    The row stays so the company's orders keep their "placed by"; its name and address are gone, its
+    tokens revoked, its login records (django-axes) deleted. Staff and ERP users are refused.
+    """
+    if user.is_staff or user.is_integration:
+        raise ValidationFailed(gettext("Staff and ERP logins are not erased this way."))
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    old_email = user.email
+    with transaction.atomic():
+        user.email = f"erased-{user.pk}@erased.invalid"
+        user.full_name = ""
+        user.is_active = False
+        user.set_unusable_password()
+        user.save(update_fields=["email", "full_name", "is_active", "password"])
+        ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        for model in (AccessAttempt, AccessFailureLog, AccessLog):
+            model.objects.filter(username__iexact=old_email).delete()
+    return user
