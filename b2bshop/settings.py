@@ -114,14 +114,19 @@ IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 # ---------------------------------------------------------------- cache, sessions
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # The API rate-limit counters (b2bshop/throttling.py): shared through Redis by every worker.
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "throttle": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+_THROTTLE_CACHE: dict[str, Any] = (
+    {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
     if REDIS_URL
-    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"},
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"}
+)
+CACHES: dict[str, dict[str, Any]] = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": _THROTTLE_CACHE,
 }
-if REDIS_URL:
-    CACHES["throttle"]["OPTIONS"] = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
 # Sessions live in the database so Redis going down logs nobody out.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 

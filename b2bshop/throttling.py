@@ -44,7 +44,7 @@ class ApiRateThrottle(SimpleRateThrottle):
     def get_rate(self) -> str | None:
         # Read at request time (not import time), so a settings change applies at once.
         rate = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
-        return None if rate in (None, "", "off") else rate
+        return None if rate in (None, "", "off") else str(rate)
 
     def get_cache_key(self, request: Any, view: Any) -> str:
         token = getattr(request, "auth", None)

@@ -55,5 +55,5 @@ class ShopAdminSite(admin.AdminSite):
             return False
         user = request.user
         if isinstance(user, User) and two_factor.otp_required_for(user=user):
-            return bool(user.is_verified())
+            return bool(user.is_verified())  # type: ignore[attr-defined]  # set by OTPMiddleware
         return True
