@@ -453,6 +453,9 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
     "django_otp.middleware.OTPMiddleware",
 )
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1, "customers.middleware.StaffOtpMiddleware"
+)
 MIDDLEWARE += ["b2bshop.middleware.IdleSessionTimeoutMiddleware", "axes.middleware.AxesMiddleware"]
 
 AUTH_PASSWORD_VALIDATORS = [

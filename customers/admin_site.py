@@ -54,6 +54,6 @@ class ShopAdminSite(admin.AdminSite):
         if not super().has_permission(request):
             return False
         user = request.user
-        if isinstance(user, User) and two_factor.otp_required_for(user=user):
+        if isinstance(user, User) and two_factor.otp_required_for_session(user=user, session=request.session):
             return bool(user.is_verified())  # type: ignore[attr-defined]  # set by OTPMiddleware
         return True

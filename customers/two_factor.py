@@ -7,6 +7,8 @@ A staff user who enrolled an authenticator app must give a code at every admin l
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext
@@ -23,8 +25,25 @@ def has_confirmed_device(*, user: User) -> bool:
 
 
 def otp_required_for(*, user: User) -> bool:
-    """True if this staff user must give a TOTP code to use the admin."""
+    """True if this staff user must give a TOTP code to use the admin (asks the database)."""
     return bool(user.is_staff and (settings.ADMIN_REQUIRE_OTP or has_confirmed_device(user=user)))
+
+
+# Whether the signed-in staff user had an authenticator at login: kept in the session so staff
+# pages do not ask the database on every request.
+SESSION_FLAG = "_staff_otp_device"
+
+
+def otp_required_for_session(*, user: User, session: Any) -> bool:
+    """True if this session's staff user must have given a TOTP code (no query)."""
+    return bool(user.is_staff and (settings.ADMIN_REQUIRE_OTP or session.get(SESSION_FLAG)))
+
+
+def remember_device_on_login(sender: object, request: Any = None, user: Any = None, **kwargs: object) -> None:
+    """user_logged_in receiver: note in the session whether this staff user has an authenticator."""
+    session = getattr(request, "session", None)
+    if session is not None and isinstance(user, User) and user.is_staff:
+        session[SESSION_FLAG] = has_confirmed_device(user=user)
 
 
 def confirmed_device(*, user: User) -> TOTPDevice | None:

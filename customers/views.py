@@ -15,11 +15,13 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
+from django_otp import login as otp_login
 from qrcode.image.svg import SvgPathImage
 
 from b2bshop.api import error_body
@@ -173,13 +175,19 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     if not user.is_staff:
         raise Http404
+    if two_factor.has_confirmed_device(user=user) and not user.is_verified():  # type: ignore[attr-defined]
+        # Replacing an authenticator takes the current one: a password alone must not swap it.
+        return redirect(f"{reverse('admin:login')}?next={request.path}")
     error = ""
     if request.method == "POST":
         try:
-            two_factor.confirm_totp_enrolment(user=user, token=request.POST.get("token", ""))
+            device = two_factor.confirm_totp_enrolment(user=user, token=request.POST.get("token", ""))
         except ValidationFailed as exc:
             error = exc.message
         else:
+            # The code just proved the device: this session is verified from now on.
+            otp_login(request, device)
+            request.session[two_factor.SESSION_FLAG] = True
             messages.success(request, gettext("Two-step verification is on. The admin will ask for a code."))
             return redirect("accounts:two_factor")
     device = two_factor.start_totp_enrolment(user=user, restart=request.method != "POST")

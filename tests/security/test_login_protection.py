@@ -187,3 +187,23 @@ def test_staff_enrol_an_authenticator_with_a_qr_code(client, staff, buyer):
     assert TOTPDevice.objects.get(user=staff).confirmed
     client.force_login(buyer)
     assert client.get("/staff/two-factor/").status_code == 404
+
+
+def test_a_password_only_staff_session_reaches_no_staff_page_and_cannot_swap_the_authenticator(client, staff):
+    _enrol(staff)
+    assert _login(client, staff.email, "staff-pass-123").status_code == 302  # storefront login
+    for path in ("/orders/staff/proxy/", "/staff/two-factor/", "/admin/"):
+        response = client.get(path)
+        assert response.status_code == 302 and response["Location"].startswith("/admin/login/"), path
+    assert TOTPDevice.objects.filter(user=staff).count() == 1
+
+
+def test_enrolling_verifies_the_session_and_the_admin_asks_for_codes_from_then_on(client, staff):
+    client.force_login(staff)
+    client.get("/staff/two-factor/")
+    pending = TOTPDevice.objects.get(user=staff, confirmed=False)
+    assert client.post("/staff/two-factor/", {"token": _code(pending)}).status_code == 302
+    assert client.get("/admin/").status_code == 200
+    client.logout()
+    client.force_login(staff)  # a new session without the code
+    assert client.get("/admin/").status_code == 302
