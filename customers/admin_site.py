@@ -48,7 +48,7 @@ class StaffLoginForm(OTPAdminAuthenticationForm):
 
 class ShopAdminSite(admin.AdminSite):
     login_form = StaffLoginForm
-    login_template = "otp/admin111/login.html"
+    login_template = "admin/staff_login.html"
 
     def has_permission(self, request: HttpRequest) -> bool:
         if not super().has_permission(request):
