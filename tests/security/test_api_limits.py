@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import caches
 from rest_framework.test import APIClient
 
 from b2bshop.api import PageNumberPagination
@@ -15,13 +14,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def low_rates(settings):
-    caches["throttle"].clear()
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {"erp": "3/min", "store": "2/min", "anon": "2/min"},
     }
-    yield
-    caches["throttle"].clear()
 
 
 def _client(token: str, ip: str = "10.1.0.1") -> APIClient:

@@ -73,4 +73,6 @@ def test_pages_work_under_the_policy_in_a_real_browser(live_server, page):
     expect(page.locator(".swagger-ui .info")).to_be_visible(timeout=15000)
     page.goto(f"{live_server.url}/api/redoc/")
     expect(page.locator("redoc h1, .api-info h1").first).to_be_visible(timeout=15000)
-    assert violations == []
+    # Redoc's footer logo comes from its CDN: blocking it is the point (no CDN at runtime); nothing else
+    # may be refused.
+    assert [v for v in violations if "cdn.redoc.ly" not in v] == []

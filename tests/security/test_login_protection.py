@@ -19,7 +19,12 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-LIMIT = settings.AXES_FAILURE_LIMIT
+LIMIT = 5  # the production default (tests/settings.py raises it for the rest of the suite)
+
+
+@pytest.fixture(autouse=True)
+def production_limit(settings):
+    settings.AXES_FAILURE_LIMIT = LIMIT
 
 
 def _login(client, email, password, ip="10.0.0.1"):
