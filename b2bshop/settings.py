@@ -32,7 +32,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "customers.admin_apps.ShopAdminConfig",  # django.contrib.admin with the staff TOTP check
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -113,9 +113,22 @@ IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 
 # ---------------------------------------------------------------- cache, sessions
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# The API rate-limit counters (b2bshop/throttling.py): shared through Redis by every worker.
+_THROTTLE_CACHE: dict[str, Any] = (
+    {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"}
+)
+CACHES: dict[str, dict[str, Any]] = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": _THROTTLE_CACHE,
+}
 # Sessions live in the database so Redis going down logs nobody out.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
-SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 
 # ---------------------------------------------------------------- celery
 CELERY_BROKER_URL = REDIS_URL or "memory://"
@@ -212,6 +225,13 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "b2bshop.api.PageNumberPagination",
     "PAGE_SIZE": 50,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Rate limits per token / buyer / address (b2bshop/throttling.py); "off" disables one (the bench).
+    "DEFAULT_THROTTLE_CLASSES": ["b2bshop.throttling.ApiRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "erp": os.environ.get("API_RATE_ERP", "6000/min"),
+        "store": os.environ.get("API_RATE_STORE", "600/min"),
+        "anon": os.environ.get("API_RATE_ANON", "60/min"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "b2bshop API",
@@ -236,7 +256,9 @@ ERP_BULK_MAX_ITEMS = 1000
 LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # E-mail addresses and phone numbers are masked in every line (b2bshop/log_masking.py, APPI).
+    "filters": {"mask_personal_data": {"()": "b2bshop.log_masking.MaskPersonalData"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_personal_data"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
@@ -404,3 +426,124 @@ REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = ["rest_framework.renderers.JSONRend
 )
 # A stock figure's as_of may run ahead of our clock by this much (ERP clock skew), no more.
 STOCK_AS_OF_MAX_SKEW_SECONDS = int(os.environ.get("STOCK_AS_OF_MAX_SKEW_SECONDS", "300"))
+
+# ---------------------------------------------------------------- security: login, sessions, staff TOTP (issue 14)
+from datetime import timedelta  # noqa: E402
+
+INSTALLED_APPS += ["axes", "django_otp", "django_otp.plugins.otp_totp"]
+# django-axes counts failed logins per (username, IP) pair: one attacker cannot lock a buyer out from
+# everywhere, and a lockout ends by itself after the cool-off (axes' default would lock for good).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", *AUTHENTICATION_BACKENDS]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "customers.auth.axes_username"
+AXES_LOCKOUT_CALLABLE = "customers.views.locked_out"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# Behind a load balancer: how many proxies append to X-Forwarded-For (unset = trust REMOTE_ADDR only).
+AXES_IPWARE_PROXY_COUNT = (
+    int(os.environ["TRUSTED_PROXY_COUNT"]) if os.environ.get("TRUSTED_PROXY_COUNT") else None
+)
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if AXES_IPWARE_PROXY_COUNT else ("REMOTE_ADDR",)
+)
+AXES_VERBOSE = False
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1, "customers.middleware.StaffOtpMiddleware"
+)
+MIDDLEWARE += ["b2bshop.middleware.IdleSessionTimeoutMiddleware", "axes.middleware.AxesMiddleware"]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": int(os.environ.get("PASSWORD_MIN_LENGTH", "10"))},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# A session ends after SESSION_COOKIE_AGE at the latest, and after SESSION_IDLE_SECONDS without a request
+# (b2bshop.middleware.IdleSessionTimeoutMiddleware; it writes the session at most once a minute).
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(60 * 60 * 12)))
+SESSION_IDLE_SECONDS = int(os.environ.get("SESSION_IDLE_SECONDS", str(60 * 60 * 2)))
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# Staff TOTP (django-otp): the admin asks for a code from every staff user who enrolled an authenticator
+# (/staff/two-factor/); with ADMIN_REQUIRE_OTP=1 staff without one cannot enter the admin at all.
+ADMIN_REQUIRE_OTP = env_bool("ADMIN_REQUIRE_OTP", False)
+OTP_TOTP_ISSUER = "b2bshop"
+
+# ---------------------------------------------------------------- security: headers (issue 14)
+from csp.constants import NONE, SELF  # noqa: E402
+
+# Scripts only from our own static files: no inline <script>, no on* attributes, no eval (htmx's eval
+# features are off in base.html). Inline style attributes stay allowed; a style cannot run code.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware"
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "worker-src": [SELF, "blob:"],  # Redoc renders the API docs in a worker
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# ---------------------------------------------------------------- security: audit log (issue 14)
+# django-auditlog records who changed what, when and from which address (b2bshop.audit for events that
+# are not a model change: proxy orders, approvals, personal-data exports and erasures). Logins and failed
+# logins are django-axes' access logs; ERP token use is integration's API call log. Admin: 監査ログ.
+INSTALLED_APPS += ["auditlog"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "b2bshop.middleware.AuditContextMiddleware",
+)
+AUDITLOG_INCLUDE_TRACKING_MODELS = (
+    "pricing_rules.Rule",
+    "catalog.Price",
+    "catalog.VisibilityRule",
+    "customers.PriceGroup",
+    {"model": "customers.Customer", "include_fields": ["price_group", "credit_limit", "ec_enabled", "owner"]},
+    {
+        "model": "customers.User",
+        "include_fields": [
+            "role",
+            "spending_limit",
+            "is_active",
+            "is_staff",
+            "is_superuser",
+            "customer",
+        ],
+        "m2m_fields": {"groups"},
+    },
+    {"model": "customers.ApiToken", "include_fields": ["user", "name", "prefix", "revoked_at"]},
+    {
+        "model": "crm.Contact",
+        "include_fields": ["marketing_consent", "marketing_consent_date", "marketing_consent_method"],
+    },
+)
+AUDITLOG_DISABLE_REMOTE_ADDR = False
+
+# ---------------------------------------------------------------- personal data (APPI, issue 14)
+# Contacts of prospects that never became customers are deleted after this many days (crm.services.privacy;
+# `manage.py purge_stale_leads --dry-run` shows what would go). Lead-import rows and files too.
+LEAD_RETENTION_DAYS = int(os.environ.get("LEAD_RETENTION_DAYS", str(365 * 2)))
+CELERY_BEAT_SCHEDULE["crm-purge-stale-leads"] = {
+    "task": "crm.tasks.purge_stale_leads_task",
+    "schedule": crontab(hour=4, minute=10),
+}

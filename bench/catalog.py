@@ -40,6 +40,7 @@ ENV = {
     "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
     "PLAIN_STATIC": "1",
     "BENCH_URLS": "1",
+    "API_RATE_STORE": "off",
     "CONN_MAX_AGE": "600",
     "LOG_LEVEL": "WARNING",
     "REDIS_URL": "",

@@ -24,6 +24,7 @@ os.environ.setdefault("SECRET_KEY", "bench-" + "x" * 50)
 os.environ["DJANGO_SETTINGS_MODULE"] = "b2bshop.settings"
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("SECURE_COOKIES", "0")
+os.environ.setdefault("API_RATE_STORE", "off")  # measure checkout, not the API rate limit
 
 import django  # noqa: E402
 from django.conf import settings  # noqa: E402

@@ -35,7 +35,7 @@ from crm.models import (
     LeadRow,
     ReviewLeadRow,
 )
-from crm.services import leads
+from crm.services import leads, privacy
 from crm.tasks import import_leads_task
 from customers import roles
 from customers.auth import signed_in_user
@@ -112,12 +112,20 @@ class ContactAdmin(admin.ModelAdmin):
     list_select_related = ["customer", "department", "owner"]
     autocomplete_fields = ["customer", "owner", "user", "department"]
     inlines = [ContactSourceInline, ContactEventInline]
-    actions = ["merge_selected", "export_csv"]
+    actions = [
+        "merge_selected",
+        "export_csv",
+        "export_personal_data_json",
+        "export_personal_data_csv",
+        "erase_personal_data",
+    ]
+    readonly_fields = ["erased_at"]
     fieldsets = (
         (
             None,
             {"fields": ("customer", "department", "name", "name_kana", "title", "email", "phone", "user")},
         ),
+        (gettext_lazy("Personal data (APPI)"), {"fields": ("purpose", "erased_at")}),
         (gettext_lazy("Key person"), {"fields": ("role", "is_key_person", "owner", "last_contacted_at")}),
         (
             gettext_lazy("Marketing e-mail consent"),
@@ -182,9 +190,13 @@ class ContactAdmin(admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("Export selected contacts as CSV"))
     def export_csv(self, request, queryset):
+        contacts = list(queryset.select_related("customer"))
+        privacy.record_contacts_export(
+            contact_ids=[c.pk for c in contacts], actor=request.user, what="csv-list"
+        )
         rows = (
             (c.customer.code, c.customer.name, c.name, c.title, c.email, c.phone, c.role, c.marketing_consent)
-            for c in queryset.select_related("customer")
+            for c in contacts
         )
         return csv_response(
             filename="contacts.csv",
@@ -201,8 +213,48 @@ class ContactAdmin(admin.ModelAdmin):
             rows=rows,
         )
 
+    # ---------------------------------------------------------------------------------- lead imports
 
-# ---------------------------------------------------------------------------------- lead imports
+    def _one_person(self, request: HttpRequest, queryset) -> Contact | None:
+        if queryset.count() != 1:
+            self.message_user(
+                request, _("Select exactly one contact (one person's request)."), messages.WARNING
+            )
+            return None
+        return queryset.first()
+
+    def _personal_data(self, request: HttpRequest, queryset, fmt: str) -> HttpResponse | None:
+        contact = self._one_person(request, queryset)
+        if contact is None:
+            return None
+        text = privacy.export_contact_data(contact=contact, fmt=fmt, actor=signed_in_user(request))
+        content_type = "application/json" if fmt == "json" else "text/csv"
+        response = HttpResponse(text, content_type=f"{content_type}; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="contact-{contact.pk}.{fmt}"'
+        return response
+
+    @admin.action(description=gettext_lazy("Personal data request: export this person's data (JSON)"))
+    def export_personal_data_json(self, request, queryset):
+        return self._personal_data(request, queryset, "json")
+
+    @admin.action(description=gettext_lazy("Personal data request: export this person's data (CSV)"))
+    def export_personal_data_csv(self, request, queryset):
+        return self._personal_data(request, queryset, "csv")
+
+    @admin.action(
+        description=gettext_lazy("Personal data request: erase this person's data (cannot be undone)"),
+        permissions=["delete"],
+    )
+    def erase_personal_data(self, request, queryset):
+        contact = self._one_person(request, queryset)
+        if contact is None:
+            return
+        try:
+            privacy.erase_contact_data(contact=contact, actor=request.user, now=timezone.now())
+        except ApplicationError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return
+        self.message_user(request, _("The personal data of contact #%(id)d was erased.") % {"id": contact.pk})
 
 
 class LeadUploadForm(forms.Form):

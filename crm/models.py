@@ -68,6 +68,13 @@ class Contact(models.Model):
         WRITTEN = "written", _("In writing")
         OTHER = "other", _("Other")
 
+    class Purpose(models.TextChoices):
+        """利用目的: what the person's data may be used for (APPI), told to them when it was obtained."""
+
+        BUSINESS = "business", _("Business correspondence (取引上の連絡)")
+        SALES = "sales", _("Sales approach (営業活動)")
+        MARKETING = "marketing", _("Marketing information (販促のご案内)")
+
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="contacts"
     )
@@ -107,6 +114,16 @@ class Contact(models.Model):
     marketing_consent_date = models.DateField(_("consent given on"), null=True, blank=True)
     marketing_consent_method = models.CharField(
         _("consent given by"), max_length=16, choices=ConsentMethod.choices, blank=True
+    )
+    purpose = models.CharField(
+        _("purpose of use (利用目的)"), max_length=16, choices=Purpose.choices, default=Purpose.BUSINESS
+    )
+    erased_at = models.DateTimeField(
+        _("personal data erased at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Set when the person's data was erased on request (crm.services.privacy)."),
     )
     last_contacted_at = models.DateTimeField(_("last contacted at"), null=True, blank=True)
     # Comparison keys for merging duplicates: lower-case e-mail, person name without spaces.
@@ -176,6 +193,7 @@ class ContactEvent(models.Model):
         MERGED = "merged", _("Merged")
         CONSENT = "consent", _("Consent changed")
         CONTACTED = "contacted", _("Contacted")
+        ERASED = "erased", _("Personal data erased")
 
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="history")
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)

@@ -4,7 +4,8 @@
     営業 sales                customers and contacts; sees only the contacts of accounts they own; reads invoices
     マーケティング marketing   lead imports and the review queue
     取引条件管理 rules manager trading rules, prices, price groups, visibility rules — the only role that changes them
-    管理者 administrator       everything else, including staff users and groups; reads rules and prices
+    管理者 administrator       everything else, including staff users and groups; reads rules and prices,
+                              the audit log and the login records
 
 Groups are kept in step with this table by a data migration and ``manage.py sync_staff_roles``
 (run it again after adding models). Superusers keep every right.
@@ -79,6 +80,16 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 
+# The audit trail (django-auditlog) and the login records (django-axes): administrators read them and may
+# lift a lockout (delete an access attempt); nobody edits them.
+AUDIT_PERMISSIONS = {
+    ("auditlog", "view_logentry"),
+    ("axes", "view_accessattempt"),
+    ("axes", "delete_accessattempt"),
+    ("axes", "view_accesslog"),
+    ("axes", "view_accessfailurelog"),
+}
+
 OUR_APPS = ("customers", "crm", "catalog", "pricing_rules", "orders", "billing", "integration", "auth")
 
 
@@ -108,7 +119,7 @@ def wanted_permissions(registry: object = global_apps) -> dict[str, set[tuple[st
         for name, (label, _model) in models.items()
         for action in ALL
         if not (name in RULES_AND_PRICES and action != "view")
-    }
+    } | AUDIT_PERMISSIONS
     return wanted
 
 

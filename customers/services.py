@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
@@ -87,6 +88,14 @@ def parse_spending_limit(raw: str | int | Decimal | None) -> Decimal | None:
     return value.quantize(Decimal(1))
 
 
+def check_password_strength(*, password: str, user: User) -> None:
+    """The configured password validators (AUTH_PASSWORD_VALIDATORS). Raises ValidationFailed, translated."""
+    try:
+        password_validation.validate_password(password, user)
+    except DjangoValidationError as exc:
+        raise ValidationFailed(" ".join(exc.messages), details={"password": exc.messages}) from None
+
+
 def create_buyer(
     *,
     customer_code: str,
@@ -108,10 +117,9 @@ def create_buyer(
     email = email.strip().lower()
     if "@" not in email:
         raise ValidationFailed(f"{email!r} is not an e-mail address")
-    if len(password) < 8:
-        raise ValidationFailed("the password needs at least 8 characters")
     with transaction.atomic():
         user = User.objects.select_for_update().filter(email=email).first()
+        check_password_strength(password=password, user=user or User(email=email))
         if user is not None and (user.is_staff or user.is_integration):
             raise ValidationFailed(f"{email} is a staff or integration user, not a buyer")
         if user is None:
@@ -278,8 +286,8 @@ def invite_member(
 def accept_invitation(*, token: str, password: str, now: datetime) -> User:
     """Set the invited colleague's password and activate the login; the link then stops working.
 
-    The password must pass the configured validators (``SetPasswordForm`` checks them first).
-    Raises NotFound as ``get_open_invitation``.
+    The password must pass the configured validators (``SetPasswordForm`` checks them first; this
+    checks again for other callers). Raises NotFound as ``get_open_invitation``, ValidationFailed.
     """
     with transaction.atomic():
         invitation = selectors.get_open_invitation(token=token, now=now)
@@ -287,6 +295,7 @@ def accept_invitation(*, token: str, password: str, now: datetime) -> User:
         if invitation.accepted_at is not None:  # the same link submitted twice at once
             raise NotFound(gettext("This invitation link was already used."), code="invitation_invalid")
         user = invitation.user
+        check_password_strength(password=password, user=user)
         user.set_password(password)
         user.is_active = True
         user.save(update_fields=["password", "is_active"])
@@ -367,3 +376,26 @@ def send_invitation(*, invitation_id: int, token: str) -> int:
         subject = render_to_string("customers/email/invitation_subject.txt", context).strip()
         body = render_to_string("customers/email/invitation.txt", context)
     return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+
+
+def erase_user(*, user: User) -> User:
+    """Erase a buyer login's personal data on request (APPI): it can no longer log in or be reached.
+
+    The row stays so the company's orders keep their "placed by"; its name and address are gone, its
+    tokens revoked, its login records (django-axes) deleted. Staff and ERP users are refused.
+    """
+    if user.is_staff or user.is_integration:
+        raise ValidationFailed(gettext("Staff and ERP logins are not erased this way."))
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    old_email = user.email
+    with transaction.atomic():
+        user.email = f"erased-{user.pk}@erased.invalid"
+        user.full_name = ""
+        user.is_active = False
+        user.set_unusable_password()
+        user.save(update_fields=["email", "full_name", "is_active", "password"])
+        ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        for model in (AccessAttempt, AccessFailureLog, AccessLog):
+            model.objects.filter(username__iexact=old_email).delete()
+    return user

@@ -12,4 +12,5 @@ urlpatterns = [
     ),
     path("company/users/<int:user_id>/reactivate/", views.member_active, {"active": True}, name="reactivate"),
     path("invitation/<str:token>/", views.accept_invitation, name="accept_invitation"),
+    path("staff/two-factor/", views.two_factor_setup, name="two_factor"),
 ]

@@ -220,3 +220,21 @@ def record_bounce(*, email: str, now: datetime, detail: str = "") -> int:
             status=OutgoingEmail.Status.SUPPRESSED, next_attempt_at=None, updated_at=now
         )
     return marked
+
+
+ERASED_ADDRESS = "erased@erased.invalid"
+
+
+def erase_address(*, email: str) -> int:
+    """Forget what the send log holds about `email` (an erasure request): address, subject and bodies.
+
+    The rows stay (counts, kinds and timing remain true); one not sent yet never will be.
+    Returns how many rows changed.
+    """
+    if not email:
+        return 0
+    rows = OutgoingEmail.objects.filter(to_email__iexact=email)
+    rows.filter(status=OutgoingEmail.Status.PENDING).update(
+        status=OutgoingEmail.Status.SUPPRESSED, next_attempt_at=None
+    )
+    return rows.update(to_email=ERASED_ADDRESS, subject="", body_text="", body_html="", headers={})

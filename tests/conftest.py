@@ -5,6 +5,15 @@ import pytest
 from tests import factories
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """API rate-limit counters and bad-token flags (the per-process "throttle" cache) start empty in
+    every test, like the database: one test's calls must not spend another test's budget."""
+    from django.core.cache import caches
+
+    caches["throttle"].clear()
+
+
 @pytest.fixture
 def buyer(db):
     return factories.make_buyer()

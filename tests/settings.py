@@ -21,3 +21,10 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# API rate limits: per process, and high enough that no functional test meets them;
+# tests/security/test_api_limits.py sets low rates to see the 429s.
+CACHES["throttle"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"}  # noqa: F405
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"erp": "100000/min", "store": "100000/min", "anon": "100000/min"}  # noqa: F405
+# Functional tests and the schema fuzzers send many bad credentials from 127.0.0.1; the lockout itself is
+# tested with the production limit in tests/security/test_login_protection.py.
+AXES_FAILURE_LIMIT = 1000

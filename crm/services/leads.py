@@ -472,6 +472,7 @@ def apply_leads_to_contacts(
                 email=lead.email,
                 phone=lead.phone[:32],
                 role=role_from_title(lead.title),
+                purpose=Contact.Purpose.SALES,  # a lead's data is for the sales approach, not yet business
                 department=dept,
                 email_key=email_key,
                 name_key=name_key,

@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
+from b2bshop.audit import record_event
 from b2bshop.errors import Conflict, NotFound, ValidationFailed
 from catalog.stock import release_holds_now
 from customers.models import Customer, User
@@ -110,6 +111,7 @@ def approve_order(*, approver: User, number: str, now: datetime, reason: str | N
         event = OrderEvent.objects.create(
             order=order, type=APPROVED, occurred_at=now, actor=approver, reason=reason
         )
+        record_event(obj=order, event="order_approved", details={"reason": reason}, actor=approver)
         enqueue_order_push(order=order)
         _mail_decision(order=order, event=event, now=now)
     return order
@@ -129,6 +131,7 @@ def reject_order(*, approver: User, number: str, now: datetime, reason: str | No
                 return order
             raise NotAwaitingApproval(_not_awaiting_message(order), details={"status": order.status})
         _cancel(order=order, event_type=REJECTED, actor=approver, reason=reason, now=now)
+        record_event(obj=order, event="order_rejected", details={"reason": reason}, actor=approver)
     return order
 
 

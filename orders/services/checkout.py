@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from b2bshop.audit import record_event
 from b2bshop.errors import ApplicationError, ValidationFailed
 from b2bshop.money import money_str
 from catalog.models import Product
@@ -374,6 +375,12 @@ def place_proxy_order(
                 channel=channel,
                 placed_by=None,
                 keyed_by=staff,
+            )
+            record_event(
+                obj=order,
+                event="proxy_order",
+                details={"customer": customer.code, "channel": channel, "total": str(order.total)},
+                actor=staff,
             )
     except IntegrityError as error:
         return _replay_after_race(customer=customer, key=key, error=error)

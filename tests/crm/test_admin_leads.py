@@ -158,6 +158,7 @@ def test_contact_merge_action_and_consent_form(staff_client, master):
         "email": a.email,
         "role": "decision_maker",
         "marketing_consent": "on",
+        "purpose": "business",
         "sources-TOTAL_FORMS": 0,
         "sources-INITIAL_FORMS": 0,
         "history-TOTAL_FORMS": 0,

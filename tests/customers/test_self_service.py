@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.http import HttpRequest
 from django.utils import timezone
 
 from b2bshop.errors import ValidationFailed
@@ -69,7 +70,7 @@ def test_invite_sends_a_single_use_link_that_sets_the_password(
     assert done.status_code == 302
     user.refresh_from_db()
     assert user.is_active and user.check_password("tokyo-osaka-2026")
-    assert client.login(username="new@acme.example.jp", password="tokyo-osaka-2026")
+    assert client.login(request=HttpRequest(), username="new@acme.example.jp", password="tokyo-osaka-2026")
     # single use: the same link again is refused and changes nothing
     client.logout()
     again = client.post(path, {"new_password1": "other-pass-2026", "new_password2": "other-pass-2026"})
@@ -157,7 +158,9 @@ def test_a_deactivated_colleague_cannot_log_in_or_use_a_token(admin_client, admi
     colleague.refresh_from_db()
     assert not colleague.is_active
     assert api.get("/api/v1/store/cart").status_code == 401
-    assert not client.login(username="leaver@acme.example.jp", password="buyer-pass-123")
+    assert not client.login(
+        request=HttpRequest(), username="leaver@acme.example.jp", password="buyer-pass-123"
+    )
     assert "無効" in admin_client.get("/company/users/").content.decode()
     admin_client.post(f"/company/users/{colleague.pk}/reactivate/")
     colleague.refresh_from_db()

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 import redis
 from django.db import connection
+from django.http import HttpRequest
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -68,7 +69,7 @@ def test_searches_views_cart_and_login_are_recorded_then_flushed_in_one_insert(c
     client.get(reverse("catalog:product_detail", args=[product.sku]))
     client.post(reverse("orders:cart_add"), {"sku": product.sku, "quantity": "1"})
     client.logout()
-    client.login(username=buyer.email, password="buyer-pass-123")
+    client.login(request=HttpRequest(), username=buyer.email, password="buyer-pass-123")
     client.get(reverse("catalog:product_list"))  # no query: not a search
     assert buffer.llen(activity.BUFFER_KEY) == 4
 
