@@ -15,8 +15,9 @@ from django.views.decorators.csrf import csrf_exempt
 
 from catalog.models import Product
 from catalog.prices import price_sheets
+from catalog.selectors import visible_products
 from customers.selectors import get_buyer_customer
-from engagement import dormant, selectors, services
+from engagement import cross_sell, dormant, selectors, services
 from engagement.models import EmailOptOut, ReminderDigest, ReorderReminder
 
 
@@ -95,3 +96,28 @@ def dormant_customers(request: HttpRequest) -> HttpResponse:
         "engagement/dormant.html",
         {"rows": rows, "title": _("Dormant customers"), "site_header": _("b2bshop administration")},
     )
+
+
+@login_required
+def cross_sell_panel(request: HttpRequest) -> HttpResponse:
+    """htmx fragment: what goes with a product (``?product=SKU``) or with the cart (no parameter).
+
+    Loaded after the page, so the product and cart pages keep their own query counts. A hidden or
+    unknown product is 404; staff without a company get an empty fragment.
+    """
+    if not getattr(request.user, "is_buyer", False):
+        return HttpResponse("")
+    customer = get_buyer_customer(user=request.user)  # type: ignore[arg-type]
+    today, now = timezone.localdate(), timezone.now()
+    sku = request.GET.get("product", "")
+    if sku:
+        product = visible_products(customer=customer).filter(sku=sku).first()
+        if product is None:
+            raise Http404
+        items = cross_sell.cross_sell_for(customer=customer, product_ids=[product.id], on=today, now=now)
+        context = {"items": items, "hint": None}
+    else:
+        panel = cross_sell.cart_panel(buyer=request.user, on=today, now=now)  # type: ignore[arg-type]
+        context = {"items": panel.cross_sell, "hint": panel.hint}
+    context["can_order"] = customer.ec_enabled
+    return render(request, "engagement/_cross_sell_panel.html", context)
