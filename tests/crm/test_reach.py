@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from b2bshop.errors import ValidationFailed
 from crm import selectors, services
-from crm.models import Contact, Department
+from crm.models import Contact, ContactEvent, Department
 from mail.services import record_bounce
 from tests import factories
 from tests.crm.builders import make_contact
@@ -93,6 +93,11 @@ def test_withdrawn_consent_takes_a_contact_off_the_marketing_list(people):
         None,
         "",
     )
+    history = people["consent"].history.filter(kind=ContactEvent.Kind.CONSENT).order_by("at", "pk")
+    assert [(e.data["marketing_consent"], e.data["date"], e.data["method"]) for e in history] == [
+        (True, "2026-10-01", "event"),
+        (False, None, ""),
+    ]
 
 
 def test_consent_is_recorded_with_its_date_and_way_or_refused(people):
