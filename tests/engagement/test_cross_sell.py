@@ -191,3 +191,34 @@ def test_reminder_emails_carry_what_goes_with_the_due_items(shop):
     email = OutgoingEmail.objects.get(kind="reorder_reminder")
     assert "こちらも購入" in email.body_text and "紙コップ" in email.body_text
     assert "紙コップ" in email.body_html
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_a_buyer_sees_cross_sell_on_the_product_page_and_the_usual_item_hint_in_the_cart(live_server, page):
+    from playwright.sync_api import expect
+
+    make_rule(code="small-order-fee", kind="small_order_fee", below="10000", fee="500", tax_rate="10")
+    tea = factories.make_product(sku="TEA", name="緑茶", base_price="100")
+    cups = factories.make_product(sku="CUP", name="紙コップ", base_price="300")
+    for _i in range(2):
+        make_confirmed_order(items=[(tea, 10), (cups, 5)], push=False)
+    cross_sell.compute_cross_sell(now=timezone.now())
+    buyer = factories.make_buyer(password="buyer-pass-123")
+    paper = factories.make_product(sku="PAPER", name="コピー用紙", base_price="1000")
+    _usual(buyer, paper, 10, 40, 20)  # usually ¥10,000: enough to lift one tea (¥100) above ¥10,000
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", buyer.email)
+    page.fill("#id_password", "buyer-pass-123")
+    page.get_by_role("button", name="ログイン").click()
+
+    page.goto(f"{live_server.url}/products/TEA/")
+    expect(page.locator("#xs-CUP")).to_contain_text("紙コップ")
+    page.locator("form.add-to-cart button").click()
+    page.goto(f"{live_server.url}/orders/cart/")
+    expect(page.locator("#hint-PAPER")).to_contain_text("コピー用紙")
+    page.locator("#hint-PAPER").get_by_role("button").click()
+    expect(page.locator("#qty-PAPER")).to_have_value("10")
+    expect(page.locator("#hint-PAPER")).to_have_count(0)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
