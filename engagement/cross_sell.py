@@ -84,6 +84,8 @@ def compute_cross_sell(*, now: datetime, dry_run: bool = False) -> CrossSellRun:
             cursor.execute(COUNT_SQL, params)
             pairs, products = cursor.fetchone()
             return CrossSellRun(pairs=pairs, products=products, dry_run=True)
+        # Two runs at once (beat and a manual command) take turns instead of colliding on the pairs.
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('engagement.compute_cross_sell'))")
         cursor.execute("DELETE FROM engagement_crosssell")
         cursor.execute(INSERT_SQL, params)
         cursor.execute("SELECT count(*), count(DISTINCT product_id) FROM engagement_crosssell")
