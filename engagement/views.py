@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from catalog.models import Product
 from catalog.prices import price_sheets
 from catalog.selectors import visible_products
 from customers.selectors import get_buyer_customer
@@ -68,7 +67,8 @@ def favourites(request: HttpRequest) -> HttpResponse:
     customer = get_buyer_customer(user=request.user)  # type: ignore[arg-type]
     today = timezone.localdate()
     found = selectors.list_favourites(customer_id=customer.id, since=today - timedelta(days=365))
-    products = Product.objects.in_bulk([f.product_id for f in found])
+    # Only what the company may still see: a product hidden since it was bought is left out.
+    products = visible_products(customer=customer).in_bulk([f.product_id for f in found])
     sheets = price_sheets(customer=customer, products=list(products.values()), on=today)
     rows = [
         {
@@ -77,6 +77,7 @@ def favourites(request: HttpRequest) -> HttpResponse:
             "unit_price": sheets[f.product_id].unit_price(f.last_quantity),
         }
         for f in found
+        if f.product_id in products
     ]
     return render(request, "engagement/favourites.html", {"rows": rows, "can_order": customer.ec_enabled})
 
