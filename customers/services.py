@@ -396,7 +396,7 @@ def queue_invitation_email(*, invitation: Invitation, now: datetime) -> None:
     )
 
 
-def invitation_link(ref: str) -> str | None:
+def invitation_link(ref: str, now: datetime) -> str | None:
     """Send time: the live link of an invitation still open, else None (used, revoked, expired)."""
     invitation_id = ref.removeprefix("invitation:")
     if not invitation_id.isdigit():
@@ -405,7 +405,7 @@ def invitation_link(ref: str) -> str | None:
         pk=int(invitation_id),
         accepted_at__isnull=True,
         revoked_at__isnull=True,
-        expires_at__gt=timezone.now(),
+        expires_at__gt=now,
     ).first()
     if invitation is None:
         return None
@@ -432,7 +432,7 @@ def queue_password_reset_email(*, user: User, now: datetime) -> None:
     )
 
 
-def password_reset_link(ref: str) -> str | None:
+def password_reset_link(ref: str, now: datetime) -> str | None:
     """Send time: a fresh reset link for an active login with a password, else None."""
     user_id = ref.removeprefix("user:")
     user = User.objects.filter(pk=int(user_id), is_active=True).first() if user_id.isdigit() else None

@@ -39,20 +39,20 @@ logger = logging.getLogger(__name__)
 SWEEP_BATCH = 500
 LINK_PLACEHOLDER = "@@link@@"
 """Put this in a template's context instead of a secret link; `deliver_email` replaces it."""
-_LINK_RENDERERS: dict[str, Callable[[str], str | None]] = {}
+_LINK_RENDERERS: dict[str, Callable[[str, datetime], str | None]] = {}
 
 
-def register_link_renderer(*, kind: str, render: Callable[[str], str | None]) -> None:
-    """`render(ref)` returns the live link for an e-mail of `kind`, or None when it is no longer valid."""
+def register_link_renderer(*, kind: str, render: Callable[[str, datetime], str | None]) -> None:
+    """`render(ref, now)` returns the live link for an e-mail of `kind`, or None when it is no longer valid."""
     _LINK_RENDERERS[kind] = render
 
 
-def _with_links(email: OutgoingEmail) -> tuple[str, str] | None:
+def _with_links(email: OutgoingEmail, *, now: datetime) -> tuple[str, str] | None:
     """(text, html) with the secret link filled in; None when the link cannot be made any more."""
     if LINK_PLACEHOLDER not in email.body_text and LINK_PLACEHOLDER not in email.body_html:
         return email.body_text, email.body_html
     render = _LINK_RENDERERS.get(email.kind)
-    link = render(email.ref) if render else None
+    link = render(email.ref, now) if render else None
     if not link:
         return None
     return email.body_text.replace(LINK_PLACEHOLDER, link), email.body_html.replace(LINK_PLACEHOLDER, link)
@@ -173,7 +173,7 @@ def deliver_email(*, outbox_id: int, now: datetime) -> str:
         email.next_attempt_at = now + timedelta(seconds=settings.MAIL_SEND_LEASE_SECONDS)
         email.save(update_fields=["attempts", "next_attempt_at", "updated_at"])
     # The claim is committed: no lock is held while the mail server answers.
-    bodies = _with_links(email)
+    bodies = _with_links(email, now=now)
     if bodies is None:  # used, revoked or expired before it could be sent: sending it would only confuse
         OutgoingEmail.objects.filter(
             pk=outbox_id, status=OutgoingEmail.Status.PENDING, attempts=email.attempts
