@@ -7,6 +7,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from catalog.services import VisibilityTargets, replace_visibility
@@ -222,3 +224,17 @@ def test_a_buyer_sees_cross_sell_on_the_product_page_and_the_usual_item_hint_in_
     expect(page.locator("#qty-PAPER")).to_have_value("10")
     expect(page.locator("#hint-PAPER")).to_have_count(0)
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def test_cross_sell_reads_a_fixed_number_of_statements_whatever_the_cart(shop):
+    cross_sell.compute_cross_sell(now=timezone.now())
+    customer = factories.make_customer()
+    now = timezone.now()
+    counts = []
+    for products in ([shop["tea"]], [shop["tea"], shop["cups"], shop["sugar"], shop["lid"]]):
+        with CaptureQueriesContext(connection) as queries:
+            cross_sell.cross_sell_for(
+                customer=customer, product_ids=[p.id for p in products], on=timezone.localdate(now), now=now
+            )
+        counts.append(len(queries))
+    assert counts[0] == counts[1] <= 3
