@@ -371,6 +371,15 @@ CELERY_BEAT_SCHEDULE["engagement-send-reminders"] = {
     "task": "engagement.tasks.send_reminders_task",
     "schedule": crontab(hour=8, minute=30),
 }
+# Cross-sell ("customers who buy this also buy"): pairs bought together in one order by at least
+# CROSS_SELL_MIN_CUSTOMERS customers within CROSS_SELL_DAYS; the top CROSS_SELL_PER_PRODUCT kept.
+CROSS_SELL_DAYS = int(os.environ.get("CROSS_SELL_DAYS", "365"))
+CROSS_SELL_MIN_CUSTOMERS = int(os.environ.get("CROSS_SELL_MIN_CUSTOMERS", "2"))
+CROSS_SELL_PER_PRODUCT = int(os.environ.get("CROSS_SELL_PER_PRODUCT", "10"))
+CELERY_BEAT_SCHEDULE["engagement-compute-cross-sell"] = {
+    "task": "engagement.tasks.compute_cross_sell_task",
+    "schedule": crontab(hour=2, minute=40),
+}
 
 # ---------------------------------------------------------------- insights for staff (issue 15)
 # See docs/insights.md. Handling cost per order by channel (yen), order-size bands (upper bounds,

@@ -82,6 +82,10 @@ _TRANSLATE: dict[int, int | str] = {**_HIRA_TO_KATA, **{ord(k): v for k, v in OL
 _DASHES = "-‐‑‒–—―−﹣－ｰ"
 _KATA_DASH_RE = re.compile(rf"(?<=[ァ-ヶ])[{re.escape(_DASHES)}]")
 _SPACE_RE = re.compile(r"\s+")
+# Honorifics after a company name on envelopes, business cards and exhibition lists (御中, 様, 殿,
+# ご担当者様, 各位): they address the reader and are no part of the name. Matched on folded text
+# (ご→ゴ, さま→サマ); 殿 not after 御 (御殿場), サマ only as a word of its own.
+_HONORIFIC_RE = re.compile(r"(?:\s*(?:(?:ゴ|御)?担当者?(?:様|サマ)|御中|各位|(?<!御)殿|様|\sサマ))+\s*$")
 # Everything that is not a letter or digit (ー, 々 and 〆 count as letters: str.isalnum()).
 _NON_KEY_RE = re.compile(r"[\W_]+")
 
@@ -347,6 +351,8 @@ def normalize_company(name: str) -> NormalizedName:
     if not name:
         return NormalizedName("")
     text = _base_fold(name)
+    if _clean_key(stripped := _HONORIFIC_RE.sub("", text)):
+        text = stripped
     text, legal_form = _strip_legal_forms(text)
     key, branch = _split_branch(text)
     return NormalizedName(

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import jaconv
 
 from crm.matching import CustomerRecord, Lead
 from crm.names import KAISHA_FORMS, OLD_TO_NEW_KANJI, fold_kana, normalize_company
 
-__all__ = ["LabelledLead", "generate_customers", "generate_leads"]
+__all__ = ["LabelledLead", "generate_card_leads", "generate_customers", "generate_leads"]
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -489,4 +489,55 @@ def generate_leads(
             continue
         name, fields, kind = made
         out.append(LabelledLead(Lead(company_name=name, person_name=person, event=event, **fields), "", kind))
+    return out
+
+
+# How envelopes, business cards and exhibition lists address a company.
+_HONORIFICS = _words("御中 様 殿 ご担当者様 御担当者様 各位")
+
+
+def _card_kana(rng: random.Random, kana: str) -> str:
+    """A reading as a visitor writes it: half-width, hiragana or katakana, sometimes spaced."""
+    if len(kana) > 3 and rng.random() < 0.3:
+        cut = rng.randrange(2, len(kana) - 1)
+        kana = kana[:cut] + rng.choice((" ", "　")) + kana[cut:]
+    style = rng.randrange(3)
+    if style == 0:
+        kana = jaconv.z2h(kana, kana=True, ascii=False, digit=False)
+    elif style == 1:
+        kana = jaconv.kata2hira(kana)
+    return kana
+
+
+def generate_card_leads(
+    customers: Sequence[CustomerRecord], n: int, seed: int = 0, kana_share: float = 0.2
+) -> list[LabelledLead]:
+    """`n` labelled leads written the way business-card and exhibition lists write them.
+
+    On top of `generate_leads` (same truths and look-alikes): half of all names, look-alikes
+    included, carry an honorific (御中, 様, 殿, ご担当者様 …, with or without a space), and
+    `kana_share` of the positives become the bare reading (half-width, hiragana or katakana,
+    sometimes spaced) with no contact data but, at most, a free-mail address.
+    """
+    rng = random.Random(seed * 7919 + 1)
+    by_code = {c.code: c for c in customers}
+    out: list[LabelledLead] = []
+    for item in generate_leads(customers, n, seed):
+        lead, kind = item.lead, item.kind
+        if item.truth and by_code[item.truth].name_kana and rng.random() < kana_share:
+            fields = (
+                {"email": f"user{rng.randint(1, 999)}@{rng.choice(_FREE_MAIL)}"} if rng.random() < 0.3 else {}
+            )
+            lead = Lead(
+                company_name=_card_kana(rng, by_code[item.truth].name_kana),
+                person_name=lead.person_name,
+                event=lead.event,
+                **fields,
+            )
+            kind = "card-kana"
+        if rng.random() < 0.5:
+            space = rng.choice(("", " ", "　"))
+            lead = replace(lead, company_name=lead.company_name.rstrip() + space + rng.choice(_HONORIFICS))
+            kind += "+honorific"
+        out.append(LabelledLead(lead, item.truth, kind))
     return out

@@ -478,7 +478,7 @@ class ReviewLeadRowAdmin(admin.ModelAdmin):
 # ---------------------------------------------------------------------------------- coverage
 
 
-def coverage_view(request: HttpRequest) -> HttpResponse:
+def coverage_view(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """Key-person coverage: key accounts by role, those without a decision maker, unowned marketing contacts."""
     from django.contrib.admin import site
 
@@ -487,11 +487,31 @@ def coverage_view(request: HttpRequest) -> HttpResponse:
         months = max(1, min(60, int(request.GET.get("months", settings.KEY_PERSON_RECENT_MONTHS))))
     except ValueError:
         months = settings.KEY_PERSON_RECENT_MONTHS
+    if request.GET.get("export") == "marketing":
+        return csv_response(
+            filename="marketing-list.csv",
+            header=["customer_code", "customer_name", "department", "name", "email", "basis"],
+            rows=(
+                (
+                    c.customer.code,
+                    c.customer.name,
+                    c.department.name if c.department else "",
+                    c.name,
+                    c.email,
+                    "buyer" if c.user_id and not c.marketing_consent else "consent",
+                )
+                for c in selectors.marketing_list().iterator(chunk_size=2000)
+            ),
+        )
     ids = selectors.key_account_ids(now=now)
     accounts = Customer.objects.filter(pk__in=ids).select_related("owner")
     coverage = selectors.key_person_coverage(customers=accounts, now=now, months=months)
+    departments = selectors.departments_by_customer(customer_ids=ids)
+    for cov in coverage:
+        cov.departments = departments.get(cov.customer.pk, [])
     unowned = selectors.unowned_marketing_contacts()
     context = {
+        "marketing_count": selectors.marketing_list().count(),
         **site.each_context(request),
         "title": _("Key-person coverage"),
         "months": months,

@@ -4,7 +4,7 @@ No Django: the import command feeds `CustomerRecord`s built from the database an
 from the CSV, and writes the `MatchResult`s into the report. Keeping the core pure lets the
 tests and the benchmark run it on 100,000 × 100,000 records without a database.
 
-Scoring rule (documented in `score_candidate`): an exact normalised-name match starts high and
+Scoring rule (documented in `_score`): an exact normalised-name match starts high and
 is confirmed by contact evidence; a kana-only match starts lower (readings are ambiguous,
 日本工業/日本鋼業 are both ニホンコウギョウ); a fuzzy name can only reach `matched` with
 corroborating evidence (e-mail domain, phone, postal code, address). A different business type
@@ -54,6 +54,9 @@ AMBIGUITY_MARGIN = 0.05
 # Name part of the score (see score_candidate).
 _EXACT_BASE = 0.90
 _KANA_BASE = 0.80
+# A kana-only name equal to exactly one customer's reading, with no conflicting field, is linked:
+# business-card and exhibition lists often carry only the reading, and one reading is no doubt.
+_KANA_UNIQUE = 0.86
 _TYPE_DIFFERS_CAP = 0.50  # 山田商事 vs 山田商店
 _CORE_DIFFERS_CAP = 0.60  # 大同商事 vs 大道商事
 # Evidence weights (summed, capped at 1.0) and conflict penalties.
@@ -218,7 +221,13 @@ def _name_similarity(lead: _Prepared, cust: _Prepared) -> tuple[float, str]:
 
 
 def score_candidate(lead: _Prepared, cust: _Prepared) -> tuple[float, str]:
-    """Score one lead/customer pair in [0, 1] with a short reason.
+    """Score one lead/customer pair in [0, 1] with a short reason (see `_score`)."""
+    score, reason, _conflict = _score(lead, cust)
+    return score, reason
+
+
+def _score(lead: _Prepared, cust: _Prepared) -> tuple[float, str, float]:
+    """Score one lead/customer pair in [0, 1] with a short reason and the summed conflicts.
 
     score = base(name) + weight × evidence − conflicts, where
       exact key:  0.90 + 0.10·E      (no evidence needed; conflicts can demote it to review)
@@ -284,7 +293,7 @@ def score_candidate(lead: _Prepared, cust: _Prepared) -> tuple[float, str]:
         score = 0.85 * sim - 0.15 + 0.40 * evidence
         parts[0] = f"{kind}({sim:.2f})"
     score = round(max(0.0, min(1.0, score - conflict)), 3)
-    return score, "+".join(parts).replace("+-", " -")
+    return score, "+".join(parts).replace("+-", " -"), conflict
 
 
 class MatchIndex:
@@ -367,15 +376,25 @@ class MatchIndex:
             budget -= len(plist)
         return [i for i, _ in counts.most_common(_MAX_GRAM_CANDIDATES)]
 
+    def _unique_reading(self, lead: _Prepared) -> str | None:
+        """The one customer code whose reading equals a kana-only lead's, else None."""
+        if not lead.norm.is_kana:
+            return None
+        codes = {self._entries[i].code for i in self._by_kana.get(lead.kana, ())}
+        return codes.pop() if len(codes) == 1 else None
+
     def match(self, lead: Lead) -> MatchResult:
         """Decide matched / review / new / invalid for one lead."""
         prepared = _prepare_lead(lead)
         if not prepared.key:
             return MatchResult("invalid", None, 0.0, "empty company name")
         scored: dict[str, tuple[float, str]] = {}
+        unique_reading = self._unique_reading(prepared)
         for i in self._candidates(prepared):
             entry = self._entries[i]
-            score, reason = score_candidate(prepared, entry)
+            score, reason, conflict = _score(prepared, entry)
+            if entry.code == unique_reading and reason.startswith("kana") and conflict == 0:
+                score, reason = max(score, _KANA_UNIQUE), reason.replace("kana", "kana(unique)", 1)
             if entry.code not in scored or scored[entry.code][0] < score:
                 scored[entry.code] = (score, reason)
         ranked = sorted(scored.items(), key=lambda kv: (-kv[1][0], kv[0]))

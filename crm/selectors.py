@@ -9,11 +9,13 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Exists, Max, OuterRef, QuerySet, Sum
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import Lower
 
 from crm.matching import CustomerRecord
-from crm.models import SALES_SOURCE, Contact, ContactSource, LeadRow
+from crm.models import SALES_SOURCE, Contact, ContactSource, Department, LeadRow
 from customers.models import Customer
+from mail.models import Suppression
 from orders.models import Order
 
 KEY_ROLES = (Contact.Role.OPERATIONAL, Contact.Role.DECISION_MAKER, Contact.Role.APPROVER)
@@ -66,6 +68,7 @@ class Coverage:
     known: dict[str, int] = field(default_factory=dict)  # role -> number of contacts
     recent: dict[str, bool] = field(default_factory=dict)  # role -> contacted in the last N months
     last_contacted_at: datetime | None = None
+    departments: list[DepartmentCoverage] = field(default_factory=list)  # filled by the coverage page
 
     @property
     def missing(self) -> list[str]:
@@ -153,37 +156,87 @@ class DepartmentCoverage:
     def missing(self) -> list[str]:
         return [r for r in KEY_ROLES if not self.known.get(r)]
 
+    @property
+    def expand_to_other_department(self) -> bool:
+        """横展開 (他部署): a department we know of but where we know no key person yet."""
+        return self.key_persons == 0
+
+    @property
+    def expand_to_superior(self) -> bool:
+        """縦展開 (上長): people known there, but nobody who decides or approves."""
+        return self.contacts > 0 and not (
+            self.known.get(Contact.Role.DECISION_MAKER) or self.known.get(Contact.Role.APPROVER)
+        )
+
 
 def department_coverage(*, customer: Customer) -> list[DepartmentCoverage]:
-    """Per department of ``customer`` (contacts without one under ""): roles known, key persons. One query."""
-    from django.db.models import Q
+    """Per department of ``customer`` (contacts without one under ""): roles known, key persons."""
+    return departments_by_customer(customer_ids=[customer.pk]).get(customer.pk, [])
 
+
+def departments_by_customer(*, customer_ids: list[int]) -> dict[int, list[DepartmentCoverage]]:
+    """customer id -> its departments' coverage, including departments with nobody known. Two queries.
+
+    Named departments first (alphabetically), contacts without a department last.
+    """
     rows = (
-        Contact.objects.filter(customer=customer)
-        .values("department__name", "role")
+        Contact.objects.filter(customer_id__in=customer_ids)
+        .values("customer_id", "department__name", "role")
         .annotate(n=Count("pk"), key=Count("pk", filter=Q(is_key_person=True)), last=Max("last_contacted_at"))
-        .order_by("department__name", "role")
+        .order_by("customer_id", "department__name", "role")
     )
-    acc: dict[str, dict] = {}
+    acc: dict[int, dict[str, dict]] = {}
+
+    def slot(customer_id: int, name: str) -> dict:
+        return acc.setdefault(customer_id, {}).setdefault(
+            name, {"known": dict.fromkeys(KEY_ROLES, 0), "key": 0, "n": 0, "last": None}
+        )
+
+    for customer_id, name in Department.objects.filter(customer_id__in=customer_ids).values_list(
+        "customer_id", "name"
+    ):
+        slot(customer_id, name)
     for row in rows:
-        name = row["department__name"] or ""
-        dept = acc.setdefault(name, {"known": dict.fromkeys(KEY_ROLES, 0), "key": 0, "n": 0, "last": None})
+        dept = slot(row["customer_id"], row["department__name"] or "")
         if row["role"] in dept["known"]:
             dept["known"][row["role"]] = row["n"]
         dept["key"] += row["key"]
         dept["n"] += row["n"]
         if row["last"] and (dept["last"] is None or row["last"] > dept["last"]):
             dept["last"] = row["last"]
-    return [
-        DepartmentCoverage(
-            department=name,
-            known=d["known"],
-            key_persons=d["key"],
-            contacts=d["n"],
-            last_contacted_at=d["last"],
-        )
-        for name, d in sorted(acc.items(), key=lambda item: (item[0] == "", item[0]))
-    ]
+    return {
+        customer_id: [
+            DepartmentCoverage(
+                department=name,
+                known=d["known"],
+                key_persons=d["key"],
+                contacts=d["n"],
+                last_contacted_at=d["last"],
+            )
+            for name, d in sorted(depts.items(), key=lambda item: (item[0] == "", item[0]))
+        ]
+        for customer_id, depts in acc.items()
+    }
+
+
+def marketing_list() -> QuerySet[Contact]:
+    """Contacts marketing may e-mail (contract section 9): the one gate for every marketing send.
+
+    - a contact a sales rep owns is left out: sales already covers that person;
+    - a buyer of the customer (an active login linked to the contact) may get it within the trading
+      relationship; anyone else only with recorded consent (date and way, see `set_marketing_consent`);
+    - addresses that bounced (mail suppression) are left out.
+    """
+    buyer = Q(user__isnull=False, user__is_active=True, user__customer_id=F("customer_id"))
+    suppressed = Suppression.objects.filter(email=Lower(OuterRef("email")))
+    return (
+        Contact.objects.exclude(email="")
+        .filter(owner__isnull=True)
+        .filter(buyer | Q(marketing_consent=True))
+        .exclude(Exists(suppressed))
+        .select_related("customer", "department")
+        .order_by("customer__code", "name", "pk")
+    )
 
 
 def key_persons_to_call(*, customer_ids: list[int]) -> dict[int, Contact]:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django import forms
+from django.contrib.auth.forms import PasswordResetForm
+from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from b2bshop.errors import ValidationFailed
 from customers.models import User
-from customers.services import parse_spending_limit
+from customers.services import parse_spending_limit, queue_password_reset_email
 
 
 class SpendingLimitField(forms.CharField):
@@ -37,3 +41,21 @@ class InviteForm(MemberForm):
     email = forms.EmailField(label=_("E-mail"), max_length=254)
     full_name = forms.CharField(label=_("Name"), max_length=100, required=False)
     field_order = ["email", "full_name", "role", "spending_limit"]
+
+
+class OutboxPasswordResetForm(PasswordResetForm):
+    """Django's reset form, but the e-mail is an outbox row written in the request's transaction."""
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        *args: Any,
+        **kwargs: Any,
+    ) -> None:
+        queue_password_reset_email(user=context["user"], now=timezone.now())

@@ -10,18 +10,24 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import password_validation
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext
 
 from b2bshop.errors import NotFound, ValidationFailed
 from customers import selectors
 from customers.models import ApiToken, Customer, Invitation, ShipTo, User
+from mail.services import LINK_PLACEHOLDER, enqueue_email, language_for
+
+INVITATION_EMAIL = "invitation"
+PASSWORD_RESET_EMAIL = "password_reset"  # noqa: S105 - an e-mail kind, not a secret
 
 
 @dataclass(frozen=True)
@@ -251,7 +257,6 @@ def invite_member(
         validate_email(email)
     except DjangoValidationError:
         raise ValidationFailed(gettext("Enter a valid e-mail address."), code="invalid_email") from None
-    token = secrets.token_urlsafe(32)
     with transaction.atomic():
         user = User.objects.select_for_update().filter(email=email).first()
         if user is not None and user.customer_id != admin.customer_id:
@@ -275,11 +280,14 @@ def invite_member(
         invitation = Invitation.objects.create(
             user=user,
             invited_by=admin,
-            digest=selectors.token_digest(token),
+            digest=selectors.token_digest(secrets.token_urlsafe(32)),  # replaced below, once the id is known
             created_at=now,
             expires_at=now + timedelta(days=settings.INVITATION_EXPIRY_DAYS),
         )
-        transaction.on_commit(lambda: send_invitation(invitation_id=invitation.pk, token=token), robust=True)
+        token = invitation_token(invitation)
+        invitation.digest = selectors.token_digest(token)
+        invitation.save(update_fields=["digest"])
+        queue_invitation_email(invitation=invitation, now=now)
     return IssuedInvitation(invitation=invitation, token=token)
 
 
@@ -359,23 +367,89 @@ def set_member_active(*, admin: User, user_id: int, active: bool, now: datetime)
     return user
 
 
-def send_invitation(*, invitation_id: int, token: str) -> int:
-    """E-mail the invitation link, in Japanese (the colleague has no language setting yet)."""
-    invitation = Invitation.objects.select_related("user__customer", "invited_by").get(pk=invitation_id)
+def invitation_token(invitation: Invitation) -> str:
+    """The invitation link's token, derived from the invitation (HMAC with SECRET_KEY).
+
+    Derived rather than random so the e-mail worker can make the link at send time from the
+    invitation's id: the outbox row never holds a live token (mail.services.LINK_PLACEHOLDER).
+    Still single-use (accepted_at), revocable (revoked_at) and expiring (expires_at); the
+    database keeps only its digest.
+    """
+    return salted_hmac(
+        "customers.invitation",
+        f"{invitation.pk}:{round(invitation.created_at.timestamp() * 1_000_000)}",
+        algorithm="sha256",
+    ).hexdigest()
+
+
+def queue_invitation_email(*, invitation: Invitation, now: datetime) -> None:
+    """Write the invitation e-mail to the outbox in the caller's transaction (the link is made at send time)."""
     user = invitation.user
-    link = settings.SITE_URL + reverse("accounts:accept_invitation", args=[token])
-    with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
-        context = {
-            "invitation": invitation,
+    inviter = invitation.invited_by
+    enqueue_email(
+        kind=INVITATION_EMAIL,
+        template="customers/email/invitation",
+        context={
             "user": user,
             "customer": user.customer,
-            "link": link,
-            "inviter": invitation.invited_by,
+            "link": LINK_PLACEHOLDER,
+            "inviter": inviter,
             "days": settings.INVITATION_EXPIRY_DAYS,
-        }
-        subject = render_to_string("customers/email/invitation_subject.txt", context).strip()
-        body = render_to_string("customers/email/invitation.txt", context)
-    return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+        },
+        to=user.email,
+        language=language_for(user),
+        reason=f"invited by {inviter.email if inviter else 'staff'}",
+        ref=f"invitation:{invitation.pk}",
+        recipient_id=user.pk,
+        now=now,
+    )
+
+
+def invitation_link(ref: str, now: datetime) -> str | None:
+    """Send time: the live link of an invitation still open, else None (used, revoked, expired)."""
+    invitation_id = ref.removeprefix("invitation:")
+    if not invitation_id.isdigit():
+        return None
+    invitation = Invitation.objects.filter(
+        pk=int(invitation_id),
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=now,
+    ).first()
+    if invitation is None:
+        return None
+    return settings.SITE_URL + reverse("accounts:accept_invitation", args=[invitation_token(invitation)])
+
+
+def queue_password_reset_email(*, user: User, now: datetime) -> None:
+    """Write the password-reset e-mail to the outbox in the caller's transaction.
+
+    The reset token is made at send time (`password_reset_link`): Django's tokens are derived from
+    the user's state, so the link then counts its validity from the sending and dies with any
+    password change, and the send log never holds one.
+    """
+    enqueue_email(
+        kind=PASSWORD_RESET_EMAIL,
+        template="customers/email/password_reset",
+        context={"user": user, "link": LINK_PLACEHOLDER},
+        to=user.email,
+        language=language_for(user),
+        reason="password reset asked for on the login page",
+        ref=f"user:{user.pk}",
+        recipient_id=user.pk,
+        now=now,
+    )
+
+
+def password_reset_link(ref: str, now: datetime) -> str | None:
+    """Send time: a fresh reset link for an active login with a password, else None."""
+    user_id = ref.removeprefix("user:")
+    user = User.objects.filter(pk=int(user_id), is_active=True).first() if user_id.isdigit() else None
+    if user is None or not user.has_usable_password():
+        return None
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return settings.SITE_URL + reverse("password_reset_confirm", args=[uid, token])
 
 
 def erase_user(*, user: User) -> User:

@@ -7,15 +7,15 @@ templates live under customers/password/ so the admin site keeps its own passwor
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from customers.forms import OutboxPasswordResetForm
+
 T = "customers/password/"
 
 urlpatterns = [
     path(
         "password/reset/",
         auth_views.PasswordResetView.as_view(
-            template_name=T + "reset_form.html",
-            email_template_name=T + "reset_email.txt",
-            subject_template_name=T + "reset_subject.txt",
+            template_name=T + "reset_form.html", form_class=OutboxPasswordResetForm
         ),
         name="password_reset",
     ),

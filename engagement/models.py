@@ -95,3 +95,27 @@ class PilotCustomer(Customer):
         proxy = True
         verbose_name = _("web rollout customer")
         verbose_name_plural = _("web rollout (pilot dashboard)")
+
+
+class CrossSell(models.Model):
+    """One pair of the "customers who buy this also buy" summary (一緒に購入されている商品).
+
+    Rebuilt as a whole by `engagement.cross_sell.compute_cross_sell` (beat, nightly) from order
+    co-occurrence, so the storefront reads a small indexed table instead of scanning order lines.
+    """
+
+    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
+    related = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
+    customers = models.PositiveIntegerField(_("customers who bought both in one order"))
+    score = models.DecimalField(_("share of this product's customers"), max_digits=6, decimal_places=4)
+    rank = models.PositiveSmallIntegerField(_("rank"))
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("cross-sell pair")
+        verbose_name_plural = _("cross-sell pairs")
+        constraints = [models.UniqueConstraint(fields=["product", "related"], name="crosssell_one_per_pair")]
+        indexes = [models.Index(fields=["product", "rank"], name="crosssell_product_rank")]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} -> {self.related_id}"

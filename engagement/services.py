@@ -23,6 +23,7 @@ from catalog.models import Product
 from catalog.prices import price_sheets
 from customers.models import Customer, User
 from engagement import selectors
+from engagement.cross_sell import cross_sell_for
 from engagement.models import EmailOptOut, ReminderDigest, ReorderReminder
 from mail.models import OutgoingEmail
 from mail.services import enqueue_email, language_for
@@ -222,6 +223,10 @@ def _enqueue_digest_email(
             "lines": lines,
             "cart_url": cart_url,
             "unsubscribe_url": unsubscribe_url,
+            "also_buy": cross_sell_for(
+                customer=customer, product_ids=[r.product_id for r in reminders], on=on, now=now, limit=3
+            ),
+            "site_url": settings.SITE_URL,
         },
         to=recipient.email,
         language=language_for(recipient),

@@ -13,3 +13,11 @@ def send_reminders_task(**kwargs: object) -> None:
 
     now = timezone.now()
     services.send_reminders(on=timezone.localdate(now), now=now)
+
+
+@shared_task(acks_late=True, ignore_result=True, soft_time_limit=1800, time_limit=1900)
+def compute_cross_sell_task(**kwargs: object) -> None:
+    """Beat, nightly: rebuild the cross-sell pairs (engagement.cross_sell.compute_cross_sell)."""
+    from engagement import cross_sell
+
+    cross_sell.compute_cross_sell(now=timezone.now())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
@@ -13,11 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from catalog.models import Product
 from catalog.prices import price_sheets
+from catalog.selectors import visible_products
 from customers.auth import signed_in_user
 from customers.selectors import get_buyer_customer
-from engagement import dormant, selectors, services
+from engagement import cross_sell, dormant, selectors, services
 from engagement.models import EmailOptOut, ReminderDigest, ReorderReminder
 
 
@@ -68,7 +69,8 @@ def favourites(request: HttpRequest) -> HttpResponse:
     customer = get_buyer_customer(user=signed_in_user(request))
     today = timezone.localdate()
     found = selectors.list_favourites(customer_id=customer.id, since=today - timedelta(days=365))
-    products = Product.objects.in_bulk([f.product_id for f in found])
+    # Only what the company may still see: a product hidden since it was bought is left out.
+    products = visible_products(customer=customer).in_bulk([f.product_id for f in found])
     sheets = price_sheets(customer=customer, products=list(products.values()), on=today)
     rows = [
         {
@@ -77,6 +79,7 @@ def favourites(request: HttpRequest) -> HttpResponse:
             "unit_price": sheets[f.product_id].unit_price(f.last_quantity),
         }
         for f in found
+        if f.product_id in products
     ]
     return render(request, "engagement/favourites.html", {"rows": rows, "can_order": customer.ec_enabled})
 
@@ -96,3 +99,30 @@ def dormant_customers(request: HttpRequest) -> HttpResponse:
         "engagement/dormant.html",
         {"rows": rows, "title": _("Dormant customers"), "site_header": _("b2bshop administration")},
     )
+
+
+@login_required
+def cross_sell_panel(request: HttpRequest) -> HttpResponse:
+    """htmx fragment: what goes with a product (``?product=SKU``) or with the cart (no parameter).
+
+    Loaded after the page, so the product and cart pages keep their own query counts. A hidden or
+    unknown product is 404; staff without a company get an empty fragment.
+    """
+    if not getattr(request.user, "is_buyer", False):
+        return HttpResponse("")
+    buyer = signed_in_user(request)
+    customer = get_buyer_customer(user=buyer)
+    today, now = timezone.localdate(), timezone.now()
+    context: dict[str, Any]
+    sku = request.GET.get("product", "")
+    if sku:
+        product = visible_products(customer=customer).filter(sku=sku).first()
+        if product is None:
+            raise Http404
+        items = cross_sell.cross_sell_for(customer=customer, product_ids=[product.id], on=today, now=now)
+        context = {"items": items, "hint": None}
+    else:
+        panel = cross_sell.cart_panel(buyer=buyer, on=today, now=now)
+        context = {"items": panel.cross_sell, "hint": panel.hint}
+    context["can_order"] = customer.ec_enabled
+    return render(request, "engagement/_cross_sell_panel.html", context)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from mail import services
+from mail import previews, services
 from mail.models import OutgoingEmail, Suppression
 
 
@@ -25,6 +28,34 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    def get_urls(self) -> list:
+        view = self.admin_site.admin_view(self.template_previews)
+        return [
+            path("templates/", view, name="mail_templates"),
+            path("templates/<str:key>/", view, name="mail_template_preview"),
+            *super().get_urls(),
+        ]
+
+    def template_previews(self, request: HttpRequest, key: str = "") -> HttpResponse:
+        """Staff only: every e-mail template with sample data, in Japanese and English, text and HTML."""
+        if not self.has_view_permission(request):
+            raise Http404
+        chosen = previews.get_preview(key or previews.PREVIEWS[0].key)
+        if chosen is None:
+            raise Http404
+        rendered = [
+            (code, name, previews.render_preview(chosen, language=code)) for code, name in settings.LANGUAGES
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("E-mail templates"),
+            "previews": previews.PREVIEWS,
+            "chosen": chosen,
+            "rendered": rendered,
+        }
+        return render(request, "admin/mail/previews.html", context)
 
     @admin.display(description=_("preview (HTML)"))
     def preview(self, obj: OutgoingEmail) -> str:

@@ -8,13 +8,19 @@ Same shape as the ERP push outbox (orders/outbox.py):
   3. `sweep_emails` (beat, every minute) re-publishes rows whose task was lost or killed.
 A worker killed mid-send leaves the row pending; the sweep sends it once the lease runs out. The
 Message-ID is fixed per row, so a receiving server sees a resend as the same message.
+
+Secret links (password reset, invitation) never rest in the outbox: the row holds
+`LINK_PLACEHOLDER` and a reference (`ref`), and the app that owns the link registers a renderer
+(`register_link_renderer`) that makes the link at send time. The send log (which staff read and
+preview in admin) therefore holds no live token, and a link that was used or revoked before the
+worker got to it is not sent at all.
 """
 
 from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -31,6 +37,25 @@ from mail.models import OutgoingEmail, Suppression
 logger = logging.getLogger(__name__)
 
 SWEEP_BATCH = 500
+LINK_PLACEHOLDER = "@@link@@"
+"""Put this in a template's context instead of a secret link; `deliver_email` replaces it."""
+_LINK_RENDERERS: dict[str, Callable[[str, datetime], str | None]] = {}
+
+
+def register_link_renderer(*, kind: str, render: Callable[[str, datetime], str | None]) -> None:
+    """`render(ref, now)` returns the live link for an e-mail of `kind`, or None when it is no longer valid."""
+    _LINK_RENDERERS[kind] = render
+
+
+def _with_links(email: OutgoingEmail, *, now: datetime) -> tuple[str, str] | None:
+    """(text, html) with the secret link filled in; None when the link cannot be made any more."""
+    if LINK_PLACEHOLDER not in email.body_text and LINK_PLACEHOLDER not in email.body_html:
+        return email.body_text, email.body_html
+    render = _LINK_RENDERERS.get(email.kind)
+    link = render(email.ref, now) if render else None
+    if not link:
+        return None
+    return email.body_text.replace(LINK_PLACEHOLDER, link), email.body_html.replace(LINK_PLACEHOLDER, link)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,15 +173,27 @@ def deliver_email(*, outbox_id: int, now: datetime) -> str:
         email.next_attempt_at = now + timedelta(seconds=settings.MAIL_SEND_LEASE_SECONDS)
         email.save(update_fields=["attempts", "next_attempt_at", "updated_at"])
     # The claim is committed: no lock is held while the mail server answers.
+    bodies = _with_links(email, now=now)
+    if bodies is None:  # used, revoked or expired before it could be sent: sending it would only confuse
+        OutgoingEmail.objects.filter(
+            pk=outbox_id, status=OutgoingEmail.Status.PENDING, attempts=email.attempts
+        ).update(
+            status=OutgoingEmail.Status.FAILED,
+            next_attempt_at=None,
+            last_error="link no longer valid (used, revoked or expired)",
+            updated_at=now,
+        )
+        return "failed"
+    body_text, body_html = bodies
     message = EmailMultiAlternatives(
         subject=email.subject,
-        body=email.body_text,
+        body=body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[email.to_email],
         headers={**email.headers, "Message-ID": message_id(email)},
     )
-    if email.body_html:
-        message.attach_alternative(email.body_html, "text/html")
+    if body_html:
+        message.attach_alternative(body_html, "text/html")
     fields: dict[str, object] = {"updated_at": now}
     try:
         message.send(fail_silently=False)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import crm.matching as matching
-from bench.leadgen import generate_customers, generate_leads
+from bench.leadgen import generate_card_leads, generate_customers, generate_leads
 from crm.matching import (
     MATCHED_THRESHOLD,
     REVIEW_THRESHOLD,
@@ -139,8 +139,23 @@ def _match(index: MatchIndex, name: str, **fields: str) -> MatchResult:
         ("大同商店", {}, "new", None),
         ("ダイドウショウテン", {}, "new", None),
         ("山田物産", {"email": "someone@yamada-shoji.co.jp"}, "new", None),  # group company on the domain
-        # Free-mail is no evidence.
-        ("ヤマダショウジ", {"email": "taro@gmail.com"}, "review", None),
+        # Free-mail is no evidence (but contradicts nothing: a unique reading still matches).
+        ("山田商事販", {"email": "taro@gmail.com"}, "review", None),
+        ("ヤマダショウジ", {"email": "taro@gmail.com"}, "matched", "C1"),
+        # Kana only: exactly one customer's reading and nothing against it matches; a shared
+        # reading or a contradicting field goes to a person.
+        ("ﾔﾏﾀﾞｼｮｳｼﾞ", {}, "matched", "C1"),
+        ("やまだしょうじ", {}, "matched", "C1"),
+        ("ニホンコウギョウ", {}, "review", None),
+        ("ヤマダショウジ", {"address": "福岡県福岡市博多区1-2-3"}, "review", None),
+        ("ヤマダショウジ", {"email": "info@yamada-fukuoka.jp"}, "review", None),
+        # Honorifics from envelopes and exhibition lists are no part of the name.
+        ("株式会社山田商事 御中", {}, "matched", "C1"),
+        ("山田商事様", {}, "matched", "C1"),
+        ("山田商事　殿", {}, "matched", "C1"),
+        ("山田商事 営業部 ご担当者様", {}, "matched", "C1"),
+        ("ﾔﾏﾀﾞｼｮｳｼﾞ 様", {}, "matched", "C1"),
+        ("山田商店 御中", {}, "new", None),
         # Same name, another prefecture and another company's contact data.
         (
             "山田商事",
@@ -200,14 +215,14 @@ def test_index_does_not_compare_every_pair(monkeypatch: pytest.MonkeyPatch) -> N
     customers = generate_customers(5_000, seed=3)
     index = MatchIndex.build(customers)
     calls = 0
-    real = matching.score_candidate
+    real = matching._score
 
     def counting(lead, cust):  # type: ignore[no-untyped-def]  # a test double
         nonlocal calls
         calls += 1
         return real(lead, cust)
 
-    monkeypatch.setattr(matching, "score_candidate", counting)
+    monkeypatch.setattr(matching, "_score", counting)
     leads = generate_leads(customers, 300, seed=4)
     for item in leads:
         index.match(item.lead)
@@ -263,3 +278,22 @@ def test_precision_recall_on_generated_set() -> None:
     # Every look-alike family must be present and none of them may be matched.
     kinds = {item.kind for item in labelled if not item.truth}
     assert kinds >= {"other-type", "other-kanji", "same-name-other-prefecture", "group-company-domain"}
+
+
+def test_precision_recall_on_business_card_and_exhibition_lists() -> None:
+    """Honorifics (御中, 様, 殿 …), spacing, half-width kana and bare kana readings (issue 12)."""
+    customers = generate_customers(3_000, seed=31)
+    labelled = generate_card_leads(customers, 2_500, seed=32)
+    index = MatchIndex.build(customers)
+    results = [(index.match(item.lead), item) for item in labelled]
+    stats = evaluate((result, item.truth) for result, item in results)
+    _print_stats("cards", stats)
+    assert stats["positives"] >= 1_500
+    assert stats["precision"] >= 0.99
+    assert stats["recall"] >= 0.95
+    kinds = {item.kind for item in labelled}
+    assert {"card-kana", "card-kana+honorific"} <= kinds
+    assert any(k.endswith("+honorific") for k in kinds if k.startswith(("other-type", "other-kanji")))
+    kana = [(r, i) for r, i in results if i.kind.startswith("card-kana")]
+    assert len(kana) >= 200
+    assert sum(r.status == "matched" and r.customer_code == i.truth for r, i in kana) / len(kana) >= 0.95

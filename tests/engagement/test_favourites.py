@@ -82,3 +82,17 @@ def test_a_buyer_orders_from_favourites_on_a_phone(live_server, page):
     order = Order.objects.filter(channel="web").order_by("-id").first()
     assert order is not None and [(line.sku, line.quantity) for line in order.lines.all()] == [("TEA-1", 24)]
     assert re.match(r"^B\d{6}-", order.number)
+
+
+@pytest.mark.django_db
+def test_favourites_leave_out_products_hidden_from_the_company_since(client):
+    from catalog.services import VisibilityTargets, replace_visibility
+
+    buyer = factories.make_buyer()
+    _history(buyer)
+    replace_visibility(
+        customer_code=buyer.customer.code, hide=VisibilityTargets(skus=("TEA-1",)), allow=VisibilityTargets()
+    )
+    client.force_login(buyer)
+    html = client.get("/favourites/").content.decode()
+    assert "緑茶 500ml" not in html and "ボールペン" in html
