@@ -93,7 +93,8 @@ def quantity_limits(
     """
     if not products:
         return {}
-    rules = list_rules(on=on)
+    # Only quantity rules matter here; fee rules scoped by prefecture must not cost a ship-to read.
+    rules = [rule for rule in list_rules(on=on) if rule.kind in engine.LINE_KINDS]
     chains = category_chains(products) if any(rule.scope.categories for rule in rules) else {}
     if ship_to_prefecture is None:
         ship_to_prefecture = ""

@@ -233,19 +233,22 @@ def _seed_catalog(rng: random.Random) -> list[Product]:
                 name = f"{word} {variant}"
                 sku = f"{sub.code[:3]}-{n:05d}"
                 jan = _jan(rng)
+                # Some products are sold by the case itself: their unit is ケース and one unit is one
+                # case, so no "1ケース 58ケース入り" (rng call order kept: the demo stays the same).
+                as_case = case_qty > 1 and rng.random() < 0.1
                 p = Product(
                     sku=sku,
                     name=name,
                     name_en=f"{sub.name_en} {variant} #{n}",
                     name_kana="",
                     category=sub,
-                    unit="ケース" if case_qty > 1 and rng.random() < 0.1 else unit,
-                    case_quantity=case_qty,
+                    unit="ケース" if as_case else unit,
+                    case_quantity=1 if as_case else case_qty,
                     jan_code=jan,
                     tax_rate=tax,
                     base_price=price,
                     moq=rng.choice([None, None, None, 2, 5, 10]) if price < 1000 else None,
-                    order_multiple=case_qty if sub.code in {"DRINK", "BOLT", "NUT"} else None,
+                    order_multiple=case_qty if sub.code in {"DRINK", "BOLT", "NUT"} and not as_case else None,
                     max_quantity=rng.choice([None, None, None, 50]) if price > 20000 else None,
                     active=rng.random() > 0.02,
                     search_text=product_search_text(

@@ -18,9 +18,7 @@ class QuickOrderForm(forms.Form):
     lines = forms.CharField(
         label=_("SKU and quantity, one per line"),
         required=False,
-        widget=forms.Textarea(
-            attrs={"rows": 8, "placeholder": "BOL-00001 100\nDRI-00042 24", "autocapitalize": "off"}
-        ),
+        widget=forms.Textarea(attrs={"rows": 8, "autocapitalize": "off"}),
     )
     file = forms.FileField(label=_("or upload a CSV file (sku,quantity)"), required=False)
 

@@ -121,7 +121,9 @@ def message_for(code: str, params: Mapping[str, Any]) -> str:
     template = _violation_text(code, params) or _hint_text(code)
     if template is None:
         return gettext("This order cannot be placed as it is (%(code)s).") % {"code": code}
-    return template % _display(params)
+    # "required" is a quantity for line violations but an amount of money for the minimum order amount.
+    money_keys = _MONEY_KEYS | {"required"} if code == "below_minimum_amount" else _MONEY_KEYS
+    return template % _display(params, money_keys=money_keys)
 
 
 def violation_message(violation: Violation) -> str:

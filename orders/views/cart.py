@@ -23,20 +23,26 @@ from orders import selectors
 from orders.forms import QuickOrderForm, TemplateForm
 from orders.services import cart as cart_services
 from orders.services import templates as template_services
-from orders.services.quick_order import quick_order
+from orders.services.quick_order import example_line, quick_order
 from orders.views.common import buyer_required, evaluation_context
 
 
-def _cart_context(request: HttpRequest) -> dict[str, Any]:
+def _cart_context(
+    request: HttpRequest, *, error_sku: str = "", error: str = "", typed: str = ""
+) -> dict[str, Any]:
+    """The cart as it is now; with ``error_sku`` that line shows ``error`` and keeps what was ``typed``."""
     state = cart_services.buyer_cart(buyer=request.user, on=timezone.localdate())
-    return {"state": state, **evaluation_context(state.evaluation, state.products)}
+    context = {"state": state, **evaluation_context(state.evaluation, state.products)}
+    for item in context["lines"]:
+        if error_sku and item["line"].sku == error_sku:
+            item["error"], item["typed"] = error, typed
+    context["template_form"] = TemplateForm()
+    return context
 
 
 @buyer_required
 def cart(request: HttpRequest) -> HttpResponse:
-    context = _cart_context(request)
-    context["template_form"] = TemplateForm()
-    return render(request, "orders/cart.html", context)
+    return render(request, "orders/cart.html", _cart_context(request))
 
 
 def _safe_back(request: HttpRequest, fallback: str) -> str:
@@ -74,23 +80,26 @@ def cart_add(request: HttpRequest) -> HttpResponse:
 @buyer_required
 @require_POST
 def cart_line(request: HttpRequest, sku: str) -> HttpResponse:
-    """Set one line's quantity (stepper or field); 0 or ``remove`` deletes it."""
+    """Set one line's quantity (stepper or field); 0 or ``remove`` deletes it.
+
+    A bad quantity changes nothing and comes back next to the field that was typed in (the
+    field keeps the typed text), never as a message on the next page.
+    """
+    raw = "0" if "remove" in request.POST else (request.POST.get("set") or request.POST.get("quantity", ""))
     try:
         product = cart_services.get_orderable_product(sku=sku, buyer=request.user)
         # "set" is a stepper button's target quantity; otherwise the typed quantity.
-        raw = (
-            "0" if "remove" in request.POST else (request.POST.get("set") or request.POST.get("quantity", ""))
-        )
         quantity = cart_services.parse_quantity(raw)
         cart_services.set_quantity(buyer=request.user, product=product, quantity=quantity)
     except NotFound:  # an inactive product can still be removed from the cart
         cart_services.remove_line(buyer=request.user, sku=sku)
     except ApplicationError as exc:
-        messages.error(request, exc.message)
+        context = _cart_context(request, error_sku=sku, error=exc.message, typed=raw[:20])
+        if request.htmx:  # htmx swaps 2xx answers only; the error is part of the fragment
+            return render(request, "orders/_cart.html", context)
+        return render(request, "orders/cart.html", context, status=400)
     if request.htmx:
-        context = _cart_context(request)
-        context["template_form"] = TemplateForm()
-        return render(request, "orders/_cart.html", context)
+        return render(request, "orders/_cart.html", _cart_context(request))
     return redirect("orders:cart")
 
 
@@ -115,7 +124,8 @@ def quick_order_view(request: HttpRequest) -> HttpResponse:
             if not result.errors:
                 return redirect("orders:cart")
             form = QuickOrderForm(initial={"lines": "\n".join(e.text for e in result.errors if e.text)})
-    return render(request, "orders/quick_order.html", {"form": form, "result": result})
+    example = example_line(customer=get_buyer_customer(user=request.user), on=timezone.localdate())
+    return render(request, "orders/quick_order.html", {"form": form, "result": result, "example": example})
 
 
 @buyer_required

@@ -84,7 +84,8 @@ def test_bulk_cart_put(client, assert_max_statements, lines):
 def test_checkout(client, assert_max_statements, lines):
     world = scenarios.build_world()
     _path, act = scenarios.checkout_request(world, client, lines=lines)
-    with assert_max_statements(20):
+    # 21: the confirmation e-mail names the actual earliest delivery day (one holiday read).
+    with assert_max_statements(21):
         response = act()
     assert response.status_code == 201, response.content[:500]
 
