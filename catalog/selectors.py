@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db.models import Case, Exists, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, F, IntegerField, Q, QuerySet, Value, When
 
 from catalog.limits import quantity_limits
 from catalog.models import Category, Product, Stock, VisibilityRule
@@ -178,16 +178,48 @@ def search_products(queryset: QuerySet[Product], *, query: str) -> QuerySet[Prod
     return queryset.filter(text_match | code_match).annotate(search_rank=rank).order_by("search_rank", "sku")
 
 
+SORTS: dict[str, tuple[str, ...]] = {
+    "name": ("name_kana", "name", "sku"),
+    "price": ("base_price", "sku"),
+    "price_desc": ("-base_price", "sku"),
+    "newest": ("-created_at", "sku"),
+}
+"""List orders a buyer can pick (price = list price: the buyer's own prices follow it)."""
+
+
 def list_products(
-    *, customer: Customer | None, search: str = "", category: Category | None = None
+    *,
+    customer: Customer | None,
+    search: str = "",
+    category: Category | None = None,
+    sort: str = "",
+    in_stock: bool = False,
 ) -> QuerySet[Product]:
-    """Products visible to ``customer``, optionally in a category subtree and matching a search, in SKU order."""
+    """Products visible to ``customer``, optionally in a category subtree, matching a search, in stock.
+
+    Default order: SKU (search: exact code hits first); ``sort`` is a key of ``SORTS``.
+    ``in_stock`` keeps products with at least one unit available.
+    """
     queryset = visible_products(customer=customer)
     if category is not None:
         queryset = queryset.filter(category_scope(category=category))
+    if in_stock:
+        queryset = queryset.filter(stock__on_hand__gt=F("stock__held"))
     if search and search.strip():
-        return search_products(queryset, query=search)
-    return queryset.order_by("sku")
+        queryset = search_products(queryset, query=search)
+        if sort in SORTS:
+            return queryset.order_by("search_rank", *SORTS[sort])
+        return queryset
+    return queryset.order_by(*SORTS.get(sort, ("sku",)))
+
+
+COUNT_CAP = 1000
+"""Result counts stop here ("1,000件以上"): counting 50,000 rows costs more than the page itself."""
+
+
+def count_capped(queryset: QuerySet[Product]) -> int:
+    """How many rows ``queryset`` has, up to COUNT_CAP + 1 (one bounded COUNT over a LIMIT subquery)."""
+    return queryset.order_by().values("pk")[: COUNT_CAP + 1].count()
 
 
 def page_of(queryset: QuerySet[Product], *, page: int, size: int) -> tuple[list[Product], bool]:
@@ -283,7 +315,7 @@ class ProductOffer:
 
     @property
     def limits_text(self) -> str:
-        return limits_sentence(self.limits, self.product.unit)
+        return limits_sentence(self.limits, self.product.unit_label)
 
     @property
     def can_add(self) -> bool:

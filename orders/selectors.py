@@ -27,6 +27,11 @@ def list_cart_lines(*, buyer: User) -> list[CartLine]:
     )
 
 
+def cart_line_count(*, buyer: User) -> int:
+    """How many products are in the buyer's cart (the header badge): one COUNT on an indexed column."""
+    return CartLine.objects.filter(cart__buyer=buyer).count()
+
+
 def resolve_ship_to(*, customer: Customer, ship_to_id: int | None) -> dict[str, str]:
     """The snapshot of ship-to ``ship_to_id`` of ``customer`` (default when None). Raises NotFound."""
     if ship_to_id is None:

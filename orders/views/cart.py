@@ -70,7 +70,8 @@ def cart_add(request: HttpRequest) -> HttpResponse:
         }
         ok = True
     if request.htmx:
-        response = render(request, "orders/_cart_added.html", {"message": message, "ok": ok})
+        count = selectors.cart_line_count(buyer=request.user)
+        response = render(request, "orders/_cart_added.html", {"message": message, "ok": ok, "count": count})
         response["HX-Trigger"] = "cart-changed"
         return response
     (messages.success if ok else messages.error)(request, message)

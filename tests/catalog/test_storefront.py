@@ -52,8 +52,13 @@ def test_product_list_shows_my_price_badge_and_order_units(client):
     factories.make_price(product=p, customer=customer, unit_price="9.80")
     login(client, customer)
     html = client.get(reverse("catalog:product_list")).content.decode()
-    assert "六角ボルト M8" in html and "¥9.80" in html and "¥12.50" not in html
+    assert "六角ボルト M8" in html
+    # The buyer's own price first, labelled, with the list price beside it struck through.
+    assert re.search(r"あなたの価格</span> <span class=\"price\"[^>]*>¥9.80<", html)
+    assert "定価 <s>¥12.50</s>" in html
     assert "在庫あり" in html
+    assert "ご注文は100個以上、50個単位で" in html  # the engine's limits, one sentence
+    assert "1件" in html  # result count
     assert reverse("catalog:product_detail", args=[p.sku]) in html
 
 
