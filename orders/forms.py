@@ -69,3 +69,13 @@ class ProxyOrderForm(forms.Form):
         label=_("Note"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=128)
+
+
+class OrderSearchForm(forms.Form):
+    """Order history search; every field optional."""
+
+    q = forms.CharField(label=_("Order number, PO number, SKU or product"), max_length=100, required=False)
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
