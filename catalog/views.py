@@ -70,7 +70,7 @@ def product_list(request: HttpRequest, category_code: str | None = None) -> Http
     # The whole result on one page needs no COUNT.
     count = len(products) if number == 1 and not has_next else selectors.count_capped(queryset)
     offers = selectors.offers_for(customer=customer, products=products, on=timezone.localdate())
-    filters = {"q": query, "sort": sort, "in_stock": "1" if in_stock else ""}
+    filters: dict[str, str | int] = {"q": query, "sort": sort, "in_stock": "1" if in_stock else ""}
     if category is not None and category_code is None:
         filters["category"] = category.code
     context = {

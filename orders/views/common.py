@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 
 from b2bshop.errors import NotFound
 from catalog.models import Product
+from catalog.units import unit_label
 from pricing_rules import engine
 from pricing_rules.messages import (
     LIMIT_CODES,
@@ -74,7 +75,7 @@ def evaluation_context(
             "product": (products or {}).get(line.sku),
             "violations": by_sku.get(line.sku, []),
             "stepper": _stepper(line),
-            "limits": limits_sentence(line.limits, line.unit),
+            "limits": limits_sentence(line.limits, unit_label(line.unit)),
         }
         for line in evaluation.lines
     ]

@@ -177,6 +177,15 @@ def test_a_long_po_number_does_not_widen_the_page(live_server, page, tmp_path):
     assert_accessible(page)
     screenshot(page, "phone-4-placed", tmp_path)
 
+    # The other main pages: history (searchable), home, quick order; none wider than the phone.
+    for path in ("/orders/history/?q=PO", "/", "/orders/quick/"):
+        page.goto(live_server.url + path)
+        assert page_width(page) <= 375, path
+        assert_accessible(page)
+    page.goto(live_server.url + "/orders/history/")
+    expect(page.get_by_text(po)).to_be_visible()
+    screenshot(page, "phone-5-history", tmp_path)
+
 
 def test_an_english_session_sees_english_names_and_finds_them(live_server, page):
     bolts = factories.make_category(code="BOLT", name="ボルト")
