@@ -7,6 +7,7 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from b2bshop.text import full_address
 from orders.models import Order
 
 
@@ -47,7 +48,7 @@ class CheckoutForm(forms.Form):
     def __init__(self, *args, ship_tos=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["ship_to"].choices = [("", _("Default address"))] + [
-            (s.pk, f"{s.name} ({s.prefecture}{s.address})") for s in ship_tos
+            (s.pk, f"{s.name} ({full_address(s.prefecture, s.address)})") for s in ship_tos
         ]
 
 
