@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext
 
 from pricing_rules.engine import Fee, Hint, LineLimits, PricedLine, Violation
 from pricing_rules.money import format_yen
@@ -160,7 +160,11 @@ def limits_phrase(limits: LineLimits, unit: str) -> str:
         parts.append(gettext("in units of %(n)s %(unit)s") % {"n": f"{limits.multiple:,}", "unit": unit})
     if limits.largest_valid is not None:
         parts.append(gettext("at most %(n)s %(unit)s") % {"n": f"{limits.largest_valid:,}", "unit": unit})
-    return pgettext("list separator", ", ").join(parts)
+    phrase = parts[0] if parts else ""
+    for part in parts[1:]:
+        # A template rather than a bare separator: Japanese joins with "、", English with ", ".
+        phrase = gettext("%(first)s, %(then)s") % {"first": phrase, "then": part}
+    return phrase
 
 
 def limits_sentence(limits: LineLimits, unit: str) -> str:

@@ -144,3 +144,21 @@ def test_cart_update_with_a_bad_quantity_without_htmx_answers_400_in_place(buyer
     assert 'value="abc"' in html and 'aria-invalid="true"' in html and "数量は整数で入力してください" in html
     assert CartLine.objects.get().quantity == 10
     assert 'class="messages"' not in buyer_client.get(reverse("orders:cart")).content.decode()
+
+
+def test_product_page_limits_are_this_buyers_own(client):
+    """A rule for one customer changes that customer's product page (and cart), nobody else's."""
+    product = factories.make_product(sku="BOL-1", moq=10)
+    special = factories.make_customer(code="C-SPECIAL")
+    make_rule(code="special-min", kind="minimum_quantity", quantity=500, scope={"customers": ["C-SPECIAL"]})
+    pages = {}
+    for customer in (special, factories.make_customer()):
+        buyer = factories.make_buyer(customer=customer)
+        client.force_login(buyer)
+        pages[customer.code] = client.get(
+            reverse("catalog:product_detail", args=[product.sku])
+        ).content.decode()
+        fill_cart(buyer, (product, 10))
+        cart = client.get(reverse("orders:cart")).content.decode()
+        expected = "ご注文は500個以上で" if customer is special else "ご注文は10個以上で"
+        assert expected in pages[customer.code] and expected in cart
