@@ -104,6 +104,7 @@ def test_a_disabled_checkout_looks_disabled_and_says_why(live_server, page, tmp_
     expect(reason).to_contain_text("最低ご注文金額は¥3,000です")
     expect(reason.get_by_role("link", name="カートで修正する")).to_be_visible()
     assert_accessible(page)
+    reason.scroll_into_view_if_needed()
     screenshot(page, "phone-3-checkout-blocked", tmp_path)
 
 
