@@ -500,7 +500,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF, "'unsafe-inline'"],
-        "img-src": [SELF, "data:"],
+        "img-src": [SELF, "data:", "https:"],  # product pictures may be the ERP's https image URLs
         "font-src": [SELF],
         "connect-src": [SELF],
         "worker-src": [SELF, "blob:"],  # Redoc renders the API docs in a worker

@@ -21,6 +21,7 @@ __all__ = [
     "NormalizedName",
     "OLD_TO_NEW_KANJI",
     "fold_kana",
+    "full_address",
     "is_free_mail_domain",
     "is_kana_text",
     "is_mobile_phone",
@@ -465,3 +466,18 @@ def prefecture_of(address: str) -> str:
     """Prefecture at the start of an address (東京都港区… → 東京都), or ""."""
     m = _PREFECTURE_RE.match(normalize_address(address))
     return m.group(1) if m else ""
+
+
+def full_address(prefecture: str, address: str) -> str:
+    """Prefecture and address as one line, the prefecture printed once.
+
+    ERP and buyer addresses often repeat the prefecture (埼玉県 + 埼玉県さいたま市…); printing
+    both gave "埼玉県埼玉県…" on checkout, the confirmation and the e-mail.
+    """
+    prefecture = (prefecture or "").strip()
+    address = (address or "").strip()
+    if not prefecture or unicodedata.normalize("NFKC", address).startswith(
+        unicodedata.normalize("NFKC", prefecture)
+    ):
+        return address
+    return prefecture + address

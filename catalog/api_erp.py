@@ -80,6 +80,13 @@ class ProductInSerializer(serializers.Serializer):
     category = serializers.CharField(
         max_length=32, required=False, allow_blank=True, allow_null=True, default=None
     )
+    image_url = serializers.URLField(
+        max_length=500,
+        required=False,
+        allow_blank=True,
+        default=None,
+        help_text="Shop extension: https URL of the product image. Omitted = unchanged; empty = none.",
+    )
     unit = serializers.CharField(max_length=16)
     case_quantity = StrictIntegerField(min_value=1, max_value=1_000_000, required=False, default=1)
     base_price = MoneyField()
@@ -99,6 +106,12 @@ class ProductInSerializer(serializers.Serializer):
         min_value=1, max_value=10_000_000, required=False, allow_null=True, default=None
     )
     active = StrictBooleanField()
+
+    def validate_image_url(self, value: str | None) -> str | None:
+        # Buyers' pages load it directly: plain http would be mixed content.
+        if value and not value.lower().startswith("https://"):
+            raise serializers.ValidationError(_("The image URL must start with https://."))
+        return value
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         moq, max_quantity = attrs.get("moq"), attrs.get("max_quantity")
@@ -208,7 +221,7 @@ def _product_data(sku: str, data: dict[str, Any]) -> services.ProductData:
         sku=sku, name=data["name"], name_en=data["name_en"], name_kana=data["name_kana"],
         description=data["description"], category=data["category"] or None, unit=data["unit"],
         case_quantity=data["case_quantity"], base_price=data["base_price"], tax_rate=data["tax_rate"],
-        cost_price=data.get("cost_price"),
+        cost_price=data.get("cost_price"), image_url=data.get("image_url"),
         jan_code=data["jan_code"], moq=data["moq"], order_multiple=data["order_multiple"],
         max_quantity=data["max_quantity"], active=data["active"],
     )  # fmt: skip

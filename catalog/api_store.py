@@ -28,6 +28,17 @@ class PriceTierSerializer(serializers.Serializer):
     unit_price = serializers.CharField(help_text="decimal string")
 
 
+class OrderLimitsSerializer(serializers.Serializer):
+    minimum = serializers.IntegerField(
+        allow_null=True, help_text="Smallest quantity the cart accepts (every rule combined); null: none."
+    )
+    multiple = serializers.IntegerField(help_text="Quantities must be a multiple of this.")
+    maximum = serializers.IntegerField(allow_null=True, help_text="Largest quantity the cart accepts.")
+    text = serializers.CharField(
+        help_text="The same instruction the shop pages show, in the buyer's language."
+    )
+
+
 class StoreProductSerializer(serializers.Serializer):
     sku = serializers.CharField()
     name = serializers.CharField()
@@ -44,6 +55,9 @@ class StoreProductSerializer(serializers.Serializer):
     tax_rate = serializers.CharField()
     jan_code = serializers.CharField()
     category = serializers.CharField(allow_null=True)
+    order_limits = OrderLimitsSerializer(
+        help_text="The trading-rules engine's effective limits for this buyer (moq etc. are the product's own)."
+    )
 
 
 def offer_json(offer: selectors.ProductOffer) -> dict[str, Any]:
@@ -55,6 +69,8 @@ def offer_json(offer: selectors.ProductOffer) -> dict[str, Any]:
         "available": offer.available, "availability": offer.availability,
         "moq": p.moq, "order_multiple": p.order_multiple, "max_quantity": p.max_quantity,
         "tax_rate": str(p.tax_rate), "jan_code": p.jan_code, "category": p.category.code if p.category else None,
+        "order_limits": {"minimum": offer.limits.smallest_valid, "multiple": offer.limits.multiple,
+                         "maximum": offer.limits.largest_valid, "text": offer.limits_text},
     }  # fmt: skip
 
 
@@ -148,6 +164,12 @@ class StoreProductListApi(StoreApi, generics.GenericAPIView):
                             "tax_rate": "10",
                             "jan_code": "4901234567894",
                             "category": "BOLT",
+                            "order_limits": {
+                                "minimum": 100,
+                                "multiple": 100,
+                                "maximum": None,
+                                "text": "ご注文は100個以上、100個単位で",
+                            },
                         }
                     ],
                 },

@@ -15,7 +15,15 @@ class ShipToForm(forms.Form):
     postal_code = forms.CharField(
         label=_("Postal code"),
         max_length=8,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "postal-code"}),
+        widget=forms.TextInput(
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": "postal-code",
+                # static/js/shop.js fills prefecture and address from catalog:postal_code.
+                "data-postal-lookup": "1",
+                "aria-describedby": "postal-status",
+            }
+        ),
     )
     prefecture = forms.ChoiceField(label=_("Prefecture"), choices=[("", "---------"), *PREFECTURE_CHOICES])
     address = forms.CharField(label=_("Address"), max_length=300)

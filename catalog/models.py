@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from catalog.units import localized, unit_label
+
 
 class TaxRate(models.IntegerChoices):
     STANDARD = 10, _("10% (standard)")
@@ -36,6 +38,10 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def display_name(self) -> str:
+        return localized(self.name, self.name_en)
 
 
 class Product(models.Model):
@@ -71,6 +77,8 @@ class Product(models.Model):
     max_quantity = models.PositiveIntegerField(_("maximum quantity"), null=True, blank=True)
     active = models.BooleanField(_("active"), default=True)
     image = models.ImageField(_("image"), upload_to="products/", blank=True)
+    # From the ERP (https only); a staff upload in ``image`` wins. Neither: a placeholder.
+    image_url = models.URLField(_("image URL (from the ERP)"), max_length=500, blank=True)
     description = models.TextField(_("description"), blank=True)
     # Lower-cased, NFKC-normalised name, kana, SKU and JAN for trigram search (GIN index on PostgreSQL).
     search_text = models.TextField(editable=False, blank=True)
@@ -90,6 +98,23 @@ class Product(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sku} {self.name}"
+
+    @property
+    def display_name(self) -> str:
+        """The name in the active language: English when the session is English and the ERP sent one."""
+        return localized(self.name, self.name_en)
+
+    @property
+    def unit_label(self) -> str:
+        """The unit in the active language (個 → pcs in English); unknown units stay as they are."""
+        return unit_label(self.unit)
+
+    @property
+    def picture_url(self) -> str:
+        """The staff upload, else the ERP's image URL, else "" (templates show a placeholder)."""
+        if self.image:
+            return self.image.url
+        return self.image_url
 
 
 class Stock(models.Model):

@@ -16,11 +16,14 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db.models import Case, Exists, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, F, IntegerField, Q, QuerySet, Value, When
 
+from catalog.limits import quantity_limits
 from catalog.models import Category, Product, Stock, VisibilityRule
 from catalog.prices import PriceSheet, price_sheets
 from catalog.text import normalize_search
+from pricing_rules.engine import LineLimits
+from pricing_rules.messages import limits_sentence
 
 if TYPE_CHECKING:
     from customers.models import Customer
@@ -175,16 +178,48 @@ def search_products(queryset: QuerySet[Product], *, query: str) -> QuerySet[Prod
     return queryset.filter(text_match | code_match).annotate(search_rank=rank).order_by("search_rank", "sku")
 
 
+SORTS: dict[str, tuple[str, ...]] = {
+    "name": ("name_kana", "name", "sku"),
+    "price": ("base_price", "sku"),
+    "price_desc": ("-base_price", "sku"),
+    "newest": ("-created_at", "sku"),
+}
+"""List orders a buyer can pick (price = list price: the buyer's own prices follow it)."""
+
+
 def list_products(
-    *, customer: Customer | None, search: str = "", category: Category | None = None
+    *,
+    customer: Customer | None,
+    search: str = "",
+    category: Category | None = None,
+    sort: str = "",
+    in_stock: bool = False,
 ) -> QuerySet[Product]:
-    """Products visible to ``customer``, optionally in a category subtree and matching a search, in SKU order."""
+    """Products visible to ``customer``, optionally in a category subtree, matching a search, in stock.
+
+    Default order: SKU (search: exact code hits first); ``sort`` is a key of ``SORTS``.
+    ``in_stock`` keeps products with at least one unit available.
+    """
     queryset = visible_products(customer=customer)
     if category is not None:
         queryset = queryset.filter(category_scope(category=category))
+    if in_stock:
+        queryset = queryset.filter(stock__on_hand__gt=F("stock__held"))
     if search and search.strip():
-        return search_products(queryset, query=search)
-    return queryset.order_by("sku")
+        queryset = search_products(queryset, query=search)
+        if sort in SORTS:
+            return queryset.order_by("search_rank", *SORTS[sort])  # type: ignore[misc]  # search_rank is annotated by search_products
+        return queryset
+    return queryset.order_by(*SORTS.get(sort, ("sku",)))
+
+
+COUNT_CAP = 1000
+"""Result counts stop here ("1,000件以上"): counting 50,000 rows costs more than the page itself."""
+
+
+def count_capped(queryset: QuerySet[Product]) -> int:
+    """How many rows ``queryset`` has, up to COUNT_CAP + 1 (one bounded COUNT over a LIMIT subquery)."""
+    return queryset.order_by().values("pk")[: COUNT_CAP + 1].count()
 
 
 def page_of(queryset: QuerySet[Product], *, page: int, size: int) -> tuple[list[Product], bool]:
@@ -240,16 +275,26 @@ def get_visible_product(*, sku: str, customer: Customer | None) -> Product | Non
 
 @dataclass(frozen=True, slots=True)
 class ProductOffer:
-    """A product as one buyer sees it: their price sheet and the availability badge."""
+    """A product as one buyer sees it: their price sheet, the engine's quantity limits, the badge."""
 
     product: Product
     sheet: PriceSheet
     available: int
     availability: str
+    limits: LineLimits
 
     @property
     def unit_price(self) -> Decimal:
         return self.sheet.unit_price(1)
+
+    @property
+    def list_price(self) -> Decimal:
+        return self.product.base_price
+
+    @property
+    def has_own_price(self) -> bool:
+        """The buyer pays less than the list price (show "あなたの価格" beside it)."""
+        return self.unit_price < self.product.base_price
 
     @property
     def tiers(self) -> list[tuple[int, Decimal]]:
@@ -257,31 +302,53 @@ class ProductOffer:
 
     @property
     def min_quantity(self) -> int:
-        """The smallest valid order: MOQ rounded up to the order multiple."""
-        step = self.product.order_multiple or 1
-        moq = self.product.moq or 1
-        return -(-moq // step) * step
+        """The smallest quantity the cart will accept (the engine's, every rule combined)."""
+        return self.limits.smallest_valid or self.limits.minimum
 
     @property
     def step(self) -> int:
-        return self.product.order_multiple or 1
+        return self.limits.multiple
+
+    @property
+    def max_quantity(self) -> int | None:
+        return self.limits.largest_valid
+
+    @property
+    def limits_text(self) -> str:
+        return limits_sentence(self.limits, self.product.unit_label)
+
+    @property
+    def can_add(self) -> bool:
+        """Enough stock for the smallest valid order: otherwise the add button is disabled."""
+        return self.limits.orderable and self.available >= self.min_quantity
 
 
-def offers_for(*, customer: Customer | None, products: list[Product], on: date) -> list[ProductOffer]:
-    """This customer's view of `products` (from ``visible_products``): one price query for all of them."""
+def offers_for(
+    *, customer: Customer | None, products: list[Product], on: date, ship_to_prefecture: str | None = None
+) -> list[ProductOffer]:
+    """This customer's view of `products` (from ``visible_products``): one price query, one rules query."""
     sheets = price_sheets(customer=customer, products=products, on=on)
+    limits = quantity_limits(
+        customer=customer, products=products, on=on, ship_to_prefecture=ship_to_prefecture
+    )
     offers = []
     for p in products:
         try:
             available = p.stock.available
         except Stock.DoesNotExist:  # a product the ERP has never reported stock for
             available = 0
+        offer_limits = limits[p.id]
         offers.append(
             ProductOffer(
                 product=p,
                 sheet=sheets[p.id],
                 available=available,
-                availability=availability(available=available, moq=p.moq, order_multiple=p.order_multiple),
+                availability=availability(
+                    available=available,
+                    moq=offer_limits.smallest_valid or offer_limits.minimum,
+                    order_multiple=offer_limits.multiple,
+                ),
+                limits=offer_limits,
             )
         )
     return offers

@@ -29,6 +29,7 @@ from customers.models import Customer, PriceGroup
 PRODUCT_UPDATE_FIELDS = [
     "name", "name_en", "name_kana", "category", "unit", "case_quantity", "jan_code", "tax_rate", "base_price",
     "moq", "order_multiple", "max_quantity", "active", "description", "search_text", "updated_at", "cost_price",
+    "image_url",
 ]  # fmt: skip
 
 
@@ -56,6 +57,7 @@ class ProductData:
     name_kana: str | None = None
     description: str | None = None
     cost_price: Decimal | None = None  # None = keep the shop's current value
+    image_url: str | None = None  # None = keep the shop's current value
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,14 +159,14 @@ def upsert_products(*, items: Sequence[ProductData]) -> ProductUpsertResult:
         raise ItemErrors(sorted(errors, key=lambda e: e["index"]))
     with transaction.atomic():
         existing = {
-            sku: (kana, description, cost)
-            for sku, kana, description, cost in Product.objects.filter(
+            sku: (kana, description, cost, image_url)
+            for sku, kana, description, cost, image_url in Product.objects.filter(
                 sku__in=[i.sku for i in items]
-            ).values_list("sku", "name_kana", "description", "cost_price")
+            ).values_list("sku", "name_kana", "description", "cost_price", "image_url")
         }
         objs = []
         for item in items:
-            kept_kana, kept_description, kept_cost = existing.get(item.sku, ("", "", None))
+            kept_kana, kept_description, kept_cost, kept_image = existing.get(item.sku, ("", "", None, ""))
             kana = kept_kana if item.name_kana is None else item.name_kana
             objs.append(
                 Product(
@@ -175,6 +177,7 @@ def upsert_products(*, items: Sequence[ProductData]) -> ProductUpsertResult:
                     max_quantity=item.max_quantity, active=item.active,
                     cost_price=kept_cost if item.cost_price is None else item.cost_price,
                     description=kept_description if item.description is None else item.description,
+                    image_url=kept_image if item.image_url is None else item.image_url,
                     search_text=product_search_text(sku=item.sku, name=item.name, name_en=item.name_en,
                                                     name_kana=kana, jan_code=item.jan_code),
                 )

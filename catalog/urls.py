@@ -10,4 +10,5 @@ urlpatterns = [
     path("categories/<str:category_code>/", views.product_list, name="category"),
     path("company/", views.my_company, name="company"),
     path("company/ship-tos/", views.ship_to_add, name="ship_to_add"),
+    path("company/postal-code/", views.postal_code_lookup, name="postal_code"),
 ]

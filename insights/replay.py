@@ -2,7 +2,7 @@
 
 The orders' own lines are re-evaluated by ``pricing_rules.engine.evaluate``, the function
 checkout calls, with inputs built by the same builders the cart uses
-(``orders.services.cart.engine_product`` / ``engine_buyer``) and the unit prices the orders
+(``catalog.limits.engine_product`` / ``engine_buyer``) and the unit prices the orders
 paid (order line snapshots). Lines stream from one server-side cursor in batches; memory holds
 one batch plus caches bounded by the catalog and the customer master, never the whole period.
 
@@ -26,11 +26,11 @@ from django.db import connection
 from django.utils import timezone
 
 from b2bshop.csv_safe import safe_writer
+from catalog.limits import category_chains, engine_buyer, engine_product
 from catalog.models import Product
 from customers.models import Customer
 from insights.selectors import Costs, Period, configured_costs
 from orders.models import Order, OrderLine
-from orders.services.cart import category_chains, engine_buyer, engine_product
 from pricing_rules import engine
 
 REPORT_COLUMNS = ("number", "customer", "blocked", "violations", "fees_before", "fees_after")

@@ -8,6 +8,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from b2bshop.text import full_address
 from orders.models import Order
 
 
@@ -19,9 +20,7 @@ class QuickOrderForm(forms.Form):
     lines = forms.CharField(
         label=_("SKU and quantity, one per line"),
         required=False,
-        widget=forms.Textarea(
-            attrs={"rows": 8, "placeholder": "BOL-00001 100\nDRI-00042 24", "autocapitalize": "off"}
-        ),
+        widget=forms.Textarea(attrs={"rows": 8, "autocapitalize": "off"}),
     )
     file = forms.FileField(label=_("or upload a CSV file (sku,quantity)"), required=False)
 
@@ -51,7 +50,7 @@ class CheckoutForm(forms.Form):
     def __init__(self, *args, ship_tos=(), **kwargs):
         super().__init__(*args, **kwargs)
         cast(forms.TypedChoiceField, self.fields["ship_to"]).choices = [("", _("Default address"))] + [
-            (s.pk, f"{s.name} ({s.prefecture}{s.address})") for s in ship_tos
+            (s.pk, f"{s.name} ({full_address(s.prefecture, s.address)})") for s in ship_tos
         ]
 
 
@@ -73,3 +72,13 @@ class ProxyOrderForm(forms.Form):
         label=_("Note"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=128)
+
+
+class OrderSearchForm(forms.Form):
+    """Order history search; every field optional."""
+
+    q = forms.CharField(label=_("Order number, PO number, SKU or product"), max_length=100, required=False)
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

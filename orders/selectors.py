@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from b2bshop.errors import NotFound
 from catalog.selectors import visibility_q
 from customers.models import Customer, ShipTo, User
 from customers.selectors import default_ship_to, get_buyer_customer, ship_to_snapshot
-from orders.models import Cart, CartLine, Order, OrderEvent, OrderTemplate
+from orders.models import Cart, CartLine, Order, OrderEvent, OrderLine, OrderTemplate
 
 
 def list_cart_lines(*, buyer: User) -> list[CartLine]:
@@ -26,6 +29,11 @@ def list_cart_lines(*, buyer: User) -> list[CartLine]:
         .filter(visibility_q(customer=customer, prefix="product__"))
         .select_related("product")
     )
+
+
+def cart_line_count(*, buyer: User) -> int:
+    """How many products are in the buyer's cart (the header badge): one COUNT on an indexed column."""
+    return CartLine.objects.filter(cart__buyer=buyer).count()
 
 
 def resolve_ship_to(*, customer: Customer, ship_to_id: int | None) -> dict[str, str]:
@@ -97,6 +105,36 @@ def erp_orders() -> QuerySet[Order]:
 def list_orders(*, customer: Customer) -> QuerySet[Order]:
     """Own company's orders, newest first."""
     return Order.objects.filter(customer=customer).select_related("customer").order_by("-placed_at", "-id")
+
+
+@dataclass(frozen=True, slots=True)
+class OrderFilters:
+    """Order history search: a word (order number, PO number, SKU or product name) and a date range."""
+
+    query: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def search_orders(*, customer: Customer, filters: OrderFilters) -> QuerySet[Order]:
+    """The company's orders matching ``filters``, newest first.
+
+    Always within one company (indexed on customer), so the substring matches scan only its orders.
+    """
+    queryset = list_orders(customer=customer)
+    word = unicodedata.normalize("NFKC", filters.query).strip()
+    if word:
+        lines = OrderLine.objects.filter(order_id=OuterRef("pk")).filter(
+            Q(sku__iexact=word) | Q(sku__istartswith=word) | Q(name__contains=word)
+        )
+        queryset = queryset.filter(
+            Q(number__istartswith=word) | Q(po_number__contains=word) | Q(Exists(lines))
+        )
+    if filters.date_from is not None:
+        queryset = queryset.filter(placed_at__date__gte=filters.date_from)
+    if filters.date_to is not None:
+        queryset = queryset.filter(placed_at__date__lte=filters.date_to)
+    return queryset
 
 
 def orders_with_details(queryset: QuerySet[Order]) -> QuerySet[Order]:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("templates/<int:template_id>/delete/", cart.template_delete, name="template_delete"),
     path("checkout/", checkout.checkout, name="checkout"),
     path("history/", history.history, name="history"),
+    path("history.csv", history.history_csv, name="history_csv"),
     path("history/<str:number>/", history.order_detail, name="detail"),
     path("history/<str:number>/placed/", checkout.placed, name="placed"),
     path("history/<str:number>/reorder/", history.order_reorder, name="reorder"),

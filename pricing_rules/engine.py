@@ -83,6 +83,7 @@ __all__ = [
     "Fee",
     "Hint",
     "Line",
+    "LineLimits",
     "PricedLine",
     "Product",
     "Rule",
@@ -91,6 +92,7 @@ __all__ = [
     "Scope",
     "Violation",
     "evaluate",
+    "line_limits",
     "next_valid_quantity",
     "previous_valid_quantity",
 ]
@@ -384,6 +386,20 @@ class PricedLine:
     smallest_valid_quantity: int | None = 1
     rule_codes: tuple[str, ...] = ()
 
+    @property
+    def limits(self) -> LineLimits:
+        """The same limits ``line_limits`` gives the product page, for the cart's one-sentence message."""
+        smallest = self.smallest_valid_quantity
+        largest = _largest_valid(minimum=self.min_quantity, multiple=self.multiple, maximum=self.max_quantity)
+        return LineLimits(
+            minimum=self.min_quantity,
+            multiple=self.multiple,
+            maximum=self.max_quantity,
+            smallest_valid=smallest,
+            largest_valid=largest if smallest is not None else None,
+            rule_codes=self.rule_codes,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Violation:
@@ -477,14 +493,35 @@ def previous_valid_quantity(quantity: int, *, minimum: int, multiple: int, maxim
     return candidate if candidate >= max(minimum, 1) else None
 
 
-def _evaluate_line(
-    line: Line, *, buyer: Buyer, rules: Sequence[Rule], on: date
-) -> tuple[PricedLine, list[Violation], list[str]]:
-    product = line.product
+@dataclass(frozen=True, slots=True)
+class LineLimits:
+    """The quantities one buyer may order of one product: every applicable rule combined.
+
+    ``smallest_valid`` / ``largest_valid`` are the first and last quantities that pass every
+    constraint (``None``: no such quantity, or no maximum). Product pages, lists, quick order,
+    the API and the cart all read these, so what a page promises is what the cart enforces.
+    """
+
+    minimum: int = 1
+    multiple: int = 1
+    maximum: int | None = None
+    smallest_valid: int | None = 1
+    largest_valid: int | None = None
+    rule_codes: tuple[str, ...] = ()
+
+    @property
+    def orderable(self) -> bool:
+        return self.smallest_valid is not None
+
+
+def line_limits(*, product: Product, buyer: Buyer, rules: Sequence[Rule], on: date) -> LineLimits:
+    """Combine the product's own moq / multiple / maximum with every applicable line rule.
+
+    The strictest wins: minimum = max of all, multiple = lcm of all, maximum = min of all.
+    """
     applicable = [
         r for r in rules if r.kind in LINE_KINDS and r.applies_to_line(buyer=buyer, product=product, on=on)
     ]
-
     minimums = [r.line_value(product) for r in applicable if r.kind == MINIMUM_QUANTITY]
     multiples = [r.line_value(product) for r in applicable if r.kind == ORDER_MULTIPLE]
     maximums = [r.line_value(product) for r in applicable if r.kind == MAXIMUM_QUANTITY]
@@ -494,12 +531,29 @@ def _evaluate_line(
         multiples.append(product.order_multiple)
     if product.max_quantity is not None:
         maximums.append(product.max_quantity)
-
     minimum = max(minimums, default=1)
     multiple = math.lcm(*multiples) if multiples else 1
     maximum = min(maximums, default=None)
-    quantity = line.quantity
     smallest = _smallest_valid(at_least=1, minimum=minimum, multiple=multiple, maximum=maximum)
+    largest = _largest_valid(minimum=minimum, multiple=multiple, maximum=maximum)
+    return LineLimits(
+        minimum=minimum,
+        multiple=multiple,
+        maximum=maximum,
+        smallest_valid=smallest,
+        largest_valid=largest if smallest is not None else None,
+        rule_codes=tuple(r.code for r in applicable),
+    )
+
+
+def _evaluate_line(
+    line: Line, *, buyer: Buyer, rules: Sequence[Rule], on: date
+) -> tuple[PricedLine, list[Violation], list[str]]:
+    product = line.product
+    limits = line_limits(product=product, buyer=buyer, rules=rules, on=on)
+    minimum, multiple, maximum = limits.minimum, limits.multiple, limits.maximum
+    quantity = line.quantity
+    smallest = limits.smallest_valid
 
     priced = PricedLine(
         sku=product.sku,
@@ -513,7 +567,7 @@ def _evaluate_line(
         multiple=multiple,
         max_quantity=maximum,
         smallest_valid_quantity=smallest,
-        rule_codes=tuple(r.code for r in applicable),
+        rule_codes=limits.rule_codes,
     )
     base = {"name": product.name, "unit": product.unit, "quantity": quantity}
 
@@ -536,7 +590,7 @@ def _evaluate_line(
         available = max(product.available, 0)
         params = {**base, "reason": "stock", "available": available, "required": available}
         violations.append(Violation("not_available", product.sku, params, available))
-    return priced, violations, [r.code for r in applicable]
+    return priced, violations, list(limits.rule_codes)
 
 
 def _fee_reach(rule: Rule) -> Decimal:

@@ -15,9 +15,22 @@ from typing import Any
 from django.utils.translation import gettext
 
 from b2bshop.money import format_yen
-from pricing_rules.engine import Fee, Hint, Violation
+from pricing_rules.engine import Fee, Hint, LineLimits, PricedLine, Violation
 
-__all__ = ["fee_kind_label", "fee_message", "hint_message", "message_for", "violation_message"]
+__all__ = [
+    "LIMIT_CODES",
+    "fee_kind_label",
+    "fee_message",
+    "hint_message",
+    "limits_phrase",
+    "limits_sentence",
+    "line_limits_message",
+    "message_for",
+    "violation_message",
+]
+
+LIMIT_CODES = frozenset({"below_moq", "not_multiple", "above_max"})
+"""Violations that one limits sentence replaces (a line never gets three separate messages)."""
 
 _MONEY_KEYS = frozenset(
     {"amount", "below", "credit_available", "excess", "fee", "free_from", "missing", "subtotal", "total"}
@@ -108,7 +121,9 @@ def message_for(code: str, params: Mapping[str, Any]) -> str:
     template = _violation_text(code, params) or _hint_text(code)
     if template is None:
         return gettext("This order cannot be placed as it is (%(code)s).") % {"code": code}
-    return template % _display(params)
+    # "required" is a quantity for line violations but an amount of money for the minimum order amount.
+    money_keys = _MONEY_KEYS | {"required"} if code == "below_minimum_amount" else _MONEY_KEYS
+    return template % _display(params, money_keys=money_keys)
 
 
 def violation_message(violation: Violation) -> str:
@@ -127,3 +142,45 @@ def fee_message(fee: Fee) -> str:
     if template is None:
         return fee.kind
     return template % _display(fee.params)
+
+
+def limits_phrase(limits: LineLimits, unit: str) -> str:
+    """Every quantity constraint as one phrase ("121個以上、121個単位"); empty when any quantity goes.
+
+    The minimum shown is the smallest valid quantity (the minimum rounded up to the multiple),
+    the maximum the largest valid one, so the phrase never names a number the cart refuses.
+    """
+    if not limits.orderable:
+        return gettext("cannot be ordered at the moment")
+    parts: list[str] = []
+    smallest = limits.smallest_valid or 1
+    if smallest > 1:
+        parts.append(gettext("at least %(n)s %(unit)s") % {"n": f"{smallest:,}", "unit": unit})
+    if limits.multiple > 1:
+        parts.append(gettext("in units of %(n)s %(unit)s") % {"n": f"{limits.multiple:,}", "unit": unit})
+    if limits.largest_valid is not None:
+        parts.append(gettext("at most %(n)s %(unit)s") % {"n": f"{limits.largest_valid:,}", "unit": unit})
+    phrase = parts[0] if parts else ""
+    for part in parts[1:]:
+        # A template rather than a bare separator: Japanese joins with "、", English with ", ".
+        phrase = gettext("%(first)s, %(then)s") % {"first": phrase, "then": part}
+    return phrase
+
+
+def limits_sentence(limits: LineLimits, unit: str) -> str:
+    """The one instruction product pages, lists, quick order and the cart show ("ご注文は121個以上、121個単位で")."""
+    if not limits.orderable:
+        return gettext("This product cannot be ordered at the moment.")
+    phrase = limits_phrase(limits, unit)
+    return gettext("Order %(limits)s.") % {"limits": phrase} if phrase else ""
+
+
+def line_limits_message(line: PricedLine) -> str:
+    """The cart's single message for a line that breaks its quantity limits (instead of one per rule)."""
+    if not line.limits.orderable:
+        return gettext("This product cannot be ordered at the moment.")
+    return gettext("Please order %(limits)s (currently %(quantity)s %(unit)s).") % {
+        "limits": limits_phrase(line.limits, line.unit),
+        "quantity": f"{line.quantity:,}",
+        "unit": line.unit,
+    }

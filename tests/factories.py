@@ -95,6 +95,7 @@ def make_product(
     unit: str = "個",
     name_kana: str = "",
     jan_code: str | None = None,
+    name_en: str = "",
 ) -> Product:
     n = next(_seq)
     sku = sku or f"SKU-{n:05d}"
@@ -103,6 +104,7 @@ def make_product(
     product = Product.objects.create(
         sku=sku,
         name=name,
+        name_en=name_en,
         name_kana=name_kana,
         category=category,
         unit=unit,
@@ -114,7 +116,9 @@ def make_product(
         order_multiple=order_multiple,
         max_quantity=max_quantity,
         active=active,
-        search_text=product_search_text(sku=sku, name=name, name_en="", name_kana=name_kana, jan_code=jan),
+        search_text=product_search_text(
+            sku=sku, name=name, name_en=name_en, name_kana=name_kana, jan_code=jan
+        ),
     )
     Stock.objects.create(product=product, on_hand=on_hand)
     return product

@@ -17,7 +17,8 @@ from django.db import transaction
 from django.utils.translation import gettext
 
 from b2bshop.errors import NotFound, ValidationFailed
-from catalog.models import Category, Product, Stock
+from catalog.limits import category_chains, engine_buyer, engine_product
+from catalog.models import Product, Stock
 from catalog.prices import price_sheets
 from catalog.selectors import visible_products
 from customers.models import Customer, User
@@ -44,65 +45,6 @@ class RuledEvaluation:
     def applied_rule_documents(self) -> list[dict]:
         by_code = {rule.code: rule for rule in self.rules}
         return [rule_to_dict(by_code[code]) for code in self.evaluation.applied_rules if code in by_code]
-
-
-def category_chains(products: Sequence[Product]) -> dict[int, tuple[str, ...]]:
-    """Category code plus every ancestor's, per category id (one query over the small category tree)."""
-    if not any(p.category_id for p in products):
-        return {}
-    tree = {
-        cid: (code, parent) for cid, code, parent in Category.objects.values_list("id", "code", "parent_id")
-    }
-    chains: dict[int, tuple[str, ...]] = {}
-    for product in products:
-        cid = product.category_id
-        if cid is None or cid in chains:
-            continue
-        codes: list[str] = []
-        current: int | None = cid
-        while current is not None and current in tree and len(codes) < 10:
-            code, parent = tree[current]
-            codes.append(code)
-            current = parent
-        chains[cid] = tuple(codes)
-    return chains
-
-
-def engine_product(
-    product: Product, *, chains: dict[int, tuple[str, ...]], available: int | None
-) -> engine.Product:
-    """The engine's view of a catalog product; ``available=None`` leaves stock unchecked.
-
-    The one input builder for the engine: the cart, checkout and the what-if replay
-    (insights) all build their engine products here.
-    """
-    return engine.Product(
-        sku=product.sku,
-        name=product.name,
-        unit=product.unit,
-        category_codes=chains.get(product.category_id, ()) if product.category_id else (),
-        case_quantity=product.case_quantity,
-        moq=product.moq,
-        order_multiple=product.order_multiple,
-        max_quantity=product.max_quantity,
-        tax_rate=product.tax_rate,
-        active=product.active,
-        available=available,
-    )
-
-
-def engine_buyer(
-    customer: Customer, *, ship_to_prefecture: str, credit_available: Decimal | None, ec_enabled: bool
-) -> engine.Buyer:
-    """The engine's view of the ordering company. ``customer.price_group`` should be select_related."""
-    group = customer.price_group if customer.price_group_id else None
-    return engine.Buyer(
-        customer_code=customer.code,
-        price_group=group.code if group is not None else None,
-        prefecture=ship_to_prefecture,
-        ec_enabled=ec_enabled,
-        credit_available=credit_available,
-    )
 
 
 def _available(products: Sequence[Product]) -> dict[int, int]:

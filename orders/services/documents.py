@@ -14,6 +14,7 @@ from b2bshop.money import money_str
 from orders.erp_payload import order_payload
 from orders.models import Order, OrderEvent
 from orders.services.approval import DECISION_EVENTS
+from orders.services.calendar import earliest_delivery_date
 from pricing_rules import engine
 from pricing_rules.messages import fee_kind_label, fee_message, hint_message, violation_message
 
@@ -126,8 +127,15 @@ def approval_summary(order: Order) -> dict[str, Any]:
 
 
 def order_view(order: Order) -> dict[str, Any]:
-    """What the confirmation page and e-mail show: lines, fee labels, tax per rate."""
+    """What the confirmation page and e-mail show: lines, fee labels, tax per rate, the delivery day.
+
+    An order left on "as soon as possible" shows the actual day: the earliest delivery date
+    counted from the day it was placed (the ERP still receives no date, per the contract).
+    """
+    requested = order.requested_delivery_date
     return {
+        "delivery_date": requested or earliest_delivery_date(today=timezone.localdate(order.placed_at)),
+        "as_soon_as_possible": requested is None,
         "lines": sorted(order.lines.all(), key=lambda line: line.line_no),
         "fees": [{"label": fee_kind_label(fee.kind), "fee": fee} for fee in order.fees.all()],
         "tax": [(10, order.tax_10), (8, order.tax_8)],

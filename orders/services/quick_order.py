@@ -9,13 +9,16 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.db.models import Q
 from django.utils.translation import gettext
 
 from b2bshop.errors import ApplicationError
+from catalog.limits import quantity_limits
 from catalog.models import Product
 from catalog.selectors import visible_products
+from catalog.sku import InvalidSku, normalize_sku
 from customers.models import Customer, User
 from customers.selectors import get_buyer_customer
 from orders.services.cart import add_items, parse_quantity
@@ -83,7 +86,13 @@ def parse_lines(rows: list[tuple[int, str, list[str]]]) -> tuple[list[tuple[int,
         if len(parts) != 2:
             errors.append(LineError(number, text, gettext('Write one "SKU quantity" per line.')))
             continue
-        sku, raw_quantity = parts
+        raw_sku, raw_quantity = parts
+        try:
+            # The one SKU rule: full-width ＢＯＬ－００００１ is BOL-00001, as search already accepts.
+            sku = normalize_sku(raw_sku)
+        except InvalidSku as exc:
+            errors.append(LineError(number, text, exc.message))
+            continue
         try:
             quantity = parse_quantity(raw_quantity, allow_zero=False)
         except ApplicationError as exc:
@@ -150,3 +159,12 @@ def quick_order(*, buyer: User, text: str = "", csv_bytes: bytes | None = None) 
         return result
     result.added = items
     return result
+
+
+def example_line(*, customer: Customer, on: date) -> str:
+    """A real "SKU quantity" line for the help text: a product this company can order, at a valid quantity."""
+    product = visible_products(customer=customer).filter(active=True).order_by("sku").first()
+    if product is None:
+        return ""
+    limits = quantity_limits(customer=customer, products=[product], on=on)[product.id]
+    return f"{product.sku} {limits.smallest_valid or 1}"

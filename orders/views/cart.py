@@ -25,20 +25,26 @@ from orders import selectors
 from orders.forms import QuickOrderForm, TemplateForm
 from orders.services import cart as cart_services
 from orders.services import templates as template_services
-from orders.services.quick_order import quick_order
+from orders.services.quick_order import example_line, quick_order
 from orders.views.common import evaluation_context
 
 
-def _cart_context(request: HttpRequest) -> dict[str, Any]:
+def _cart_context(
+    request: HttpRequest, *, error_sku: str = "", error: str = "", typed: str = ""
+) -> dict[str, Any]:
+    """The cart as it is now; with ``error_sku`` that line shows ``error`` and keeps what was ``typed``."""
     state = cart_services.buyer_cart(buyer=signed_in_user(request), on=timezone.localdate())
-    return {"state": state, **evaluation_context(state.evaluation, state.products)}
+    context = {"state": state, **evaluation_context(state.evaluation, state.products)}
+    for item in context["lines"]:
+        if error_sku and item["line"].sku == error_sku:
+            item["error"], item["typed"] = error, typed
+    context["template_form"] = TemplateForm()
+    return context
 
 
 @buyer_required
 def cart(request: HttpRequest) -> HttpResponse:
-    context = _cart_context(request)
-    context["template_form"] = TemplateForm()
-    return render(request, "orders/cart.html", context)
+    return render(request, "orders/cart.html", _cart_context(request))
 
 
 def _safe_back(request: HttpRequest, fallback: str) -> str:
@@ -68,7 +74,8 @@ def cart_add(request: HttpRequest) -> HttpResponse:
         }
         ok = True
     if request.htmx:  # type: ignore[attr-defined]  # set by django_htmx's HtmxMiddleware
-        response = render(request, "orders/_cart_added.html", {"message": message, "ok": ok})
+        count = selectors.cart_line_count(buyer=signed_in_user(request))
+        response = render(request, "orders/_cart_added.html", {"message": message, "ok": ok, "count": count})
         response["HX-Trigger"] = "cart-changed"
         return response
     (messages.success if ok else messages.error)(request, message)
@@ -78,13 +85,15 @@ def cart_add(request: HttpRequest) -> HttpResponse:
 @buyer_required
 @require_POST
 def cart_line(request: HttpRequest, sku: str) -> HttpResponse:
-    """Set one line's quantity (stepper or field); 0 or ``remove`` deletes it."""
+    """Set one line's quantity (stepper or field); 0 or ``remove`` deletes it.
+
+    A bad quantity changes nothing and comes back next to the field that was typed in (the
+    field keeps the typed text), never as a message on the next page.
+    """
+    raw = "0" if "remove" in request.POST else (request.POST.get("set") or request.POST.get("quantity", ""))
     try:
         product = cart_services.get_orderable_product(sku=sku, buyer=signed_in_user(request))
         # "set" is a stepper button's target quantity; otherwise the typed quantity.
-        raw = (
-            "0" if "remove" in request.POST else (request.POST.get("set") or request.POST.get("quantity", ""))
-        )
         quantity = cart_services.parse_quantity(raw)
         cart_services.set_quantity(buyer=signed_in_user(request), product=product, quantity=quantity)
     except NotFound:
@@ -93,11 +102,12 @@ def cart_line(request: HttpRequest, sku: str) -> HttpResponse:
         if not cart_services.remove_line(buyer=signed_in_user(request), sku=sku):
             raise Http404 from None
     except ApplicationError as exc:
-        messages.error(request, exc.message)
+        context = _cart_context(request, error_sku=sku, error=exc.message, typed=raw[:20])
+        if request.htmx:  # type: ignore[attr-defined]  # htmx swaps 2xx answers only; the error is part of the fragment
+            return render(request, "orders/_cart.html", context)
+        return render(request, "orders/cart.html", context, status=400)
     if request.htmx:  # type: ignore[attr-defined]  # set by django_htmx's HtmxMiddleware
-        context = _cart_context(request)
-        context["template_form"] = TemplateForm()
-        return render(request, "orders/_cart.html", context)
+        return render(request, "orders/_cart.html", _cart_context(request))
     return redirect("orders:cart")
 
 
@@ -122,7 +132,8 @@ def quick_order_view(request: HttpRequest) -> HttpResponse:
             if not result.errors:
                 return redirect("orders:cart")
             form = QuickOrderForm(initial={"lines": "\n".join(e.text for e in result.errors if e.text)})
-    return render(request, "orders/quick_order.html", {"form": form, "result": result})
+    example = example_line(customer=get_buyer_customer(user=signed_in_user(request)), on=timezone.localdate())
+    return render(request, "orders/quick_order.html", {"form": form, "result": result, "example": example})
 
 
 @buyer_required

@@ -6,8 +6,16 @@ from collections import defaultdict
 from typing import Any
 
 from catalog.models import Product
+from catalog.units import unit_label
 from pricing_rules import engine
-from pricing_rules.messages import fee_message, hint_message, violation_message
+from pricing_rules.messages import (
+    LIMIT_CODES,
+    fee_message,
+    hint_message,
+    limits_sentence,
+    line_limits_message,
+    violation_message,
+)
 
 
 def _stepper(line: engine.PricedLine) -> dict[str, int | None]:
@@ -27,8 +35,15 @@ def evaluation_context(
     """Lines with their own violations next to them; order-level violations next to the total."""
     by_sku: dict[str, list[str]] = defaultdict(list)
     order_level: list[dict[str, str]] = []
+    priced = {line.sku: line for line in evaluation.lines}
+    limits_told: set[str] = set()
     for violation in evaluation.violations:
-        if violation.sku:
+        if violation.sku and violation.code in LIMIT_CODES and violation.sku in priced:
+            # Overlapping rules make one instruction, not one message per rule.
+            if violation.sku not in limits_told:
+                limits_told.add(violation.sku)
+                by_sku[violation.sku].append(line_limits_message(priced[violation.sku]))
+        elif violation.sku:
             by_sku[violation.sku].append(violation_message(violation))
         elif violation.code != "empty_cart":
             order_level.append({"code": violation.code, "message": violation_message(violation)})
@@ -38,6 +53,7 @@ def evaluation_context(
             "product": (products or {}).get(line.sku),
             "violations": by_sku.get(line.sku, []),
             "stepper": _stepper(line),
+            "limits": limits_sentence(line.limits, unit_label(line.unit)),
         }
         for line in evaluation.lines
     ]

@@ -39,6 +39,8 @@ def test_fields_are_exactly_the_contract_plus_extras_with_this_buyers_price():
     assert response.status_code == 200
     body = response.json()
     assert set(body) == {"next", "previous", "results"} and body["next"] is None
+    limits_text = body["results"][0]["order_limits"].pop("text")
+    assert "100個以上" in limits_text and "5,000" in limits_text  # the shop pages' sentence
     assert body["results"] == [
         {
             "sku": "BOL-1",
@@ -59,6 +61,8 @@ def test_fields_are_exactly_the_contract_plus_extras_with_this_buyers_price():
             "tax_rate": "10",
             "jan_code": p.jan_code,
             "category": "BOLT",
+            # Additive: the engine's effective limits for this buyer (every rule combined).
+            "order_limits": {"minimum": 100, "multiple": 100, "maximum": 5000},
         }
     ]
 

@@ -52,8 +52,13 @@ def test_product_list_shows_my_price_badge_and_order_units(client):
     factories.make_price(product=p, customer=customer, unit_price="9.80")
     login(client, customer)
     html = client.get(reverse("catalog:product_list")).content.decode()
-    assert "六角ボルト M8" in html and "¥9.80" in html and "¥12.50" not in html
+    assert "六角ボルト M8" in html
+    # The buyer's own price first, labelled, with the list price beside it struck through.
+    assert re.search(r"あなたの価格</span> <span class=\"price\"[^>]*>¥9.80<", html)
+    assert "定価 <s>¥12.50</s>" in html
     assert "在庫あり" in html
+    assert "ご注文は100個以上、50個単位で" in html  # the engine's limits, one sentence
+    assert "1件" in html  # result count
     assert reverse("catalog:product_detail", args=[p.sku]) in html
 
 
@@ -121,7 +126,7 @@ def test_product_page_shows_price_tiers_units_and_an_add_to_cart_form(client, dj
     html = response.content.decode()
     assert "緑茶 500ml" in html and "¥90" in html and "¥80" in html
     assert p.jan_code in html and "24本" in html
-    form = re.search(r'<form method="post" action="([^"]+)" class="add-to-cart">(.*?)</form>', html, re.S)
+    form = re.search(r"<form[^>]* action=\"([^\"]+)\" class=\"add-to-cart\">(.*?)</form>", html, re.S)
     assert form and form.group(1) == reverse("orders:cart_add")
     assert 'name="sku" value="DRK-1"' in form.group(2)
     assert re.search(r'name="quantity"[^>]*value="24" min="24" step="24" max="960"', form.group(2))

@@ -306,6 +306,7 @@ def test_cart_api_and_checkout_query_counts_do_not_grow_with_lines():
         checkout_counts.append(_queries(lambda api=api: _checkout(api, key="q")))
         assert Order.objects.filter(customer=buyer.customer).count() == 1
     assert cart_counts[0] == cart_counts[1] == cart_counts[2] and cart_counts[0] <= 12, cart_counts
-    assert checkout_counts[0] == checkout_counts[1] == checkout_counts[2] and checkout_counts[0] <= 20, (
+    # 21: the confirmation e-mail names the actual earliest delivery day (one holiday read).
+    assert checkout_counts[0] == checkout_counts[1] == checkout_counts[2] and checkout_counts[0] <= 21, (
         checkout_counts
     )
