@@ -404,3 +404,10 @@ REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = ["rest_framework.renderers.JSONRend
 )
 # A stock figure's as_of may run ahead of our clock by this much (ERP clock skew), no more.
 STOCK_AS_OF_MAX_SKEW_SECONDS = int(os.environ.get("STOCK_AS_OF_MAX_SKEW_SECONDS", "300"))
+
+# ---------------------------------------------------------------- back office for staff (issue 17)
+# Django's admin with the staff home (dashboard) as its index and a menu of every staff page.
+INSTALLED_APPS[INSTALLED_APPS.index("django.contrib.admin")] = "backoffice.apps.StaffAdminConfig"
+INSTALLED_APPS += ["backoffice.apps.BackofficeConfig"]
+# The staff home lists customers whose credit exposure reached this share of their credit limit.
+DASHBOARD_CREDIT_WARNING_RATIO = float(os.environ.get("DASHBOARD_CREDIT_WARNING_RATIO", "0.8"))
