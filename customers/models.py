@@ -162,7 +162,7 @@ class ShipTo(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.prefecture}{self.address})"
+        return f"{self.name} 〒{self.postal_code} {self.prefecture}{self.address}"
 
 
 class UserManager(BaseUserManager["User"]):
@@ -239,6 +239,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.email
+
+    @property
+    def display_name(self) -> str:
+        """The name people know a colleague or sales rep by; the e-mail only when no name is set."""
+        return self.full_name or self.email
 
     @property
     def is_buyer(self) -> bool:

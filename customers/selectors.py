@@ -33,6 +33,11 @@ def default_ship_to(*, customer: Customer) -> dict[str, str]:
     return ship_to_snapshot(ship_to if ship_to is not None else customer)
 
 
+def display_name(user: User | None) -> str:
+    """A user as staff read them (name, else e-mail); "-" for nobody."""
+    return user.display_name if user is not None else "-"
+
+
 def ship_to_snapshot(ship_to: ShipTo | Customer) -> dict[str, str]:
     """What an order keeps of its delivery address (a ShipTo, or the customer's own address)."""
     return {field: getattr(ship_to, field) for field in SHIP_TO_FIELDS}

@@ -19,7 +19,7 @@ class Cart(models.Model):
         verbose_name_plural = _("carts")
 
     def __str__(self) -> str:
-        return f"cart of {self.buyer_id}"
+        return str(self.buyer) if self.buyer_id else ""
 
 
 class CartLine(models.Model):
@@ -131,6 +131,9 @@ class OrderLine(models.Model):
         ordering = ["order", "line_no"]
         constraints = [models.UniqueConstraint(fields=["order", "line_no"], name="order_line_unique_no")]
 
+    def __str__(self) -> str:
+        return f"{self.line_no}. {self.sku} {self.name}"
+
 
 class OrderFee(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="fees")
@@ -142,6 +145,9 @@ class OrderFee(models.Model):
     class Meta:
         verbose_name = _("order fee")
         verbose_name_plural = _("order fees")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount}"
 
 
 class OrderEvent(models.Model):
@@ -159,6 +165,9 @@ class OrderEvent(models.Model):
         verbose_name = _("order event")
         verbose_name_plural = _("order events")
         ordering = ["occurred_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.occurred_at:%Y-%m-%d %H:%M}"
 
 
 class OrderPush(models.Model):
