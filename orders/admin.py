@@ -11,18 +11,17 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.selectors import display_name
 from orders import outbox
-from orders.selectors import snapshot_view
-from pricing_rules.templatetags.money_tags import yen
 from orders.models import (
     Cart,
     CartLine,
     Holiday,
     Order,
-    OrderLine,
     OrderPush,
     OrderTemplate,
     OrderTemplateLine,
 )
+from orders.selectors import snapshot_view
+from pricing_rules.templatetags.money_tags import yen
 
 
 @admin.register(Order)
