@@ -12,11 +12,11 @@ from urllib.parse import urlencode
 from django.contrib import admin
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, URLPattern, URLResolver, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from backoffice import selectors
+from backoffice import selectors, views
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +79,16 @@ class StaffAdminSite(admin.AdminSite):
     """``admin.site`` for b2bshop: the index is the staff home (ホーム)."""
 
     index_template = "admin/backoffice/index.html"
+
+    def get_urls(self) -> list[URLPattern | URLResolver]:
+        return [
+            path(
+                "backoffice/customer/<int:customer_id>/panel/",
+                self.admin_view(views.customer_panel),
+                name="backoffice_customer_panel",
+            ),
+            *super().get_urls(),
+        ]
 
     def each_context(self, request: HttpRequest) -> dict[str, Any]:
         context = super().each_context(request)

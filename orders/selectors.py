@@ -87,6 +87,19 @@ def list_orders(*, customer: Customer) -> QuerySet[Order]:
     return Order.objects.filter(customer=customer).select_related("customer").order_by("-placed_at", "-id")
 
 
+OPEN_STATUSES = (Order.Status.AWAITING_APPROVAL, Order.Status.CONFIRMED, Order.Status.ACCEPTED)
+"""Placed and not yet shipped or cancelled: what a customer calling about an order is likely asking about."""
+
+
+def list_open_orders(*, customer: Customer, limit: int = 10) -> list[Order]:
+    """The customer's open orders, newest first (one query)."""
+    return list(
+        Order.objects.filter(customer=customer, status__in=OPEN_STATUSES).order_by("-placed_at", "-id")[
+            :limit
+        ]
+    )
+
+
 def orders_with_details(queryset: QuerySet[Order]) -> QuerySet[Order]:
     return queryset.prefetch_related(
         "lines",
