@@ -29,6 +29,7 @@ from crm.models import (
     LeadRow,
     ReviewLeadRow,
 )
+from crm.reasons import describe_reason
 from crm.services import leads
 from crm.tasks import import_leads_task
 from customers import roles
@@ -212,6 +213,9 @@ class LeadUploadForm(forms.Form):
     )
 
 
+ROWS_SHOWN = 200  # rows listed on an import's page; the CSV report has them all
+
+
 @admin.register(LeadImport)
 class LeadImportAdmin(admin.ModelAdmin):
     list_display = [
@@ -233,6 +237,13 @@ class LeadImportAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        rows = selectors.lead_rows_for_page(lead_import_id=int(object_id), limit=ROWS_SHOWN)
+        shown = [(row, describe_reason(row.reason)) for row in rows]
+        return super().change_view(
+            request, object_id, form_url, {**(extra_context or {}), "rows": shown, "rows_limit": ROWS_SHOWN}
+        )
 
     def get_urls(self):
         return [
@@ -289,7 +300,7 @@ class LeadImportAdmin(admin.ModelAdmin):
     def report_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         lead_import = get_object_or_404(LeadImport, pk=pk)
         rows = (
-            (row, company, status, code, leads.format_score(score), reason)
+            (row, company, status, code, leads.format_score(score), describe_reason(reason))
             for row, company, status, code, score, reason in selectors.lead_report_rows(
                 lead_import_id=lead_import.pk
             )
@@ -312,7 +323,7 @@ class ReviewLeadRowAdmin(admin.ModelAdmin):
         "email",
         "customer",
         "score",
-        "reason",
+        "reason_text",
         "lead_import",
         "row",
         "resolve_link",
@@ -336,6 +347,10 @@ class ReviewLeadRowAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=gettext_lazy("reason"))
+    def reason_text(self, obj):
+        return describe_reason(obj.reason)
 
     @admin.display(description=gettext_lazy("person"))
     def person(self, obj):
@@ -414,6 +429,7 @@ class ReviewLeadRowAdmin(admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "row": row,
+            "reason_text": describe_reason(row.reason),
             "candidates": candidates,
             "opts": self.model._meta,
             "title": _("Decide lead %(name)s") % {"name": row.company_name},
@@ -459,18 +475,23 @@ class LeadRowAdmin(admin.ModelAdmin):
         "row",
         "company_name",
         "status",
-        "customer_code",
+        "customer",
         "score",
+        "reason_text",
         "resolution",
         "contact",
     ]
     list_filter = ["status", "resolution", "lead_import__source"]
     search_fields = ["company_name", "customer_code"]
-    list_select_related = ["lead_import", "contact"]
+    list_select_related = ["lead_import", "contact", "customer"]
     readonly_fields = [f.name for f in LeadRow._meta.fields]
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description=gettext_lazy("reason"))
+    def reason_text(self, obj):
+        return describe_reason(obj.reason)
 
 
 @admin.register(CodeSequence)

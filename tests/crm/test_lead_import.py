@@ -79,7 +79,10 @@ def test_report_format_field_by_field(tmp_path, master):
     assert row1[1] == "(株)山田商事" and row1[2] == "matched" and row1[3] == "C001"
     assert 0.85 <= float(row1[4]) <= 1 and row1[5]
     assert report[2][2] == "new" and report[3][2] == "new"  # look-alikes are not merged
-    assert report[2][3] in ("", "C001") and report[3][3] in ("", "C002")
+    new_codes = [
+        report[2][3],
+        report[3][3],
+    ]  # the prospects these rows created (issue 17), not a rejected candidate
     assert report[4][2:4] == ["invalid", ""] and report[4][4] == "0" and "company_name" in report[4][5]
     for r in report[1:]:
         assert r[2] in {"matched", "review", "new", "invalid"}
@@ -90,6 +93,7 @@ def test_report_format_field_by_field(tmp_path, master):
     prospects = Customer.objects.filter(trading_status="prospect").order_by("code")
     assert [p.name for p in prospects] == ["山田商店", "東京鋼業株式会社"]
     assert all(p.code.startswith("P") and p.name_key for p in prospects)
+    assert new_codes == [p.code for p in prospects]
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp932"])
