@@ -16,16 +16,16 @@ _SCORED = re.compile(r"^(fuzzy|core≠|type≠)\((\d(?:\.\d+)?)\)$")
 _NAME_TOKENS = frozenset({"name", "kana", "core≠", "type≠", "fuzzy"})
 
 
-def _name_part(token: str) -> str:
-    if token == "name":
+def _name_part(part: str) -> str:
+    if part == "name":
         return gettext("company name matches")
-    if token == "kana":
+    if part == "kana":
         return gettext("company name reading (kana) matches")
-    if token in ("core≠", "type≠"):
+    if part in ("core≠", "type≠"):
         return gettext("company names differ in their core")
-    if token == "fuzzy":
+    if part == "fuzzy":
         return gettext("company name is similar")
-    scored = _SCORED.match(token)
+    scored = _SCORED.match(part)
     if scored:
         percent = round(float(scored.group(2)) * 100)
         if scored.group(1) == "fuzzy":
@@ -35,7 +35,7 @@ def _name_part(token: str) -> str:
                 "percent": percent
             }
         return gettext("company names differ in their core (%(percent)d%% similar)") % {"percent": percent}
-    return token
+    return part
 
 
 def _evidence(token: str) -> str:

@@ -175,7 +175,7 @@ def test_new_rows_of_one_company_make_one_prospect(tmp_path, master):
     ]
     report = _run(tmp_path, lead_csv(rows))
     assert [r[2] for r in report[1:3]] == ["new", "new"]
-    assert "row 1" in report[2][5]
+    assert "1行目と同じ会社" in report[2][5]  # reasons in words (issue 17)
     assert Customer.objects.filter(trading_status="prospect").count() == 1
     prospect = Customer.objects.get(trading_status="prospect")
     assert set(prospect.contacts.values_list("email", flat=True)) >= {"a@aozora.jp", "b@aozora.jp"}
