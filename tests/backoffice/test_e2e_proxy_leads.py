@@ -50,3 +50,34 @@ def test_a_proxy_order_is_found_by_customer_name_and_placed(live_server, page):
     order = Order.objects.get(channel="phone")
     assert order.customer == customer and order.ship_to["prefecture"] == "兵庫県"
     expect(page.locator("#snapshot-lines")).to_contain_text("ほうじ茶")
+
+
+def test_a_lead_file_with_japanese_headers_is_imported(live_server, page, tmp_path):
+    from crm.models import LeadImport
+    from customers.models import Customer
+    from tests.crm.builders import make_master_customer
+
+    make_master_customer(
+        code="C001", name="株式会社山田商事", phone="03-1111-2222", domain="yamada-shoji.co.jp"
+    )
+    path = tmp_path / "展示会名刺.csv"
+    path.write_bytes(
+        "会社名,部署,氏名,役職,メール,電話,郵便番号,住所\r\n"
+        "(株)山田商事,購買部,佐藤 健,部長,sato@yamada-shoji.co.jp,03-1111-2222,,\r\n"
+        "株式会社まるまる工業,総務部,鈴木 一郎,,suzuki@marumaru.jp,06-5555-0000,530-0001,大阪府大阪市北区1-1\r\n".encode(
+            "cp932"
+        )
+    )
+    _login(page, live_server, next_url="/admin/crm/leadimport/upload/")
+    page.locator("input[name=source]").fill("展示会2026")
+    page.locator("input[type=file]").set_input_files(str(path))
+    page.get_by_role("button", name="取り込む").click()
+    expect(page.locator("#lead-rows")).to_be_visible()
+    prospect = Customer.objects.get(trading_status="prospect")
+    rows = page.locator("#lead-rows tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.nth(0)).to_contain_text("C001 株式会社山田商事")
+    expect(rows.nth(0)).to_contain_text("会社名が一致")
+    expect(rows.nth(1)).to_contain_text(f"{prospect.code} 株式会社まるまる工業")
+    expect(rows.nth(1)).to_contain_text("見込み客を作成")
+    assert LeadImport.objects.get().status == "done"
