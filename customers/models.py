@@ -238,7 +238,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         ]
 
     def __str__(self) -> str:
-        return self.email
+        # Staff and sales reps are known by name (coverage, owners, history); the e-mail when unnamed.
+        return self.display_name
 
     @property
     def display_name(self) -> str:
