@@ -9,14 +9,14 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from b2bshop.csv_safe import neutralize
+from b2bshop.csv_safe import csv_response
 from b2bshop.errors import ApplicationError
 from crm import selectors, services
 from crm.models import (
@@ -37,27 +37,6 @@ from customers.auth import signed_in_user
 from customers.models import Customer
 
 # ---------------------------------------------------------------------------------- CSV export
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def csv_response(*, filename: str, header: list[str], rows) -> StreamingHttpResponse:
-    """A streamed, formula-safe CSV download (UTF-8 with BOM so Excel reads the Japanese)."""
-    import csv
-
-    writer = csv.writer(_Echo(), lineterminator="\r\n")
-
-    def _lines():
-        yield "\ufeff" + writer.writerow(header)
-        for row in rows:
-            yield writer.writerow([neutralize(v) for v in row])
-
-    response = StreamingHttpResponse(_lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 # ---------------------------------------------------------------------------------- contacts
