@@ -76,24 +76,25 @@ def staff_dashboard(*, now: datetime, include: frozenset[str]) -> Dashboard:
     figures: dict[str, Figure] = {}
     if "orders" in include:
         labels = dict(Order.Channel.choices)
-        rows = {
-            row["channel"]: row
-            for row in Order.objects.filter(
+        rows: dict[str, tuple[int, Decimal | None]] = {
+            channel: (n, amount)
+            for channel, n, amount in Order.objects.filter(
                 placed_at__gte=day_start, placed_at__lt=day_start + timedelta(days=1)
             )
             .exclude(status=Order.Status.CANCELLED)
             .values("channel")
             .annotate(n=Count("id"), amount=Sum("total"))
+            .values_list("channel", "n", "amount")
         }
         day = _day_filters(day_start)
         for channel, label in labels.items():
-            row = rows.get(channel, {})
+            count, amount = rows.get(channel, (0, None))
             channels.append(
                 ChannelFigure(
                     channel=channel,
                     label=str(label),
-                    count=row.get("n", 0),
-                    amount=row.get("amount") or Decimal(0),
+                    count=count,
+                    amount=amount or Decimal(0),
                     filters={**day, "channel__exact": channel},
                 )
             )

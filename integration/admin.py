@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -46,7 +46,9 @@ class ReconciliationRunAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
-    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+    def changelist_view(  # type: ignore[override]
+        self, request: HttpRequest, extra_context: dict | None = None
+    ) -> HttpResponse | StreamingHttpResponse:
         if not self.has_view_permission(request):
             return super().changelist_view(request, extra_context)
         now = timezone.now()

@@ -86,7 +86,7 @@ class RuleChangeAdmin(admin.ModelAdmin):
     list_filter = ["action", "source"]
     search_fields = ["rule_code"]
     list_select_related = ["changed_by"]
-    fields = ["rule_code", "action_label", "changed_by_name", "source", "changed_at", "diff"]
+    fields = ("rule_code", "action_label", "changed_by_name", "source", "changed_at", "diff")
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:
