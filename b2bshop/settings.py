@@ -409,5 +409,12 @@ STOCK_AS_OF_MAX_SKEW_SECONDS = int(os.environ.get("STOCK_AS_OF_MAX_SKEW_SECONDS"
 # Django's admin with the staff home (dashboard) as its index and a menu of every staff page.
 INSTALLED_APPS[INSTALLED_APPS.index("django.contrib.admin")] = "backoffice.apps.StaffAdminConfig"
 INSTALLED_APPS += ["backoffice.apps.BackofficeConfig"]
+# CSV import/export in admin (django-import-export): preview and per-row errors before anything is written;
+# import needs the model's change permission, export its view permission (customers.roles).
+INSTALLED_APPS += ["import_export"]
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 # The staff home lists customers whose credit exposure reached this share of their credit limit.
 DASHBOARD_CREDIT_WARNING_RATIO = float(os.environ.get("DASHBOARD_CREDIT_WARNING_RATIO", "0.8"))

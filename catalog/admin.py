@@ -1,6 +1,8 @@
 from django.contrib import admin
 
+from b2bshop.resources import CsvImportExportMixin
 from catalog.models import Category, Price, Product, Stock, StockHold, VisibilityRule
+from catalog.resources import PriceResource, ProductResource
 
 
 @admin.register(Category)
@@ -18,7 +20,10 @@ class StockInline(admin.StackedInline):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(CsvImportExportMixin, admin.ModelAdmin):
+    """Products come from the ERP; CSV import/export (preview, per-row errors) is for what staff keep beside it."""
+
+    resource_classes = [ProductResource]
     list_display = ["sku", "name", "category", "unit", "case_quantity", "base_price", "tax_rate", "active"]
     list_filter = ["active", "tax_rate", "category"]
     search_fields = ["sku", "name", "name_kana", "jan_code"]
@@ -36,7 +41,10 @@ class StockAdmin(admin.ModelAdmin):
 
 
 @admin.register(Price)
-class PriceAdmin(admin.ModelAdmin):
+class PriceAdmin(CsvImportExportMixin, admin.ModelAdmin):
+    """Import needs the change permission on prices: rules managers only (customers.roles)."""
+
+    resource_classes = [PriceResource]
     list_display = [
         "product",
         "customer",

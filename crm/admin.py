@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from b2bshop.csv_safe import csv_response
 from b2bshop.errors import ApplicationError
+from b2bshop.resources import CsvExportMixin
 from crm import selectors, services
 from crm.models import (
     CodeSequence,
@@ -30,6 +31,7 @@ from crm.models import (
     ReviewLeadRow,
 )
 from crm.reasons import describe_reason
+from crm.resources import ContactResource
 from crm.services import leads
 from crm.tasks import import_leads_task
 from customers import roles
@@ -72,7 +74,8 @@ class DepartmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
+class ContactAdmin(CsvExportMixin, admin.ModelAdmin):
+    resource_classes = [ContactResource]
     list_display = [
         "name",
         "customer",
