@@ -1,8 +1,10 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from b2bshop.resources import CsvImportExportMixin
 from catalog.models import Category, Price, Product, Stock, StockHold, VisibilityRule
 from catalog.resources import PriceResource, ProductResource
+from pricing_rules.admin_columns import yen_column
 
 
 @admin.register(Category)
@@ -24,7 +26,16 @@ class ProductAdmin(CsvImportExportMixin, admin.ModelAdmin):
     """Products come from the ERP; CSV import/export (preview, per-row errors) is for what staff keep beside it."""
 
     resource_classes = [ProductResource]
-    list_display = ["sku", "name", "category", "unit", "case_quantity", "base_price", "tax_rate", "active"]
+    list_display = [
+        "sku",
+        "name",
+        "category",
+        "unit",
+        "case_quantity",
+        yen_column("base_price", _("list price")),
+        "tax_rate",
+        "active",
+    ]
     list_filter = ["active", "tax_rate", "category"]
     search_fields = ["sku", "name", "name_kana", "jan_code"]
     list_select_related = ["category"]
@@ -50,7 +61,7 @@ class PriceAdmin(CsvImportExportMixin, admin.ModelAdmin):
         "customer",
         "price_group",
         "min_quantity",
-        "unit_price",
+        yen_column("unit_price", _("unit price")),
         "valid_from",
         "valid_to",
     ]

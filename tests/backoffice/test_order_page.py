@@ -60,3 +60,10 @@ def test_the_order_list_shows_totals_in_yen(admin_client):
     html = admin_client.get("/admin/orders/order/").content.decode()
     assert f"¥{order.total:,}" in html
     assert "株式会社見本商事" in html
+
+
+def test_money_columns_in_other_lists_read_in_yen(admin_client):
+    product = factories.make_product(sku="YEN-1", base_price="10548")
+    factories.make_price(product=product, unit_price="0.85")
+    assert "¥10,548" in admin_client.get("/admin/catalog/product/").content.decode()
+    assert "¥0.85" in admin_client.get("/admin/catalog/price/").content.decode()
