@@ -85,6 +85,17 @@ class OrderAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> Any:
+        # Nothing on this page is editable: no save buttons that look as if something could change.
+        context = {**(extra_context or {}), "show_save": False, "show_save_and_continue": False}
+        return super().changeform_view(request, object_id, form_url, context)
+
     @admin.display(description=_("customer"), ordering="customer__code")
     def customer_display(self, order: Order) -> str:
         return str(order.customer)

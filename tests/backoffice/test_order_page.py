@@ -67,3 +67,9 @@ def test_money_columns_in_other_lists_read_in_yen(admin_client):
     factories.make_price(product=product, unit_price="0.85")
     assert "¥10,548" in admin_client.get("/admin/catalog/product/").content.decode()
     assert "¥0.85" in admin_client.get("/admin/catalog/price/").content.decode()
+
+
+def test_the_order_page_offers_no_save_button(admin_client):
+    order = placed_order()
+    html = admin_client.get(f"/admin/orders/order/{order.pk}/change/").content.decode()
+    assert 'name="_save"' not in html and 'name="_continue"' not in html
