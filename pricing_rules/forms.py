@@ -87,7 +87,7 @@ class RuleForm(forms.ModelForm):
         what=_("prefecture"),
         label=_("prefectures"),
         required=False,
-        widget=forms.CheckboxSelectMultiple(attrs={"class": "prefecture-grid"}),
+        widget=forms.CheckboxSelectMultiple,
     )
     scope_price_groups = forms.ModelMultipleChoiceField(
         label=_("price groups"),
