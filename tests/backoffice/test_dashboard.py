@@ -73,12 +73,12 @@ def test_each_number_opens_its_list_with_exactly_those_rows(admin_client):
 def test_the_home_page_costs_a_bounded_number_of_statements(admin_client, assert_max_statements):
     known_day()
     admin_client.get("/admin/")
-    with assert_max_statements(14):
+    with assert_max_statements(10):
         response = admin_client.get("/admin/")
     assert response.status_code == 200
     for _ in range(3):
         known_day()
-    with assert_max_statements(14):
+    with assert_max_statements(10):
         admin_client.get("/admin/")
 
 
