@@ -32,7 +32,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
-    "customers.admin_apps.ShopAdminConfig",  # django.contrib.admin with the staff TOTP check
+    "django.contrib.admin",  # replaced below by backoffice.apps.StaffAdminConfig (staff home + staff TOTP)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -556,3 +556,17 @@ CELERY_BEAT_SCHEDULE["crm-purge-stale-leads"] = {
     "task": "crm.tasks.purge_stale_leads_task",
     "schedule": crontab(hour=4, minute=10),
 }
+
+# ---------------------------------------------------------------- back office for staff (issue 17)
+# Django's admin with the staff home (dashboard) as its index and a menu of every staff page.
+INSTALLED_APPS[INSTALLED_APPS.index("django.contrib.admin")] = "backoffice.apps.StaffAdminConfig"
+INSTALLED_APPS += ["backoffice.apps.BackofficeConfig"]
+# CSV import/export in admin (django-import-export): preview and per-row errors before anything is written;
+# import needs the model's change permission, export its view permission (customers.roles).
+INSTALLED_APPS += ["import_export"]
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+# The staff home lists customers whose credit exposure reached this share of their credit limit.
+DASHBOARD_CREDIT_WARNING_RATIO = float(os.environ.get("DASHBOARD_CREDIT_WARNING_RATIO", "0.8"))

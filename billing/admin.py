@@ -19,6 +19,7 @@ from billing import selectors
 from billing.models import Invoice, InvoiceOrder, Payment, Receivable
 from billing.pdf import pdf_response, render_delivery_slip_pdf, render_invoice_pdf
 from orders.models import Order
+from pricing_rules.admin_columns import yen_column
 
 
 class InvoiceOrderInline(admin.TabularInline):
@@ -54,7 +55,15 @@ class PaymentInline(admin.TabularInline):
 class InvoiceAdmin(admin.ModelAdmin):
     """Issued invoices are read-only: a correction is a credit on the next one, never an edit."""
 
-    list_display = ["number", "customer", "closed_on", "due_date", "purchases_total", "total_due", "pdf"]
+    list_display = [
+        "number",
+        "customer",
+        "closed_on",
+        "due_date",
+        yen_column("purchases_total", _("this period's purchases incl. tax (今回御買上額)")),
+        yen_column("total_due", _("amount billed (今回御請求額)")),
+        "pdf",
+    ]
     list_filter = ["closed_on"]
     search_fields = ["number", "customer__code", "customer__name"]
     list_select_related = ["customer"]
@@ -110,7 +119,14 @@ class InvoiceAdmin(admin.ModelAdmin):
 
 @admin.register(Payment)
 class PaymentAdmin(admin.ModelAdmin):
-    list_display = ["reference", "customer", "received_on", "amount", "invoice", "created_at"]
+    list_display = [
+        "reference",
+        "customer",
+        "received_on",
+        yen_column("amount", _("amount")),
+        "invoice",
+        "created_at",
+    ]
     search_fields = ["reference", "customer__code", "customer__name"]
     list_select_related = ["customer", "invoice"]
     date_hierarchy = "received_on"

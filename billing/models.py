@@ -95,7 +95,9 @@ class Invoice(models.Model):
 class InvoiceOrder(models.Model):
     """An order on an invoice. ``order`` is unique: the database keeps an order on one invoice only."""
 
-    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="invoice_orders")
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.CASCADE, related_name="invoice_orders", verbose_name=_("invoice")
+    )
     order = models.OneToOneField(
         "orders.Order", verbose_name=_("order"), on_delete=models.PROTECT, related_name="invoice_link"
     )
@@ -131,7 +133,12 @@ class Payment(models.Model):
         related_name="payments",
     )
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 
@@ -43,30 +43,46 @@ def uninvoiced_orders(*, customer_id: int) -> QuerySet[Order]:
     )
 
 
+def _with_exposure(queryset: QuerySet[Customer]) -> QuerySet[Customer]:
+    """Annotate invoiced, paid and pending (orders not yet invoiced) per customer, as subqueries."""
+    return queryset.annotate(
+        invoiced=_sum_subquery(Invoice.objects.filter(customer_id=OuterRef("pk")), "purchases_total"),
+        paid=_sum_subquery(Payment.objects.filter(customer_id=OuterRef("pk")), "amount"),
+        pending=_sum_subquery(
+            Order.objects.filter(
+                customer_id=OuterRef("pk"), status__in=UNINVOICED_STATUSES, invoice_link__isnull=True
+            ),
+            "total",
+        ),
+    )
+
+
 def credit_exposure(*, customer_id: int) -> Decimal:
     """Invoiced − paid + orders not yet invoiced, in one statement.
 
     Payments reduce the open balance whether or not an invoice has reported them yet.
     """
     row = (
-        Customer.objects.filter(pk=customer_id)
-        .annotate(
-            invoiced=_sum_subquery(Invoice.objects.filter(customer_id=OuterRef("pk")), "purchases_total"),
-            paid=_sum_subquery(Payment.objects.filter(customer_id=OuterRef("pk")), "amount"),
-            pending=_sum_subquery(
-                Order.objects.filter(
-                    customer_id=OuterRef("pk"), status__in=UNINVOICED_STATUSES, invoice_link__isnull=True
-                ),
-                "total",
-            ),
-        )
-        .values_list("invoiced", "paid", "pending")
+        _with_exposure(Customer.objects.filter(pk=customer_id))
+        .values_list("invoiced", "paid", "pending")  # type: ignore[misc]  # annotated by _with_exposure
         .first()
     )
     if row is None:
         return Decimal(0)
     invoiced, paid, pending = row
     return invoiced - paid + pending
+
+
+def customers_near_credit_limit(*, ratio: Decimal) -> QuerySet[Customer]:
+    """Customers whose exposure has reached ``ratio`` of their credit limit (the next order may be refused).
+
+    Annotated with ``exposure``; one statement however many customers there are.
+    """
+    return (
+        _with_exposure(Customer.objects.filter(credit_limit__isnull=False))
+        .annotate(exposure=F("invoiced") - F("paid") + F("pending"))
+        .filter(exposure__gte=F("credit_limit") * ratio)
+    )
 
 
 def credit_available(*, customer: Customer) -> Decimal | None:

@@ -1,6 +1,10 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
+from b2bshop.resources import CsvImportExportMixin
 from catalog.models import Category, Price, Product, Stock, StockHold, VisibilityRule
+from catalog.resources import PriceResource, ProductResource
+from pricing_rules.admin_columns import yen_column
 
 
 @admin.register(Category)
@@ -18,8 +22,20 @@ class StockInline(admin.StackedInline):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
-    list_display = ["sku", "name", "category", "unit", "case_quantity", "base_price", "tax_rate", "active"]
+class ProductAdmin(CsvImportExportMixin, admin.ModelAdmin):
+    """Products come from the ERP; CSV import/export (preview, per-row errors) is for what staff keep beside it."""
+
+    resource_classes = [ProductResource]
+    list_display = [
+        "sku",
+        "name",
+        "category",
+        "unit",
+        "case_quantity",
+        yen_column("base_price", _("list price")),
+        "tax_rate",
+        "active",
+    ]
     list_filter = ["active", "tax_rate", "category"]
     search_fields = ["sku", "name", "name_kana", "jan_code"]
     list_select_related = ["category"]
@@ -36,13 +52,16 @@ class StockAdmin(admin.ModelAdmin):
 
 
 @admin.register(Price)
-class PriceAdmin(admin.ModelAdmin):
+class PriceAdmin(CsvImportExportMixin, admin.ModelAdmin):
+    """Import needs the change permission on prices: rules managers only (customers.roles)."""
+
+    resource_classes = [PriceResource]
     list_display = [
         "product",
         "customer",
         "price_group",
         "min_quantity",
-        "unit_price",
+        yen_column("unit_price", _("unit price")),
         "valid_from",
         "valid_to",
     ]

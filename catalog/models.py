@@ -81,7 +81,7 @@ class Product(models.Model):
     image_url = models.URLField(_("image URL (from the ERP)"), max_length=500, blank=True)
     description = models.TextField(_("description"), blank=True)
     # Lower-cased, NFKC-normalised name, kana, SKU and JAN for trigram search (GIN index on PostgreSQL).
-    search_text = models.TextField(editable=False, blank=True)
+    search_text = models.TextField(editable=False, blank=True, verbose_name=_("search text"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -120,7 +120,9 @@ class Product(models.Model):
 class Stock(models.Model):
     """On-hand count from the ERP and the quantity the shop holds for orders the ERP has not absorbed yet."""
 
-    product = models.OneToOneField(Product, primary_key=True, on_delete=models.CASCADE, related_name="stock")
+    product = models.OneToOneField(
+        Product, primary_key=True, on_delete=models.CASCADE, related_name="stock", verbose_name=_("product")
+    )
     on_hand = models.IntegerField(_("on hand (ERP)"), default=0)
     held = models.IntegerField(_("held for orders"), default=0)
     as_of = models.DateTimeField(_("ERP figure taken at"), null=True, blank=True)
@@ -145,8 +147,12 @@ class Stock(models.Model):
 class StockHold(models.Model):
     """Units held for an order until the ERP reports a stock figure taken after it accepted or cancelled it."""
 
-    order = models.ForeignKey("orders.Order", on_delete=models.CASCADE, related_name="holds")
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="holds")
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.CASCADE, related_name="holds", verbose_name=_("order")
+    )
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="holds", verbose_name=_("product")
+    )
     quantity = models.PositiveIntegerField(_("quantity"))
     release_after = models.DateTimeField(_("releasable after"), null=True, blank=True)
     released_at = models.DateTimeField(_("released at"), null=True, blank=True)
@@ -170,12 +176,24 @@ class StockHold(models.Model):
 class Price(models.Model):
     """A price row from the ERP: list tier (no customer, no group), group price, or customer contract price."""
 
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="prices")
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="prices", verbose_name=_("product")
+    )
     customer = models.ForeignKey(
-        "customers.Customer", null=True, blank=True, on_delete=models.CASCADE, related_name="prices"
+        "customers.Customer",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="prices",
+        verbose_name=_("customer"),
     )
     price_group = models.ForeignKey(
-        "customers.PriceGroup", null=True, blank=True, on_delete=models.CASCADE, related_name="prices"
+        "customers.PriceGroup",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="prices",
+        verbose_name=_("price group"),
     )
     min_quantity = models.PositiveIntegerField(
         _("minimum quantity"), default=1, validators=[MinValueValidator(1)]

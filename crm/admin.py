@@ -22,8 +22,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from b2bshop.csv_safe import safe_writer
+from b2bshop.csv_safe import csv_response
 from b2bshop.errors import ApplicationError
+from b2bshop.resources import CsvExportMixin
 from crm import selectors, services
 from crm.models import (
     CodeSequence,
@@ -35,6 +36,8 @@ from crm.models import (
     LeadRow,
     ReviewLeadRow,
 )
+from crm.reasons import describe_reason
+from crm.resources import ContactResource
 from crm.services import leads, privacy
 from crm.tasks import import_leads_task
 from customers import roles
@@ -42,25 +45,6 @@ from customers.auth import signed_in_user
 from customers.models import Customer
 
 # ---------------------------------------------------------------------------------- CSV export
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def csv_response(*, filename: str, header: list[str], rows) -> StreamingHttpResponse:
-    """A streamed, formula-safe CSV download (UTF-8 with BOM so Excel reads the Japanese)."""
-    writer = safe_writer(_Echo())
-
-    def _lines():
-        yield "\ufeff" + writer.writerow(header)
-        for row in rows:
-            yield writer.writerow(row)
-
-    response = StreamingHttpResponse(_lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 # ---------------------------------------------------------------------------------- contacts
@@ -94,7 +78,8 @@ class DepartmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
+class ContactAdmin(CsvExportMixin, admin.ModelAdmin):
+    resource_classes = [ContactResource]
     list_display = [
         "name",
         "customer",
@@ -266,6 +251,9 @@ class LeadUploadForm(forms.Form):
     )
 
 
+ROWS_SHOWN = 200  # rows listed on an import's page; the CSV report has them all
+
+
 @admin.register(LeadImport)
 class LeadImportAdmin(admin.ModelAdmin):
     list_display = [
@@ -287,6 +275,13 @@ class LeadImportAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        rows = selectors.lead_rows_for_page(lead_import_id=int(object_id), limit=ROWS_SHOWN)
+        shown = [(row, describe_reason(row.reason)) for row in rows]
+        return super().change_view(
+            request, object_id, form_url, {**(extra_context or {}), "rows": shown, "rows_limit": ROWS_SHOWN}
+        )
 
     def get_urls(self):
         return [
@@ -343,7 +338,7 @@ class LeadImportAdmin(admin.ModelAdmin):
     def report_view(self, request: HttpRequest, pk: int) -> HttpResponseBase:
         lead_import = get_object_or_404(LeadImport, pk=pk)
         rows = (
-            (row, company, status, code, leads.format_score(score), reason)
+            (row, company, status, code, leads.format_score(score), describe_reason(reason))
             for row, company, status, code, score, reason in selectors.lead_report_rows(
                 lead_import_id=lead_import.pk
             )
@@ -366,7 +361,7 @@ class ReviewLeadRowAdmin(admin.ModelAdmin):
         "email",
         "customer",
         "score",
-        "reason",
+        "reason_text",
         "lead_import",
         "row",
         "resolve_link",
@@ -390,6 +385,10 @@ class ReviewLeadRowAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=gettext_lazy("reason"))
+    def reason_text(self, obj):
+        return describe_reason(obj.reason)
 
     @admin.display(description=gettext_lazy("person"))
     def person(self, obj):
@@ -468,6 +467,7 @@ class ReviewLeadRowAdmin(admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "row": row,
+            "reason_text": describe_reason(row.reason),
             "candidates": candidates,
             "opts": self.model._meta,
             "title": _("Decide lead %(name)s") % {"name": row.company_name},
@@ -533,18 +533,23 @@ class LeadRowAdmin(admin.ModelAdmin):
         "row",
         "company_name",
         "status",
-        "customer_code",
+        "customer",
         "score",
+        "reason_text",
         "resolution",
         "contact",
     ]
     list_filter = ["status", "resolution", "lead_import__source"]
     search_fields = ["company_name", "customer_code"]
-    list_select_related = ["lead_import", "contact"]
+    list_select_related = ["lead_import", "contact", "customer"]
     readonly_fields = [f.name for f in LeadRow._meta.fields]
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description=gettext_lazy("reason"))
+    def reason_text(self, obj):
+        return describe_reason(obj.reason)
 
 
 @admin.register(CodeSequence)

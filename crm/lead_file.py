@@ -45,6 +45,21 @@ OPTIONAL_COLUMNS = (
     "captured_on",
 )
 LEAD_COLUMNS = (REQUIRED_COLUMN, *OPTIONAL_COLUMNS)
+# Header names as Japanese offices write them (名刺管理・展示会の出力), after NFKC and lower-casing.
+HEADER_SYNONYMS = {
+    "会社名": "company_name", "企業名": "company_name", "社名": "company_name", "会社": "company_name",
+    "部署": "department", "部署名": "department", "所属": "department",
+    "氏名": "person_name", "名前": "person_name", "担当者": "person_name", "担当者名": "person_name",
+    "氏名カナ": "person_kana", "氏名(カナ)": "person_kana", "フリガナ": "person_kana", "ふりがな": "person_kana",
+    "カナ": "person_kana",
+    "役職": "title", "役職名": "title",
+    "メール": "email", "メールアドレス": "email", "e-mail": "email", "eメール": "email",
+    "電話": "phone", "電話番号": "phone", "tel": "phone",
+    "郵便番号": "postal_code", "〒": "postal_code",
+    "住所": "address", "所在地": "address",
+    "イベント": "event", "展示会": "event", "イベント名": "event",
+    "取得日": "captured_on", "名刺交換日": "captured_on", "日付": "captured_on",
+}  # fmt: skip
 # Longest value a cell may hold (the model field it ends up in); longer is an invalid row.
 MAX_LENGTHS = {
     "company_name": 200,
@@ -301,7 +316,7 @@ def _row_from_cells(number: int, cells: list[str], header: list[str], source: st
 
 
 def read_header(lines: Iterator[_Line]) -> list[str]:
-    """Column names of the header row (lower case, trimmed). Raises LeadFileError."""
+    """Column names of the header row (lower case, trimmed, Japanese names mapped). Raises LeadFileError."""
     first = next(lines, None)
     while first is not None and not first.text.strip() and not first.error:
         first = next(lines, None)  # blank lines before the header carry nothing
@@ -314,6 +329,7 @@ def read_header(lines: Iterator[_Line]) -> list[str]:
     except (csv.Error, StopIteration) as exc:
         raise LeadFileError(_("The header row cannot be read: %(error)s") % {"error": exc}) from exc
     header = [unicodedata.normalize("NFKC", h).strip().lower() for h in header]
+    header = [HEADER_SYNONYMS.get(h.replace(" ", ""), h) for h in header]
     if REQUIRED_COLUMN not in header:
         raise LeadFileError(
             _("The header has no company_name column (found: %(columns)s).")

@@ -19,8 +19,8 @@ SALES_SOURCE = "sales"
 class CodeSequence(models.Model):
     """A named counter for generated codes (prospects: P000001 …); never `count() + 1`."""
 
-    name = models.CharField(max_length=32, primary_key=True)
-    last_value = models.PositiveBigIntegerField(default=0)
+    name = models.CharField(max_length=32, primary_key=True, verbose_name=_("name"))
+    last_value = models.PositiveBigIntegerField(default=0, verbose_name=_("last value"))
 
     class Meta:
         db_table = "customers_codesequence"  # created by the customers app; the table stays
@@ -34,7 +34,9 @@ class CodeSequence(models.Model):
 class Department(models.Model):
     """A department, branch or office (部署・支店・営業所) of a customer."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="departments")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="departments", verbose_name=_("customer")
+    )
     name = models.CharField(_("name"), max_length=200)
 
     class Meta:
@@ -127,8 +129,10 @@ class Contact(models.Model):
     )
     last_contacted_at = models.DateTimeField(_("last contacted at"), null=True, blank=True)
     # Comparison keys for merging duplicates: lower-case e-mail, person name without spaces.
-    email_key = models.CharField(max_length=254, blank=True, editable=False)
-    name_key = models.CharField(max_length=100, blank=True, editable=False)
+    email_key = models.CharField(
+        max_length=254, blank=True, editable=False, verbose_name=_("normalised e-mail")
+    )
+    name_key = models.CharField(max_length=100, blank=True, editable=False, verbose_name=_("normalised name"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -156,12 +160,19 @@ class Contact(models.Model):
 class ContactSource(models.Model):
     """One sighting of a contact: who found them, where and when. Merges keep every one."""
 
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="sources")
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="sources", verbose_name=_("contact")
+    )
     source = models.CharField(_("source"), max_length=64)
     event = models.CharField(_("event"), max_length=200, blank=True)
     captured_on = models.DateField(_("captured on"), null=True, blank=True)
     lead_import = models.ForeignKey(
-        "crm.LeadImport", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "crm.LeadImport",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("lead import"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -195,11 +206,18 @@ class ContactEvent(models.Model):
         CONTACTED = "contacted", _("Contacted")
         ERASED = "erased", _("Personal data erased")
 
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="history")
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="history", verbose_name=_("contact")
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     at = models.DateTimeField(_("at"))
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("actor"),
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
     data = models.JSONField(_("data"), default=dict, blank=True)
@@ -226,7 +244,7 @@ class LeadImport(models.Model):
     source = models.CharField(_("source"), max_length=64)
     file_name = models.CharField(_("file name"), max_length=255)
     file = models.FileField(_("file"), upload_to="lead_imports/", blank=True)
-    file_sha256 = models.CharField(max_length=64, blank=True, editable=False)
+    file_sha256 = models.CharField(max_length=64, blank=True, editable=False, verbose_name=_("file SHA-256"))
     size_bytes = models.PositiveBigIntegerField(_("size (bytes)"), default=0)
     encoding = models.CharField(_("encoding"), max_length=32, blank=True)
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.QUEUED)
@@ -238,7 +256,12 @@ class LeadImport(models.Model):
     invalid_count = models.PositiveIntegerField(_("invalid"), default=0)
     error = models.CharField(_("error"), max_length=500, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created at"))
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
@@ -276,7 +299,9 @@ class LeadRow(models.Model):
         DISMISSED = "dismissed", _("Dismissed")
         DUPLICATE = "duplicate", _("Same as a row already waiting")
 
-    lead_import = models.ForeignKey(LeadImport, on_delete=models.CASCADE, related_name="rows")
+    lead_import = models.ForeignKey(
+        LeadImport, on_delete=models.CASCADE, related_name="rows", verbose_name=_("lead import")
+    )
     row = models.PositiveIntegerField(_("row"))
     company_name = models.CharField(_("company name"), max_length=200, blank=True)
     status = models.CharField(_("status"), max_length=8, choices=Status.choices)
@@ -293,7 +318,7 @@ class LeadRow(models.Model):
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     candidates = models.JSONField(_("candidates"), default=list, blank=True)
     data = models.JSONField(_("lead data"), default=dict, blank=True)
-    fingerprint = models.CharField(max_length=40, blank=True, editable=False)
+    fingerprint = models.CharField(max_length=40, blank=True, editable=False, verbose_name=_("fingerprint"))
     resolution = models.CharField(
         _("resolution"), max_length=12, choices=Resolution.choices, default=Resolution.AUTO
     )
@@ -301,7 +326,12 @@ class LeadRow(models.Model):
         Contact, verbose_name=_("contact"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("resolved by"),
     )
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
 

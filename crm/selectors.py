@@ -137,6 +137,15 @@ def lead_report_rows(*, lead_import_id: int) -> Iterator[tuple[int, str, str, st
     yield from rows.iterator(chunk_size=2000)
 
 
+def lead_rows_for_page(*, lead_import_id: int, limit: int) -> list[LeadRow]:
+    """The first rows of an import with the customer each matched or created (one query)."""
+    return list(
+        LeadRow.objects.filter(lead_import_id=lead_import_id)
+        .select_related("customer")
+        .order_by("row")[:limit]
+    )
+
+
 def review_queue() -> QuerySet:
     """Lead rows waiting for a person, oldest first."""
     return LeadRow.objects.filter(status=LeadRow.Status.REVIEW, resolution=LeadRow.Resolution.PENDING)

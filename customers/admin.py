@@ -3,8 +3,10 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from b2bshop.resources import CsvImportExportMixin
 from customers import services
 from customers.models import ApiToken, Customer, Invitation, PriceGroup, ShipTo, User
+from customers.resources import CustomerResource
 
 
 @admin.register(PriceGroup)
@@ -29,7 +31,8 @@ class BuyerInline(admin.TabularInline):
 
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(CsvImportExportMixin, admin.ModelAdmin):
+    resource_classes = [CustomerResource]
     list_display = [
         "code",
         "name",

@@ -143,7 +143,9 @@ class Customer(models.Model):
 class ShipTo(models.Model):
     """A delivery address (納品先) of a customer."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="ship_tos")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="ship_tos", verbose_name=_("customer")
+    )
     name = models.CharField(_("name"), max_length=200)
     postal_code = models.CharField(_("postal code"), max_length=8)
     prefecture = models.CharField(_("prefecture"), max_length=8)
@@ -162,7 +164,7 @@ class ShipTo(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.prefecture}{self.address})"
+        return f"{self.name} 〒{self.postal_code} {self.prefecture}{self.address}"
 
 
 class UserManager(BaseUserManager["User"]):
@@ -238,7 +240,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         ]
 
     def __str__(self) -> str:
-        return self.email
+        # Staff and sales reps are known by name (coverage, owners, history); the e-mail when unnamed.
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name people know a colleague or sales rep by; the e-mail only when no name is set."""
+        return self.full_name or self.email
 
     @property
     def is_buyer(self) -> bool:
@@ -253,10 +261,12 @@ class User(AbstractBaseUser, PermissionsMixin):
 class ApiToken(models.Model):
     """A bearer token. Only a SHA-256 digest is stored; the token is shown once when created."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user")
+    )
     name = models.CharField(_("name"), max_length=100, blank=True)
     prefix = models.CharField(_("prefix"), max_length=12, editable=False)
-    digest = models.CharField(max_length=64, unique=True, editable=False)
+    digest = models.CharField(max_length=64, unique=True, editable=False, verbose_name=_("token digest"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
@@ -276,11 +286,18 @@ class Invitation(models.Model):
     Only a SHA-256 digest of the link's token is stored; the token travels only in the e-mail.
     """
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations")
-    invited_by = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="invitations_sent"
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("user")
     )
-    digest = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="invitations_sent",
+        verbose_name=_("invited by"),
+    )
+    digest = models.CharField(max_length=64, unique=True, editable=False, verbose_name=_("token digest"))
     created_at = models.DateTimeField(_("invited at"))
     expires_at = models.DateTimeField(_("expires at"))
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)

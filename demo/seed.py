@@ -246,7 +246,7 @@ def seed_demo(
     rng = random.Random(seed)
     with transaction.atomic():
         log("categories and products")
-        products = _seed_catalog(rng)
+        products = _seed_catalog(rng, now=now)
         log("price groups, customers, buyers, staff")
         customers = _seed_customers(rng)
         log("prices and trading rules")
@@ -257,7 +257,7 @@ def seed_demo(
     return SeedResult(True, len(products), len(customers), orders)
 
 
-def _seed_catalog(rng: random.Random) -> list[Product]:
+def _seed_catalog(rng: random.Random, *, now: datetime) -> list[Product]:
     categories: dict[str, Category] = {}
     sub_specs = []
     for order, (code, name, name_en, subs) in enumerate(CATEGORY_TREE):
@@ -310,7 +310,7 @@ def _seed_catalog(rng: random.Random) -> list[Product]:
     for p in products:
         roll = rng.random()
         on_hand = 0 if roll < 0.05 else rng.randint(1, 9) if roll < 0.15 else rng.randint(10, 5000)
-        stocks.append(Stock(product=p, on_hand=on_hand, held=0, as_of=None))
+        stocks.append(Stock(product=p, on_hand=on_hand, held=0, as_of=now))  # fresh, as the ERP sends them
     Stock.objects.bulk_create(stocks, batch_size=1000)
     return products
 

@@ -26,7 +26,12 @@ class ReminderDigest(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("recipient user")
     )
     email = models.ForeignKey(
-        "mail.OutgoingEmail", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "mail.OutgoingEmail",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("e-mail"),
     )
     created_at = models.DateTimeField(_("created at"))
 
@@ -47,9 +52,18 @@ class ReminderDigest(models.Model):
 class ReorderReminder(models.Model):
     """One due (customer, product) cycle that was reminded."""
 
-    digest = models.ForeignKey(ReminderDigest, on_delete=models.CASCADE, related_name="items")
-    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
-    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
+    digest = models.ForeignKey(
+        ReminderDigest,
+        on_delete=models.CASCADE,
+        related_name="items",
+        verbose_name=_("reorder reminder e-mail"),
+    )
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.CASCADE, related_name="+", verbose_name=_("customer")
+    )
+    product = models.ForeignKey(
+        "catalog.Product", on_delete=models.CASCADE, related_name="+", verbose_name=_("product")
+    )
     cycle_key = models.DateField(_("last purchase (cycle)"))
     median_gap_days = models.DecimalField(_("usual interval (days)"), max_digits=7, decimal_places=1)
     due_date = models.DateField(_("due on"))
@@ -75,7 +89,9 @@ class EmailOptOut(models.Model):
         REORDER_REMINDERS = "reorder_reminders", _("Reorder reminders")
         REACTIVATION = "reactivation", _("We miss you e-mails")
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
     topic = models.CharField(_("topic"), max_length=32, choices=Topic.choices)
     created_at = models.DateTimeField(_("unsubscribed at"))
 

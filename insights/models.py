@@ -63,7 +63,13 @@ class ReplayRun(models.Model):
     summary = models.JSONField(_("summary"), default=dict, blank=True)
     report = models.FileField(_("report (CSV)"), upload_to="insights/replays/", blank=True)
     error = models.TextField(_("error"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name=_("created by"),
+    )
     created_at = models.DateTimeField(_("created at"))
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     piloted_scope = models.JSONField(_("switched on for"), default=dict, blank=True)

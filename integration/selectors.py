@@ -1,21 +1,25 @@
 """Reads for the ERP integration: the reconciliation report between the shop and the ERP.
 
 So nobody learns of a lost order from a customer, the report lists (1) orders confirmed but not accepted by the ERP after ERP_ACCEPT_WITHIN_HOURS, with their
-push state, (2) failed pushes, (3) stock figures older than STOCK_MAX_AGE_HOURS (or never sent).
+push state, (2) failed pushes, (3) stale stock: SKUs with stock activity (units held for orders, or
+ordered since their figure was taken) whose ERP figure is older than STOCK_MAX_AGE_HOURS or was
+never sent. A SKU nobody ordered keeps its old figure without harm, so it is not listed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import DateTimeField, Exists, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from catalog.models import Stock
-from orders.models import Order, OrderPush
+from orders.models import Order, OrderLine, OrderPush
 
 ROW_LIMIT = 200
 
@@ -44,6 +48,28 @@ class ReconciliationReport:
 
 def _iso(value: datetime | None) -> str | None:
     return timezone.localtime(value).isoformat() if value else None
+
+
+def stale_stock(*, now: datetime) -> QuerySet[Stock]:
+    """Active SKUs with stock activity whose ERP figure is older than STOCK_MAX_AGE_HOURS (or missing).
+
+    Activity: units held for orders, or an order placed after the figure was taken (after the
+    cut-off when there is no figure). What the ERP should send again (``PUT .../stock``).
+    """
+    stock_cutoff = now - timedelta(hours=settings.STOCK_MAX_AGE_HOURS)
+    ordered_since_figure = Exists(
+        OrderLine.objects.filter(
+            product_id=OuterRef("product_id"),
+            order__placed_at__gt=Coalesce(
+                OuterRef("as_of"), Value(stock_cutoff, output_field=DateTimeField())
+            ),
+        )
+    )
+    return (
+        Stock.objects.filter(product__active=True)
+        .filter(Q(as_of__lt=stock_cutoff) | Q(as_of__isnull=True))
+        .filter(Q(held__gt=0) | ordered_since_figure)
+    )
 
 
 def build_report(*, now: datetime) -> ReconciliationReport:
@@ -86,10 +112,7 @@ def build_report(*, now: datetime) -> ReconciliationReport:
             "id", "order__number", "attempts", "last_status_code", "last_error", "updated_at"
         )[:ROW_LIMIT]
     ]
-    stock_cutoff = now - timedelta(hours=settings.STOCK_MAX_AGE_HOURS)
-    stale = Stock.objects.filter(product__active=True).filter(
-        Q(as_of__lt=stock_cutoff) | Q(as_of__isnull=True)
-    )
+    stale = stale_stock(now=now)
     report.stale_stock_count = stale.count()
     report.stale_stock = [
         {"sku": sku, "as_of": _iso(as_of), "on_hand": on_hand, "held": held}
@@ -98,3 +121,15 @@ def build_report(*, now: datetime) -> ReconciliationReport:
         )[:ROW_LIMIT]
     ]
     return report
+
+
+def stale_stock_rows(*, now: datetime) -> Iterator[tuple[str, str, int, int]]:
+    """Every stale SKU (sku, figure time, on hand, held) for the ERP team's stock resend list."""
+    rows = (
+        stale_stock(now=now)
+        .order_by("product__sku")
+        .values_list("product__sku", "as_of", "on_hand", "held")
+        .iterator(chunk_size=2000)
+    )
+    for sku, as_of, on_hand, held in rows:
+        yield sku, _iso(as_of) or "", on_hand, held

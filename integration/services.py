@@ -7,6 +7,8 @@ from datetime import datetime
 
 from integration.models import ReconciliationRun
 from integration.selectors import ReconciliationReport, build_report
+from orders import outbox
+from orders.models import OrderPush
 
 logger = logging.getLogger(__name__)
 
@@ -35,3 +37,9 @@ def run_reconciliation(*, now: datetime) -> ReconciliationReport:
     report = build_report(now=now)
     record_reconciliation(report=report)
     return report
+
+
+def retry_failed_pushes(*, now: datetime) -> int:
+    """The reconciliation page's fix for failed pushes: every failed one goes back to the outbox."""
+    ids = list(OrderPush.objects.filter(status=OrderPush.Status.FAILED).values_list("id", flat=True))
+    return outbox.retry_failed_pushes(outbox_ids=ids, now=now)

@@ -27,7 +27,14 @@ class OutgoingEmail(models.Model):
     # What caused it, e.g. "order:ORD-2026-000001" or "reminder:42"; searchable in admin.
     ref = models.CharField(_("caused by"), max_length=64, blank=True, db_index=True)
     # Set when the cause must produce at most one message (a rerun finds it instead of adding one).
-    dedupe_key = models.CharField(max_length=200, null=True, blank=True, unique=True, editable=False)
+    dedupe_key = models.CharField(
+        max_length=200,
+        null=True,
+        blank=True,
+        unique=True,
+        editable=False,
+        verbose_name=_("deduplication key"),
+    )
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

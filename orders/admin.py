@@ -1,70 +1,148 @@
+import json
+from typing import Any
+
 from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from customers.selectors import display_name
 from orders import outbox
 from orders.models import (
     Cart,
     CartLine,
     Holiday,
     Order,
-    OrderEvent,
-    OrderFee,
-    OrderLine,
     OrderPush,
     OrderTemplate,
     OrderTemplateLine,
 )
-
-
-class OrderLineInline(admin.TabularInline):
-    model = OrderLine
-    extra = 0
-    can_delete = False
-    readonly_fields = ["line_no", "sku", "name", "unit", "quantity", "unit_price", "amount", "tax_rate"]
-    exclude = ["product"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-class OrderFeeInline(admin.TabularInline):
-    model = OrderFee
-    extra = 0
-    can_delete = False
-    readonly_fields = ["kind", "amount", "tax_rate", "rule_code"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-class OrderEventInline(admin.TabularInline):
-    model = OrderEvent
-    extra = 0
-    can_delete = False
-    readonly_fields = ["type", "occurred_at", "tracking_number", "recorded_at", "actor"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
+from orders.selectors import snapshot_view
+from pricing_rules.templatetags.money_tags import yen
 
 
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
-    """Placed orders are read-only: their prices and rules are a snapshot."""
+    """Placed orders are read-only: their prices and rules are a snapshot, shown as tables (raw JSON behind 詳細)."""
 
-    list_display = ["number", "customer", "channel", "status", "total", "placed_at"]
+    list_display = ["number", "customer_display", "channel", "status", "total_display", "placed_at"]
     list_filter = ["status", "channel"]
     search_fields = ["number", "customer__code", "customer__name", "po_number"]
     list_select_related = ["customer"]
     date_hierarchy = "placed_at"
-    inlines = [OrderLineInline, OrderFeeInline, OrderEventInline]
-    readonly_fields = [f.name for f in Order._meta.fields]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "number",
+                    "customer_display",
+                    "status",
+                    "channel",
+                    "placed_at",
+                    "placed_by_display",
+                    "keyed_by_display",
+                    "po_number",
+                    "requested_delivery_date",
+                    "note",
+                    "tracking_number",
+                ]
+            },
+        ),
+        (_("Deliver to"), {"fields": ["ship_to_address"]}),
+        (_("Amounts"), {"fields": ["amounts"]}),
+        (_("Lines, fees, rules applied and tax"), {"fields": ["snapshot_tables", "events"]}),
+        (_("Details"), {"fields": ["raw_details"]}),
+    ]
+    readonly_fields = [
+        "number",
+        "customer_display",
+        "status",
+        "channel",
+        "placed_at",
+        "placed_by_display",
+        "keyed_by_display",
+        "po_number",
+        "requested_delivery_date",
+        "note",
+        "tracking_number",
+        "ship_to_address",
+        "amounts",
+        "snapshot_tables",
+        "events",
+        "raw_details",
+    ]
 
-    def has_add_permission(self, request):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Order]:
+        return super().get_queryset(request).select_related("customer", "placed_by", "keyed_by")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> Any:
+        # Nothing on this page is editable: no save buttons that look as if something could change.
+        context = {**(extra_context or {}), "show_save": False, "show_save_and_continue": False}
+        return super().changeform_view(request, object_id, form_url, context)
+
+    @admin.display(description=_("customer"), ordering="customer__code")
+    def customer_display(self, order: Order) -> str:
+        return str(order.customer)
+
+    @admin.display(description=_("total"), ordering="total")
+    def total_display(self, order: Order) -> str:
+        return yen(order.total)
+
+    @admin.display(description=_("placed by"))
+    def placed_by_display(self, order: Order) -> str:
+        return display_name(order.placed_by)
+
+    @admin.display(description=_("keyed by (staff)"))
+    def keyed_by_display(self, order: Order) -> str:
+        return display_name(order.keyed_by)
+
+    @admin.display(description=_("address"))
+    def ship_to_address(self, order: Order) -> str:
+        return render_to_string("admin/orders/order/ship_to.html", {"ship_to": order.ship_to or {}})
+
+    @admin.display(description=_("amounts"))
+    def amounts(self, order: Order) -> str:
+        return render_to_string("admin/orders/order/amounts.html", {"order": order})
+
+    @admin.display(description=_("snapshot"))
+    def snapshot_tables(self, order: Order) -> str:
+        return render_to_string("admin/orders/order/snapshot.html", snapshot_view(order=order))
+
+    @admin.display(description=_("status timeline"))
+    def events(self, order: Order) -> str:
+        return render_to_string(
+            "admin/orders/order/events.html", {"events": order.events.select_related("actor")}
+        )
+
+    @admin.display(description=_("details"))
+    def raw_details(self, order: Order) -> str:
+        raw = {
+            "ship_to": order.ship_to,
+            "snapshot": order.snapshot,
+            "idempotency_key": order.idempotency_key,
+            "cart_fingerprint": order.cart_fingerprint,
+        }
+        return format_html(
+            '<details class="raw-json"><summary>{}</summary><pre>{}</pre></details>',
+            _("Details"),
+            json.dumps(raw, ensure_ascii=False, indent=2),
+        )
 
 
 @admin.register(OrderPush)

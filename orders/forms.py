@@ -55,15 +55,22 @@ class CheckoutForm(forms.Form):
 
 
 class ProxyOrderForm(forms.Form):
-    customer = forms.CharField(label=_("Customer code"), max_length=32)
+    customer = forms.CharField(
+        label=_("Customer (name, kana, code or phone)"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autofocus": True}),
+    )
     channel = forms.ChoiceField(
         label=_("Channel"), choices=[(Order.Channel.PHONE, _("Phone")), (Order.Channel.FAX, _("FAX"))]
     )
+    ship_to = forms.TypedChoiceField(label=_("Deliver to"), coerce=int, required=False, empty_value=None)
     lines = forms.CharField(
         label=_("SKU and quantity, one per line"),
-        widget=forms.Textarea(attrs={"rows": 8, "autocapitalize": "off"}),
+        required=False,
+        widget=forms.Textarea(
+            attrs={"rows": 8, "autocapitalize": "off", "placeholder": "BOL-00001 100\nDRI-00042 24"}
+        ),
     )
-    ship_to = forms.IntegerField(label=_("Ship-to id (empty: default)"), required=False, min_value=1)
     requested_delivery_date = forms.DateField(
         label=_("Requested delivery date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -72,6 +79,12 @@ class ProxyOrderForm(forms.Form):
         label=_("Note"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=128)
+
+    def __init__(self, *args, ship_tos=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        cast(forms.TypedChoiceField, self.fields["ship_to"]).choices = [("", _("Default address"))] + [
+            (s.pk, str(s)) for s in ship_tos
+        ]
 
 
 class OrderSearchForm(forms.Form):

@@ -11,22 +11,26 @@ from django.utils.translation import gettext_lazy as _
 class Cart(models.Model):
     """A buyer's cart; prices are never stored here, they are evaluated on every read."""
 
-    buyer = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cart")
-    updated_at = models.DateTimeField(auto_now=True)
+    buyer = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cart", verbose_name=_("buyer")
+    )
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("cart")
         verbose_name_plural = _("carts")
 
     def __str__(self) -> str:
-        return f"cart of {self.buyer_id}"
+        return str(self.buyer) if self.buyer_id else ""
 
 
 class CartLine(models.Model):
-    cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="lines")
-    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
+    cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="lines", verbose_name=_("cart"))
+    product = models.ForeignKey(
+        "catalog.Product", on_delete=models.CASCADE, related_name="+", verbose_name=_("product")
+    )
     quantity = models.PositiveIntegerField(_("quantity"))
-    added_at = models.DateTimeField(auto_now_add=True)
+    added_at = models.DateTimeField(auto_now_add=True, verbose_name=_("added at"))
 
     class Meta:
         verbose_name = _("cart line")
@@ -36,6 +40,9 @@ class CartLine(models.Model):
             models.UniqueConstraint(fields=["cart", "product"], name="cart_line_unique_product"),
             models.CheckConstraint(condition=Q(quantity__gt=0), name="cart_line_quantity_positive"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.product} × {self.quantity}"
 
 
 class Order(models.Model):
@@ -56,13 +63,16 @@ class Order(models.Model):
         FAX = "fax", _("FAX")
 
     number = models.CharField(_("order number"), max_length=32, unique=True)
-    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="orders")
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, related_name="orders", verbose_name=_("customer")
+    )
     placed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="orders_placed",
+        verbose_name=_("placed by"),
     )
     keyed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -84,8 +94,8 @@ class Order(models.Model):
     tax_8 = models.DecimalField(_("tax 8%"), max_digits=14, decimal_places=0, default=0)
     total = models.DecimalField(_("total"), max_digits=14, decimal_places=0)
     snapshot = models.JSONField(_("rules and prices snapshot"), default=dict)
-    idempotency_key = models.CharField(max_length=128, blank=True)
-    cart_fingerprint = models.CharField(max_length=64, blank=True)
+    idempotency_key = models.CharField(max_length=128, blank=True, verbose_name=_("idempotency key"))
+    cart_fingerprint = models.CharField(max_length=64, blank=True, verbose_name=_("cart fingerprint"))
     tracking_number = models.CharField(_("tracking number"), max_length=64, blank=True)
     placed_at = models.DateTimeField(_("ordered at"), db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
@@ -114,9 +124,11 @@ class Order(models.Model):
 
 
 class OrderLine(models.Model):
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines", verbose_name=_("order"))
     line_no = models.PositiveIntegerField(_("line"))
-    product = models.ForeignKey("catalog.Product", null=True, on_delete=models.SET_NULL, related_name="+")
+    product = models.ForeignKey(
+        "catalog.Product", null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("product")
+    )
     sku = models.CharField(_("SKU"), max_length=40)
     name = models.CharField(_("name"), max_length=200)
     unit = models.CharField(_("unit"), max_length=16, blank=True)
@@ -131,9 +143,12 @@ class OrderLine(models.Model):
         ordering = ["order", "line_no"]
         constraints = [models.UniqueConstraint(fields=["order", "line_no"], name="order_line_unique_no")]
 
+    def __str__(self) -> str:
+        return f"{self.line_no}. {self.sku} {self.name}"
+
 
 class OrderFee(models.Model):
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="fees")
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="fees", verbose_name=_("order"))
     kind = models.CharField(_("kind"), max_length=32)
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=0)
     tax_rate = models.PositiveSmallIntegerField(_("tax rate"), default=10)
@@ -143,22 +158,30 @@ class OrderFee(models.Model):
         verbose_name = _("order fee")
         verbose_name_plural = _("order fees")
 
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount}"
+
 
 class OrderEvent(models.Model):
     """The status timeline: placed, the company's approval decision, then what the ERP reports."""
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events", verbose_name=_("order"))
     type = models.CharField(_("event"), max_length=24)
     occurred_at = models.DateTimeField(_("occurred at"))
     tracking_number = models.CharField(_("tracking number"), max_length=64, blank=True)
     reason = models.CharField(_("reason"), max_length=500, blank=True)
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("actor")
+    )
 
     class Meta:
         verbose_name = _("order event")
         verbose_name_plural = _("order events")
         ordering = ["occurred_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.occurred_at:%Y-%m-%d %H:%M}"
 
 
 class OrderPush(models.Model):
@@ -169,7 +192,9 @@ class OrderPush(models.Model):
         SENT = "sent", _("Delivered")
         FAILED = "failed", _("Failed")
 
-    order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="push")
+    order = models.OneToOneField(
+        Order, on_delete=models.CASCADE, related_name="push", verbose_name=_("order")
+    )
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
@@ -213,10 +238,19 @@ class OrderTemplate(models.Model):
     """A saved cart (お気に入り / 定番注文) shared by the buyers of one company."""
 
     customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.CASCADE, related_name="order_templates"
+        "customers.Customer",
+        on_delete=models.CASCADE,
+        related_name="order_templates",
+        verbose_name=_("customer"),
     )
     name = models.CharField(_("name"), max_length=100)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name=_("created by"),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -232,8 +266,12 @@ class OrderTemplate(models.Model):
 
 
 class OrderTemplateLine(models.Model):
-    template = models.ForeignKey(OrderTemplate, on_delete=models.CASCADE, related_name="lines")
-    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
+    template = models.ForeignKey(
+        OrderTemplate, on_delete=models.CASCADE, related_name="lines", verbose_name=_("order template")
+    )
+    product = models.ForeignKey(
+        "catalog.Product", on_delete=models.CASCADE, related_name="+", verbose_name=_("product")
+    )
     quantity = models.PositiveIntegerField(_("quantity"))
 
     class Meta:
@@ -246,3 +284,6 @@ class OrderTemplateLine(models.Model):
             ),
             models.CheckConstraint(condition=Q(quantity__gt=0), name="order_template_line_quantity_positive"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.product} × {self.quantity}"

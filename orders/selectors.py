@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
@@ -16,6 +17,7 @@ from catalog.selectors import visibility_q
 from customers.models import Customer, ShipTo, User
 from customers.selectors import default_ship_to, get_buyer_customer, ship_to_snapshot
 from orders.models import Cart, CartLine, Order, OrderEvent, OrderLine, OrderTemplate
+from pricing_rules.messages import fee_kind_label, rule_summary, scope_summary
 
 
 def list_cart_lines(*, buyer: User) -> list[CartLine]:
@@ -137,6 +139,19 @@ def search_orders(*, customer: Customer, filters: OrderFilters) -> QuerySet[Orde
     return queryset
 
 
+OPEN_STATUSES = (Order.Status.AWAITING_APPROVAL, Order.Status.CONFIRMED, Order.Status.ACCEPTED)
+"""Placed and not yet shipped or cancelled: what a customer calling about an order is likely asking about."""
+
+
+def list_open_orders(*, customer: Customer, limit: int = 10) -> list[Order]:
+    """The customer's open orders, newest first (one query)."""
+    return list(
+        Order.objects.filter(customer=customer, status__in=OPEN_STATUSES).order_by("-placed_at", "-id")[
+            :limit
+        ]
+    )
+
+
 def orders_with_details(queryset: QuerySet[Order]) -> QuerySet[Order]:
     return queryset.prefetch_related(
         "lines",
@@ -164,3 +179,55 @@ def get_template(*, customer: Customer, template_id: int) -> OrderTemplate:
     if template is None:
         raise NotFound("template not found")
     return template
+
+
+def snapshot_view(*, order: Order) -> dict[str, Any]:
+    """The order's snapshot as tables for staff: fees with labels, rules applied with their values, tax per rate.
+
+    Reads only the stored snapshot and fee rows, never today's rules or prices.
+    """
+    snapshot = order.snapshot or {}
+    fees = [
+        {
+            "label": fee_kind_label(fee.get("kind", "")),
+            "amount": fee.get("amount"),
+            "tax_rate": fee.get("tax_rate"),
+            "rule": fee.get("rule", ""),
+        }
+        for fee in snapshot.get("fees", [])
+    ]
+    rule_codes_by_sku = {line.get("sku"): line.get("rule_codes", []) for line in snapshot.get("lines", [])}
+    lines = [
+        {
+            "line_no": line.line_no,
+            "sku": line.sku,
+            "name": line.name,
+            "quantity": line.quantity,
+            "unit": line.unit,
+            "unit_price": line.unit_price,
+            "amount": line.amount,
+            "tax_rate": line.tax_rate,
+            "rules": ", ".join(rule_codes_by_sku.get(line.sku, [])),
+        }
+        for line in order.lines.all()
+    ]
+    rules = [
+        {
+            "code": doc.get("code", ""),
+            "kind": doc.get("kind", ""),
+            "summary": rule_summary(doc),
+            "scope": scope_summary(doc.get("scope")),
+        }
+        for doc in snapshot.get("rules", [])
+    ]
+    tax = [
+        {"rate": rate, "amount": amount}
+        for rate, amount in sorted(snapshot.get("tax", {}).items(), key=lambda item: -int(item[0]))
+    ]
+    return {
+        "evaluated_on": snapshot.get("evaluated_on", ""),
+        "lines": lines,
+        "fees": fees,
+        "rules": rules,
+        "tax": tax,
+    }

@@ -18,6 +18,7 @@ urlpatterns = [
     path("history/<str:number>/placed/", checkout.placed, name="placed"),
     path("history/<str:number>/reorder/", history.order_reorder, name="reorder"),
     path("staff/proxy/", staff.proxy_order, name="proxy"),
+    path("staff/proxy/customers/", staff.proxy_customers, name="proxy_customers"),
     path("approvals/", approval.approvals, name="approvals"),
     path("history/<str:number>/approve/", approval.decide, {"decision": "approve"}, name="approve"),
     path("history/<str:number>/reject/", approval.decide, {"decision": "reject"}, name="reject"),

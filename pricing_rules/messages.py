@@ -26,6 +26,8 @@ __all__ = [
     "limits_sentence",
     "line_limits_message",
     "message_for",
+    "rule_summary",
+    "scope_summary",
     "violation_message",
 ]
 
@@ -184,3 +186,56 @@ def line_limits_message(line: PricedLine) -> str:
         "quantity": f"{line.quantity:,}",
         "unit": line.unit,
     }
+
+
+def _yen_of(value: Any) -> str:
+    return format_yen(Decimal(str(value))) if value not in (None, "") else ""
+
+
+def rule_summary(document: Mapping[str, Any]) -> str:
+    """One line a person reads for a rule document (rules-file form): "¥10,000未満で¥500".
+
+    Used by the rule list in admin and by the order page's "rules applied" table.
+    """
+    kind = document.get("kind")
+    params = _Params(
+        quantity=document.get("quantity", ""),
+        amount=_yen_of(document.get("amount")),
+        below=_yen_of(document.get("below")),
+        fee=_yen_of(document.get("fee")),
+        free_from=_yen_of(document.get("free_from")),
+    )
+    if kind == "small_order_fee":
+        return gettext("%(fee)s below %(below)s") % params
+    if kind == "shipping_fee":
+        if document.get("free_from") not in (None, ""):
+            return gettext("Shipping %(fee)s, free from %(free_from)s") % params
+        return gettext("Shipping %(fee)s") % params
+    if kind == "minimum_order_amount":
+        return gettext("Orders of at least %(amount)s") % params
+    if kind == "minimum_quantity":
+        return gettext("At least %(quantity)s units") % params
+    if kind == "maximum_quantity":
+        return gettext("At most %(quantity)s units") % params
+    if kind == "order_multiple":
+        if document.get("use_case_quantity"):
+            return gettext("In whole cases")
+        return gettext("In multiples of %(quantity)s") % params
+    return str(kind or "")
+
+
+def scope_summary(scope: Mapping[str, Any] | None) -> str:
+    """Who a rule applies to, in words: "都道府県: 北海道, 沖縄県"; everyone when empty."""
+    labels = {
+        "customers": gettext("customers"),
+        "price_groups": gettext("price groups"),
+        "prefectures": gettext("prefectures"),
+        "categories": gettext("categories"),
+        "skus": gettext("SKUs"),
+    }
+    parts = [
+        f"{labels.get(key, key)}: {', '.join(str(v) for v in values)}"
+        for key, values in (scope or {}).items()
+        if values
+    ]
+    return " / ".join(parts) if parts else gettext("everyone")

@@ -54,7 +54,13 @@ class RuleChange(models.Model):
     action = models.CharField(_("action"), max_length=16)  # created / updated / deleted
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name=_("changed by"),
+    )
     source = models.CharField(_("source"), max_length=32, default="admin")
     changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
 

@@ -45,6 +45,7 @@ from crm.lead_file import (
 from crm.matching import CustomerRecord, Lead, MatchIndex, MatchResult
 from crm.models import Contact, ContactEvent, ContactSource, Department, LeadImport, LeadRow
 from crm.names import normalize_company, normalize_domain, normalize_postal, prefecture_of
+from crm.reasons import describe_reason
 from customers.models import Customer, User
 
 CHUNK_ROWS = 1000
@@ -161,7 +162,7 @@ def write_report(*, lead_import: LeadImport, out: TextIO) -> int:
     for row, company, status, code, score, reason in selectors.lead_report_rows(
         lead_import_id=lead_import.pk
     ):
-        writer.writerow([row, company, status, code, format_score(score), reason])
+        writer.writerow([row, company, status, code, format_score(score), describe_reason(reason)])
         n += 1
     return n
 
@@ -304,6 +305,11 @@ class _Importer:
                 d.candidates = [(self.alias.get(c, c), s) for c, s in d.candidates]
                 if d.status == LeadRow.Status.NEW and d.reason.endswith("new prospect"):
                     d.reason = f"{d.reason} {d.link_code}"
+                if d.status == LeadRow.Status.NEW:
+                    # The report's customer_code is "matched or best candidate, else empty" (contract
+                    # section 7): a new row matched no one, so it is empty rather than the candidate it
+                    # rejected; the prospect it created is named in the reason and linked on the row.
+                    d.code = ""
             contacts = apply_leads_to_contacts(
                 items=[(d.parsed, self.ids[d.link_code], d.branch) for d in decisions if d.link_code],
                 source=self.lead_import.source,
@@ -341,7 +347,7 @@ class _Importer:
                     row=d.parsed.row,
                     company_name=d.parsed.company_name[:200],
                     status=d.status,
-                    customer_id=self.ids.get(d.code),
+                    customer_id=self.ids.get(d.link_code if d.status == LeadRow.Status.NEW else d.code),
                     customer_code=d.code,
                     score=Decimal(str(round(d.score, 3))),
                     reason=d.reason[:300],

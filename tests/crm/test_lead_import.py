@@ -79,7 +79,8 @@ def test_report_format_field_by_field(tmp_path, master):
     assert row1[1] == "(株)山田商事" and row1[2] == "matched" and row1[3] == "C001"
     assert 0.85 <= float(row1[4]) <= 1 and row1[5]
     assert report[2][2] == "new" and report[3][2] == "new"  # look-alikes are not merged
-    assert report[2][3] in ("", "C001") and report[3][3] in ("", "C002")
+    # A new row names no customer (not the candidate it rejected); its reason names the prospect it made.
+    assert report[2][3] == "" and report[3][3] == ""
     assert report[4][2:4] == ["invalid", ""] and report[4][4] == "0" and "company_name" in report[4][5]
     for r in report[1:]:
         assert r[2] in {"matched", "review", "new", "invalid"}
@@ -90,6 +91,9 @@ def test_report_format_field_by_field(tmp_path, master):
     prospects = Customer.objects.filter(trading_status="prospect").order_by("code")
     assert [p.name for p in prospects] == ["山田商店", "東京鋼業株式会社"]
     assert all(p.code.startswith("P") and p.name_key for p in prospects)
+    assert [p.code in r[5] for p, r in zip(prospects, report[2:4], strict=True)] == [True, True]
+    rows = LeadRow.objects.filter(status="new").order_by("row")
+    assert [r.customer.code for r in rows] == [p.code for p in prospects]  # the admin page links them
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp932"])
@@ -171,7 +175,7 @@ def test_new_rows_of_one_company_make_one_prospect(tmp_path, master):
     ]
     report = _run(tmp_path, lead_csv(rows))
     assert [r[2] for r in report[1:3]] == ["new", "new"]
-    assert "row 1" in report[2][5]
+    assert "1行目と同じ会社" in report[2][5]  # reasons in words (issue 17)
     assert Customer.objects.filter(trading_status="prospect").count() == 1
     prospect = Customer.objects.get(trading_status="prospect")
     assert set(prospect.contacts.values_list("email", flat=True)) >= {"a@aozora.jp", "b@aozora.jp"}
