@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -305,6 +306,14 @@ def _band_label(band: selectors.Band) -> str:
     return f"{charts.yen_label(band.lower)}–{charts.yen_label(band.upper)}"
 
 
+def _pilot_label(row: selectors.PilotChannelRow) -> str:
+    if not row.scope:
+        return gettext("Customers never invited")
+    scope = gettext("Prefecture") if row.scope == "prefecture" else gettext("Price group")
+    when = gettext("since the invitation") if row.since_invitation else gettext("before the invitation")
+    return f"{scope}: {row.value} — {when}"
+
+
 def economics_view(request: HttpRequest) -> HttpResponse:
     _check(request)
     form, period, _metric, cutoffs = _period_form(request)
@@ -313,6 +322,7 @@ def economics_view(request: HttpRequest) -> HttpResponse:
     bands, profits = result.bands, result.profits
     by_month = selectors.channel_mix_by_month(period=period)
     by_class = selectors.channel_mix_by_class(period=period, cutoffs=cutoffs)
+    by_pilot = selectors.channel_mix_by_pilot(period=period)
     channels = selectors.CHANNELS
 
     def bands_table() -> Table:
@@ -345,11 +355,21 @@ def economics_view(request: HttpRequest) -> HttpResponse:
         return header, ([r.label, *[r.orders[ch] for ch in channels], *[r.revenue[ch] for ch in channels]]
                         for r in rows)  # fmt: skip
 
+    def pilot_table() -> Table:
+        header = ["scope", "value", "since_invitation", "customers", *[f"orders_{ch}" for ch in channels],
+                  *[f"revenue_{ch}" for ch in channels]]  # fmt: skip
+        return header, (
+            [r.scope or "-", r.value or "-", "true" if r.since_invitation else "false", r.customers,
+             *[r.mix.orders[ch] for ch in channels], *[r.mix.revenue[ch] for ch in channels]]
+            for r in by_pilot
+        )  # fmt: skip
+
     tables = {
         "bands": bands_table,
         "profit": profits_table,
         "channels_by_month": lambda: mix_table(by_month, "month"),
         "channels_by_class": lambda: mix_table(by_class, "class"),
+        "channels_by_pilot": pilot_table,
     }
     if (export := _export(request, tables)) is not None:
         return export
@@ -389,6 +409,7 @@ def economics_view(request: HttpRequest) -> HttpResponse:
             worst=list(reversed(profits[-20:])) if len(profits) > 20 else [],
             by_month=by_month,
             by_class=by_class,
+            by_pilot=[(r, _pilot_label(r)) for r in by_pilot],
             channels=list(selectors.Order.Channel),
             profit_chart=profit_chart,
             orders_chart=orders_chart,
@@ -572,6 +593,7 @@ def customer_view(request: HttpRequest, customer_id: int) -> HttpResponse:
     last = selectors.last_order(customer_id=customer.pk)
     history = selectors.web_history(customer_id=customer.pk, now=now)
     departments = department_coverage(customer=customer)
+    reminders = selectors.reminder_history(customer_id=customer.pk, since=today - timedelta(days=365))
 
     tables = {
         "trend": lambda: (["month", "revenue"], trend.months),
@@ -586,6 +608,13 @@ def customer_view(request: HttpRequest, customer_id: int) -> HttpResponse:
             ["at", "kind", "detail"],
             ([timezone.localtime(e.at).isoformat(), e.kind, e.detail] for e in history.recent),
         ),
+        "reminders": lambda: (
+            ["sent_on", "to", "status", "items", f"order_within_{settings.REMINDER_CONVERSION_DAYS}_days"],
+            (
+                [r.on_date, r.to_email, r.status, " ".join(r.skus), "true" if r.converted else "false"]
+                for r in reminders
+            ),
+        ),  # fmt: skip
         "departments": lambda: (
             ["department", *[str(role.label) for role in KEY_ROLES], "contacts", "key_persons"],
             (
@@ -614,7 +643,9 @@ def customer_view(request: HttpRequest, customer_id: int) -> HttpResponse:
             last=last,
             history=history,
             departments=departments,
-            reminders_available=False,
+            reminders=reminders,
+            reminders_converted=sum(1 for r in reminders if r.converted),
+            conversion_days=settings.REMINDER_CONVERSION_DAYS,
             roles=[(role.value, role.label) for role in KEY_ROLES],
         ),
     )
