@@ -115,8 +115,11 @@ def _rows(sql: str, params: Sequence[Any] | dict[str, Any]) -> list[tuple]:
         return cur.fetchall()
 
 
-def _margin_sql() -> str:
-    """Gross margin of one order line ``l`` joined with its product ``p`` (param ``rate``)."""
+def line_margin_sql() -> str:
+    """Gross margin of one order line ``l`` joined with its product ``p`` (param ``rate``).
+
+    The one definition: the Pareto ranking by margin, the economics page and the what-if replay use it.
+    """
     return "CASE WHEN p.cost_price IS NULL THEN l.amount * %(rate)s ELSE l.amount - l.quantity * p.cost_price END"
 
 
@@ -192,7 +195,7 @@ class Pareto:
 def _ranking_sql(metric: str) -> str:
     if metric == MARGIN:
         per_customer = f"""
-            SELECT o.customer_id, SUM({_margin_sql()}) AS value, COUNT(DISTINCT o.id) AS orders
+            SELECT o.customer_id, SUM({line_margin_sql()}) AS value, COUNT(DISTINCT o.id) AS orders
             FROM {_L} l JOIN {_O} o ON o.id = l.order_id LEFT JOIN {_P} p ON p.id = l.product_id
             WHERE {_LIVE} AND o.placed_at >= %(start)s AND o.placed_at < %(end)s
             GROUP BY o.customer_id"""
@@ -504,7 +507,7 @@ def _order_margin_cte() -> str:
     return f"""
         per_order AS (
             SELECT o.id, o.customer_id, o.channel, o.subtotal, o.fees_total, o.placed_at,
-                   COALESCE(SUM({_margin_sql()}), 0) AS margin
+                   COALESCE(SUM({line_margin_sql()}), 0) AS margin
             FROM {_O} o LEFT JOIN {_L} l ON l.order_id = o.id LEFT JOIN {_P} p ON p.id = l.product_id
             WHERE {_LIVE} AND o.placed_at >= %(start)s AND o.placed_at < %(end)s
             GROUP BY o.id

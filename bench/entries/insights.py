@@ -139,13 +139,13 @@ def _replay_rows() -> list[Row]:
     period = Period(start=today - timedelta(days=364), end=today)
 
     # The engine alone: a sample of the same orders, built in memory first (not timed).
-    catalog = replay._Catalog(rules=rules, margin_rate=configured_costs().default_margin_rate)
+    catalog = replay._Catalog(rules=rules)
+    rate = configured_costs().default_margin_rate
     built = []
-    for batch in replay._order_batches(period=period, batch_size=2000):
+    for batch in replay._order_batches(period=period, batch_size=2000, margin_rate=rate):
         catalog.load(batch)
         for order in batch:
-            lines = [catalog.line(row)[0] for row in order.lines]
-            built.append((lines, catalog.buyer(order)[1], order.on))
+            built.append((catalog.lines(order), catalog.buyer(order)[1], order.on))
         if len(built) >= SAMPLE_ORDERS:
             break
     built = built[:SAMPLE_ORDERS]
