@@ -585,15 +585,16 @@ def whatif_run_view(request: HttpRequest, run_id: int) -> HttpResponse:
 
 def customer_view(request: HttpRequest, customer_id: int) -> HttpResponse:
     _check(request)
-    customer = get_object_or_404(Customer.objects.select_related("owner", "price_group"), pk=customer_id)
+    customer = selectors.customer_header(customer_id=customer_id)
+    if customer is None:
+        raise Http404
     now = timezone.now()
     today = timezone.localdate(now)
-    trend = selectors.customer_trend(customer_id=customer.pk, today=today)
-    usual = selectors.usual_products(customer_id=customer.pk, since=now - timedelta(days=365))
-    last = selectors.last_order(customer_id=customer.pk)
-    history = selectors.web_history(customer_id=customer.pk, now=now)
-    departments = department_coverage(customer=customer)
-    reminders = selectors.reminder_history(customer_id=customer.pk, since=today - timedelta(days=365))
+    trend = selectors.customer_trend(customer_id=customer.id, today=today)
+    usual = selectors.usual_products(customer_id=customer.id, since=now - timedelta(days=365))
+    history = selectors.web_history(customer_id=customer.id, now=now)
+    departments = department_coverage(customer=Customer(pk=customer.id))
+    reminders = selectors.reminder_history(customer_id=customer.id, since=today - timedelta(days=365))
 
     tables = {
         "trend": lambda: (["month", "revenue"], trend.months),
@@ -640,7 +641,7 @@ def customer_view(request: HttpRequest, customer_id: int) -> HttpResponse:
             trend=trend,
             trend_chart=trend_chart,
             usual=usual,
-            last=last,
+            last=customer.last_order,
             history=history,
             departments=departments,
             reminders=reminders,
