@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -199,15 +198,8 @@ def _order_batches(*, period: Period, batch_size: int, margin_rate: Decimal) -> 
     }
     with connection.chunked_cursor() as cursor:
         cursor.execute(_orders_sql(), params)
-        # The next batch is fetched while this one is evaluated: PostgreSQL aggregates and sends
-        # it while Python runs the engine, instead of the replay waiting for each FETCH in turn.
-        # One worker thread on the same connection (psycopg2 serialises its use), so the stream
-        # sees what the caller's transaction sees; leaving the ``with`` waits for it.
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="replay-fetch") as fetcher:
-            pending = fetcher.submit(cursor.fetchmany, batch_size)
-            while rows := pending.result():
-                pending = fetcher.submit(cursor.fetchmany, batch_size)
-                yield [_Order(*row) for row in rows]
+        while rows := cursor.fetchmany(batch_size):
+            yield [_Order(*row) for row in rows]
 
 
 def replay_orders(
