@@ -20,6 +20,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from io import TextIOBase
 from typing import Any, TextIO
 
 from django.db import connection
@@ -189,7 +190,7 @@ def _orders_sql() -> str:
 
 def _order_batches(*, period: Period, batch_size: int, margin_rate: Decimal) -> Iterator[list[_Order]]:
     """Orders of the period with their lines, ``batch_size`` orders at a time, from one server-side cursor."""
-    params = {
+    params: dict[str, Any] = {
         "tz": timezone.get_current_timezone_name(),
         "cancelled": Order.Status.CANCELLED,
         "start": period.start_at,
@@ -364,7 +365,7 @@ def run_replay(
     *,
     rules: Sequence[engine.Rule],
     period: Period,
-    report: TextIO | None = None,
+    report: TextIO | TextIOBase | None = None,
     batch_size: int = 1000,
     costs: Costs | None = None,
 ) -> ReplaySummary:

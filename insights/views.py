@@ -385,14 +385,16 @@ def economics_view(request: HttpRequest) -> HttpResponse:
     orders_chart = charts.bar_chart(
         title=gettext("Orders per band and channel"),
         labels=labels,
-        series={ch.label: [b.by_channel.get(ch.value, 0) for b in bands] for ch in selectors.Order.Channel},
+        series={
+            str(ch.label): [b.by_channel.get(ch.value, 0) for b in bands] for ch in selectors.Order.Channel
+        },
         money=False,
         stacked=True,
     )
     mix_chart = charts.bar_chart(
         title=gettext("Orders per channel and month"),
         labels=[r.label[2:] for r in by_month],
-        series={ch.label: [r.orders[ch.value] for r in by_month] for ch in selectors.Order.Channel},
+        series={str(ch.label): [r.orders[ch.value] for r in by_month] for ch in selectors.Order.Channel},
         money=False,
         stacked=True,
     )
@@ -596,7 +598,7 @@ def customer_view(request: HttpRequest, customer_id: int) -> HttpResponse:
     departments = department_coverage(customer=Customer(pk=customer.id))
     reminders = selectors.reminder_history(customer_id=customer.id, since=today - timedelta(days=365))
 
-    tables = {
+    tables: dict[str, Callable[[], Table]] = {
         "trend": lambda: (["month", "revenue"], trend.months),
         "products": lambda: (
             ["sku", "name", "orders", "quantity", "revenue", "last_ordered_at"],
