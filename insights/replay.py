@@ -3,8 +3,9 @@
 The orders' own lines are re-evaluated by ``pricing_rules.engine.evaluate``, the function
 checkout calls, with inputs built by the same builders the cart uses
 (``orders.services.cart.engine_product`` / ``engine_buyer``) and the unit prices the orders
-paid (order line snapshots). Lines stream from one server-side cursor in batches; memory holds
-one batch plus caches bounded by the catalog and the customer master, never the whole period.
+paid (order line snapshots). Orders stream from one server-side cursor in batches; memory holds
+one batch plus caches bounded by the catalog, the customer master and ``LINE_CACHE_SIZE``, never
+the whole period.
 
 What is taken from today rather than from the day of the order: the product's own MOQ, multiple,
 maximum and category (the order does not snapshot them) and the customer's price group. A
