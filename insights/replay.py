@@ -3,8 +3,9 @@
 The orders' own lines are re-evaluated by ``pricing_rules.engine.evaluate``, the function
 checkout calls, with inputs built by the same builders the cart uses
 (``catalog.limits.engine_product`` / ``engine_buyer``) and the unit prices the orders
-paid (order line snapshots). Lines stream from one server-side cursor in batches; memory holds
-one batch plus caches bounded by the catalog and the customer master, never the whole period.
+paid (order line snapshots). Orders stream from one server-side cursor in batches; memory holds
+one batch plus caches bounded by the catalog, the customer master and ``LINE_CACHE_SIZE``, never
+the whole period.
 
 What is taken from today rather than from the day of the order: the product's own MOQ, multiple,
 maximum and category (the order does not snapshot them) and the customer's price group. A
@@ -20,16 +21,19 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from io import TextIOBase
 from typing import Any, TextIO
 
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from b2bshop.csv_safe import safe_writer
+from b2bshop.errors import ApplicationError
 from catalog.limits import category_chains, engine_buyer, engine_product
 from catalog.models import Product
 from customers.models import Customer
-from insights.selectors import Costs, Period, configured_costs
+from insights.selectors import Costs, Period, configured_costs, line_margin_sql
 from orders.models import Order, OrderLine
 from pricing_rules import engine
 
@@ -60,7 +64,7 @@ class ReplayedOrder:
         ]
 
 
-@dataclass
+@dataclass(slots=True)
 class _Order:
     id: int
     number: str
@@ -70,60 +74,86 @@ class _Order:
     fees_total: Decimal
     on: date
     prefecture: str
-    lines: list[tuple] = field(default_factory=list)
+    margin: Decimal
+    # Per line, all in the same order: product id (None once the product was deleted), quantity,
+    # unit price paid, and the line's own snapshot (SKU, name, unit, tax rate) for deleted products only.
+    product_ids: list[int | None]
+    quantities: list[int]
+    unit_prices: list[Decimal]
+    skus: list[str | None]
+    names: list[str | None]
+    units: list[str | None]
+    tax_rates: list[int | None]
+
+
+class ProductDeletedDuringReplay(ApplicationError):
+    code = "product_deleted_during_replay"
+
+
+# Distinct (product, quantity, price paid) lines kept as engine lines; a full cache is emptied.
+LINE_CACHE_SIZE = 200_000
 
 
 class _Catalog:
-    """Engine products and customers met so far; bounded by the catalog and the customer master."""
+    """Engine products, buyers and lines met so far; bounded by the catalog, the customer master and LINE_CACHE_SIZE."""
 
-    def __init__(self, *, rules: Sequence[engine.Rule], margin_rate: Decimal):
+    def __init__(self, *, rules: Sequence[engine.Rule]):
         self.needs_categories = any(rule.scope.categories for rule in rules)
-        self.margin_rate = margin_rate
-        self.products: dict[int, tuple[engine.Product, Decimal | None]] = {}
+        self.products: dict[int, engine.Product] = {}
         self.customers: dict[int, Customer] = {}
         self.buyers: dict[tuple[int, str], engine.Buyer] = {}  # frozen, so shared by a customer's orders
+        # engine.Line is frozen too: a reorder of the same item, quantity and price reuses its line.
+        self.line_cache: dict[tuple[int, int, Decimal], engine.Line] = {}
 
     def load(self, orders: Sequence[_Order]) -> None:
         """Read the products and customers of a batch not seen before: at most three statements."""
-        product_ids = {line[0] for o in orders for line in o.lines if line[0] is not None} - set(
-            self.products
-        )
+        known = self.products
+        product_ids = {pid for o in orders for pid in o.product_ids if pid is not None and pid not in known}
         if product_ids:
             products = list(
                 Product.objects.filter(pk__in=product_ids).only(
-                    "sku",
-                    "name",
-                    "unit",
-                    "category_id",
-                    "case_quantity",
-                    "moq",
-                    "order_multiple",
-                    "max_quantity",
-                    "tax_rate",
-                    "active",
-                    "cost_price",
-                )  # fmt: skip
-            )
+                    "sku", "name", "unit", "category_id", "case_quantity", "moq", "order_multiple",
+                    "max_quantity", "tax_rate", "active",
+                )
+            )  # fmt: skip
             chains = category_chains(products) if self.needs_categories else {}
             for p in products:
                 # The order happened: a product withdrawn since is not a reason to block it now.
                 p.active = True
-                self.products[p.pk] = (engine_product(p, chains=chains, available=None), p.cost_price)
-        customer_ids = {o.customer_id for o in orders} - set(self.customers)
+                known[p.pk] = engine_product(p, chains=chains, available=None)
+            if len(products) < len(product_ids):
+                raise ProductDeletedDuringReplay(
+                    gettext("A product was deleted while the replay ran; run it again.")
+                )
+        customer_ids = {o.customer_id for o in orders} - self.customers.keys()
         if customer_ids:
             for c in Customer.objects.filter(pk__in=customer_ids).select_related("price_group"):
                 self.customers[c.pk] = c
 
-    def line(self, row: tuple) -> tuple[engine.Line, Decimal]:
-        """The engine line of an order line at the price paid, and the line's gross margin."""
-        product_id, sku, name, unit, quantity, unit_price, amount, tax_rate = row
-        known = self.products.get(product_id) if product_id is not None else None
-        if known is None:  # the product was deleted: only the snapshot is left
-            product, cost = engine.Product(sku=sku, name=name, unit=unit or "", tax_rate=tax_rate), None
-        else:
-            product, cost = known
-        margin = amount * self.margin_rate if cost is None else amount - quantity * cost
-        return engine.Line(product=product, quantity=quantity, unit_price=unit_price), margin
+    def lines(self, order: _Order) -> list[engine.Line]:
+        """The order's engine lines at the unit prices it paid."""
+        cache = self.line_cache
+        lines = []
+        for i, (pid, quantity, price) in enumerate(
+            zip(order.product_ids, order.quantities, order.unit_prices, strict=True)
+        ):
+            if pid is None:  # the product was deleted before the replay: only the line's snapshot is left
+                product = engine.Product(
+                    sku=order.skus[i] or "", name=order.names[i] or "", unit=order.units[i] or "",
+                    tax_rate=order.tax_rates[i] or 10,
+                )  # fmt: skip
+                lines.append(engine.Line(product=product, quantity=quantity, unit_price=price))
+                continue
+            key = (pid, quantity, price)
+            line = cache.get(key)
+            if line is None:
+                if len(cache) >= LINE_CACHE_SIZE:
+                    cache.clear()
+                line = cache[key] = engine.Line(
+                    product=self.products[pid], quantity=quantity, unit_price=price
+                )
+            lines.append(line)
+        return lines
 
     def buyer(self, order: _Order) -> tuple[Customer, engine.Buyer]:
         customer = self.customers[order.customer_id]
@@ -138,48 +168,40 @@ class _Catalog:
 
 
 def _orders_sql() -> str:
-    o, line = Order._meta.db_table, OrderLine._meta.db_table
-    # Name and unit are needed only for lines whose product was deleted since.
-    columns = ("product_id", "sku", "CASE WHEN l.product_id IS NULL THEN l.name END",
-               "CASE WHEN l.product_id IS NULL THEN l.unit END", "quantity", "unit_price", "amount", "tax_rate")  # fmt: skip
-    lines = ", ".join(
-        f"array_agg({column if ' ' in column else 'l.' + column} ORDER BY l.line_no)" for column in columns
-    )
+    o, line, product = Order._meta.db_table, OrderLine._meta.db_table, Product._meta.db_table
     # One row per order with its lines as arrays: a tenth of the rows a line-per-row stream would
-    # send, and the order date and ship-to prefecture already converted by PostgreSQL.
+    # send, the order date and ship-to prefecture already converted, and the gross margin summed
+    # by the same expression the economics page uses, so no line amount or cost reaches Python.
+    # The arrays carry no ORDER BY: PostgreSQL 15 would sort every order's lines once per array,
+    # and they are aligned anyway (one aggregation pass feeds them row by row); line order does not
+    # change an evaluation. The line's snapshot is sent only for products deleted since.
+    snapshot = ", ".join(
+        f"array_agg(CASE WHEN l.product_id IS NULL THEN l.{column} END)"
+        for column in ("sku", "name", "unit", "tax_rate")
+    )
     return f"""
         SELECT o.id, o.number, o.customer_id, o.channel, o.subtotal, o.fees_total,
-               (o.placed_at AT TIME ZONE %(tz)s)::date, COALESCE(o.ship_to ->> 'prefecture', ''), {lines}
-        FROM {o} o JOIN {line} l ON l.order_id = o.id
+               (o.placed_at AT TIME ZONE %(tz)s)::date, COALESCE(o.ship_to ->> 'prefecture', ''),
+               COALESCE(SUM({line_margin_sql()}), 0),
+               array_agg(l.product_id), array_agg(l.quantity), array_agg(l.unit_price), {snapshot}
+        FROM {o} o JOIN {line} l ON l.order_id = o.id LEFT JOIN {product} p ON p.id = l.product_id
         WHERE o.status <> %(cancelled)s AND o.placed_at >= %(start)s AND o.placed_at < %(end)s
         GROUP BY o.id ORDER BY o.id"""  # noqa: S608 - table names from the models, values as parameters
 
 
-def _order_batches(*, period: Period, batch_size: int) -> Iterator[list[_Order]]:
+def _order_batches(*, period: Period, batch_size: int, margin_rate: Decimal) -> Iterator[list[_Order]]:
     """Orders of the period with their lines, ``batch_size`` orders at a time, from one server-side cursor."""
-    params = {
+    params: dict[str, Any] = {
         "tz": timezone.get_current_timezone_name(),
         "cancelled": Order.Status.CANCELLED,
         "start": period.start_at,
         "end": period.end_at,
+        "rate": margin_rate,
     }
     with connection.chunked_cursor() as cursor:
         cursor.execute(_orders_sql(), params)
         while rows := cursor.fetchmany(batch_size):
-            yield [
-                _Order(
-                    id=oid,
-                    number=number,
-                    customer_id=cid,
-                    channel=channel,
-                    subtotal=subtotal,
-                    fees_total=fees,
-                    on=on,
-                    prefecture=prefecture,
-                    lines=list(zip(*arrays, strict=True)),
-                )
-                for oid, number, cid, channel, subtotal, fees, on, prefecture, *arrays in rows
-            ]
+            yield [_Order(*row) for row in rows]
 
 
 def replay_orders(
@@ -188,22 +210,22 @@ def replay_orders(
     """Every order of ``period`` (not cancelled) evaluated under ``rules``, in order-id order."""
     costs = costs or configured_costs()
     rules = tuple(rules)
-    catalog = _Catalog(rules=rules, margin_rate=costs.default_margin_rate)
-    for batch in _order_batches(period=period, batch_size=batch_size):
+    catalog = _Catalog(rules=rules)
+    evaluate = engine.evaluate
+    for batch in _order_batches(period=period, batch_size=batch_size, margin_rate=costs.default_margin_rate):
         catalog.load(batch)
         for order in batch:
-            built = [catalog.line(row) for row in order.lines]
             customer, buyer = catalog.buyer(order)
-            evaluation = engine.evaluate(lines=[ln for ln, _ in built], buyer=buyer, rules=rules, on=order.on)
+            evaluation = evaluate(lines=catalog.lines(order), buyer=buyer, rules=rules, on=order.on)
             yield ReplayedOrder(
                 number=order.number,
                 customer_code=customer.code,
                 customer_name=customer.name,
                 channel=order.channel,
                 subtotal=order.subtotal,
-                margin=sum((m for _, m in built), Decimal(0)),
+                margin=order.margin,
                 blocked=bool(evaluation.violations),
-                violations=tuple(dict.fromkeys(evaluation.violation_codes)),
+                violations=tuple(sorted(set(evaluation.violation_codes))),
                 fees_before=order.fees_total,
                 fees_after=evaluation.fees_total,
             )
@@ -344,7 +366,7 @@ def run_replay(
     *,
     rules: Sequence[engine.Rule],
     period: Period,
-    report: TextIO | None = None,
+    report: TextIO | TextIOBase | None = None,
     batch_size: int = 1000,
     costs: Costs | None = None,
 ) -> ReplaySummary:

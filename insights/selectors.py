@@ -17,15 +17,22 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.db import connection
+from django.db.models import Value
 from django.utils import timezone
 
 from catalog.models import Product
-from customers.models import Customer, User
+from customers.models import Customer, PriceGroup, User
+from engagement.models import ReminderDigest
+from engagement.rollout import INVITATION
+from engagement.selectors import with_conversion
 from insights.models import WebEvent
+from mail.models import OutgoingEmail
 from orders.models import Cart, CartLine, Order, OrderLine
 
 CHANNELS: tuple[str, ...] = tuple(Order.Channel.values)
+ONLINE: tuple[str, ...] = (Order.Channel.WEB, Order.Channel.API)
 CLASSES = ("A", "B", "C")
 REVENUE, MARGIN = "revenue", "margin"
 
@@ -108,8 +115,11 @@ def _rows(sql: str, params: Sequence[Any] | dict[str, Any]) -> list[tuple]:
         return cur.fetchall()
 
 
-def _margin_sql() -> str:
-    """Gross margin of one order line ``l`` joined with its product ``p`` (param ``rate``)."""
+def line_margin_sql() -> str:
+    """Gross margin of one order line ``l`` joined with its product ``p`` (param ``rate``).
+
+    The one definition: the Pareto ranking by margin, the economics page and the what-if replay use it.
+    """
     return "CASE WHEN p.cost_price IS NULL THEN l.amount * %(rate)s ELSE l.amount - l.quantity * p.cost_price END"
 
 
@@ -185,7 +195,7 @@ class Pareto:
 def _ranking_sql(metric: str) -> str:
     if metric == MARGIN:
         per_customer = f"""
-            SELECT o.customer_id, SUM({_margin_sql()}) AS value, COUNT(DISTINCT o.id) AS orders
+            SELECT o.customer_id, SUM({line_margin_sql()}) AS value, COUNT(DISTINCT o.id) AS orders
             FROM {_L} l JOIN {_O} o ON o.id = l.order_id LEFT JOIN {_P} p ON p.id = l.product_id
             WHERE {_LIVE} AND o.placed_at >= %(start)s AND o.placed_at < %(end)s
             GROUP BY o.customer_id"""
@@ -497,7 +507,7 @@ def _order_margin_cte() -> str:
     return f"""
         per_order AS (
             SELECT o.id, o.customer_id, o.channel, o.subtotal, o.fees_total, o.placed_at,
-                   COALESCE(SUM({_margin_sql()}), 0) AS margin
+                   COALESCE(SUM({line_margin_sql()}), 0) AS margin
             FROM {_O} o LEFT JOIN {_L} l ON l.order_id = o.id LEFT JOIN {_P} p ON p.id = l.product_id
             WHERE {_LIVE} AND o.placed_at >= %(start)s AND o.placed_at < %(end)s
             GROUP BY o.id
@@ -641,6 +651,17 @@ class ChannelRow:
     def revenue_share(self, channel: str) -> Decimal:
         return _ratio(self.revenue.get(channel, Decimal(0)), self.total_revenue)
 
+    @property
+    def online_order_share(self) -> Decimal:
+        """Share of orders placed by the buyers themselves (web and API)."""
+        return _ratio(sum(self.orders.get(ch, 0) for ch in ONLINE), self.total_orders)
+
+    @property
+    def online_revenue_share(self) -> Decimal:
+        return _ratio(
+            sum((self.revenue.get(ch, Decimal(0)) for ch in ONLINE), Decimal(0)), self.total_revenue
+        )
+
 
 def _channel_rows(rows: list[tuple], labels: list[str]) -> list[ChannelRow]:
     orders: dict[str, dict[str, int]] = {label: dict.fromkeys(CHANNELS, 0) for label in labels}
@@ -699,6 +720,82 @@ def channel_mix_by_class(*, period: Period, cutoffs: tuple[int, int] | None = No
         },
     )
     return _channel_rows(rows, list(CLASSES))
+
+
+@dataclass(frozen=True, slots=True)
+class PilotChannelRow:
+    """Channel mix of one web-rollout pilot scope (a prefecture or a price group), before and since the invitation.
+
+    ``scope`` is ``prefecture``, ``price_group`` or ``""`` (customers never invited, for comparison).
+    """
+
+    scope: str
+    value: str
+    since_invitation: bool
+    customers: int
+    mix: ChannelRow
+
+
+def channel_mix_by_pilot(*, period: Period) -> list[PilotChannelRow]:
+    """Orders and revenue per channel for each web-rollout pilot scope. One statement.
+
+    The rollout (``engagement.rollout``) switches web ordering on and invites the buyers of the
+    customers staff picked by prefecture or price group; a customer is in a pilot from its first
+    invitation e-mail. For every prefecture and price group holding invited customers, their
+    orders of the period are split into those placed before and since their invitation, so staff
+    see whether the pilot moved orders to the web; customers never invited form the last row.
+    """
+    users = connection.ops.quote_name(User._meta.db_table)
+    rows = _rows(
+        f"""
+        WITH invited AS (
+            SELECT u.customer_id, MIN(e.created_at) AS invited_at
+            FROM {OutgoingEmail._meta.db_table} e JOIN {users} u ON u.id = e.recipient_id
+            WHERE e.kind = %(invitation)s GROUP BY u.customer_id
+        ), live AS (
+            SELECT o.customer_id, o.channel, o.subtotal, c.prefecture, pg.name AS price_group,
+                   i.invited_at IS NOT NULL AS piloted, o.placed_at >= i.invited_at AS since
+            FROM {_O} o JOIN {_C} c ON c.id = o.customer_id
+            LEFT JOIN {PriceGroup._meta.db_table} pg ON pg.id = c.price_group_id
+            LEFT JOIN invited i ON i.customer_id = o.customer_id
+            WHERE {_LIVE} AND o.placed_at >= %(start)s AND o.placed_at < %(end)s
+        )
+        SELECT GROUPING(prefecture), GROUPING(price_group), GROUPING(channel), piloted, prefecture, price_group,
+               since, channel, COUNT(*), SUM(subtotal), COUNT(DISTINCT customer_id)
+        FROM live
+        GROUP BY GROUPING SETS ((piloted, prefecture, since, channel), (piloted, prefecture, since),
+                                (piloted, price_group, since, channel), (piloted, price_group, since),
+                                (piloted, channel), (piloted))""",
+        {"invitation": INVITATION, "start": period.start_at, "end": period.end_at},
+    )
+    cells: dict[tuple[str, str, bool], list[tuple[str, int, Decimal]]] = defaultdict(list)
+    customers: dict[tuple[str, str, bool], int] = {}
+    for by_pref, by_group, all_channels, piloted, prefecture, group, since, channel, n, revenue, who in rows:
+        if not by_pref and piloted:
+            key = ("prefecture", prefecture, bool(since))
+        elif not by_group and piloted and group is not None:
+            key = ("price_group", group, bool(since))
+        elif by_pref and by_group and not piloted:
+            key = ("", "", False)
+        else:
+            continue
+        if all_channels:
+            customers[key] = who  # distinct customers over all channels
+        else:
+            cells[key].append((channel, n, revenue))
+    order = {"prefecture": 0, "price_group": 1, "": 2}
+    return [
+        PilotChannelRow(
+            scope=scope,
+            value=value,
+            since_invitation=since,
+            customers=customers.get((scope, value, since), 0),
+            mix=_channel_rows(
+                [(value, ch, n, rev) for ch, n, rev in cells[(scope, value, since)]], [value]
+            ).pop(),
+        )
+        for scope, value, since in sorted(cells, key=lambda k: (order[k[0]], k[1], k[2]))
+    ]
 
 
 # ============================================================================ one customer (待ちの営業)
@@ -781,8 +878,101 @@ def usual_products(*, customer_id: int, since: datetime, limit: int = 10) -> lis
     ]
 
 
-def last_order(*, customer_id: int) -> Order | None:
-    return Order.objects.filter(customer_id=customer_id).order_by("-placed_at", "-id").first()
+@dataclass(frozen=True, slots=True)
+class LastOrder:
+    number: str
+    placed_at: datetime
+    subtotal: Decimal
+    channel: str
+
+    @property
+    def channel_label(self) -> str:
+        return str(Order.Channel(self.channel).label)
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerHeader:
+    """What the customer page shows at the top: the company, its price group and sales rep, its last order."""
+
+    id: int
+    code: str
+    name: str
+    prefecture: str
+    price_group: str  # "code name", "" without one
+    owner: str  # the sales rep's e-mail, "" without one
+    last_order: LastOrder | None
+
+
+def customer_header(*, customer_id: int) -> CustomerHeader | None:
+    """The company and its last order (any status), or None for an unknown id. One statement.
+
+    Plain SQL rather than two ORM queries: on a page whose own SQL takes a few milliseconds,
+    building ORM queries and model instances cost more than the database did.
+    """
+    users = connection.ops.quote_name(User._meta.db_table)
+    rows = _rows(
+        f"""
+        SELECT c.id, c.code, c.name, c.prefecture, COALESCE(pg.code || ' ' || pg.name, ''), COALESCE(u.email, ''),
+               lo.number, lo.placed_at, lo.subtotal, lo.channel
+        FROM {_C} c LEFT JOIN {PriceGroup._meta.db_table} pg ON pg.id = c.price_group_id
+        LEFT JOIN {users} u ON u.id = c.owner_id
+        LEFT JOIN LATERAL (
+            SELECT o.number, o.placed_at, o.subtotal, o.channel FROM {_O} o WHERE o.customer_id = c.id
+            ORDER BY o.placed_at DESC, o.id DESC LIMIT 1
+        ) lo ON true
+        WHERE c.id = %s""",
+        [customer_id],
+    )
+    if not rows:
+        return None
+    cid, code, name, prefecture, group, owner, number, placed_at, subtotal, channel = rows[0]
+    last = LastOrder(number, placed_at, subtotal, channel) if number is not None else None
+    return CustomerHeader(cid, code, name, prefecture, group, owner, last)
+
+
+# ============================================================================ reminders sent to one customer
+
+
+@dataclass(frozen=True, slots=True)
+class SentReminder:
+    """One reorder-reminder e-mail (engagement): when, to whom, which items, and whether an order followed."""
+
+    on_date: date
+    created_at: datetime
+    to_email: str
+    status: str  # the e-mail's send status ("" when it was never queued)
+    skus: tuple[str, ...]
+    converted: bool
+
+    @property
+    def status_label(self) -> str:
+        return str(OutgoingEmail.Status(self.status).label) if self.status else ""
+
+
+def reminder_history(*, customer_id: int, since: date, limit: int = 30) -> list[SentReminder]:
+    """The customer's reorder-reminder e-mails since ``since``, newest first. One statement.
+
+    "Converted" is engagement's own definition (``engagement.selectors.with_conversion``: a
+    non-cancelled order within ``REMINDER_CONVERSION_DAYS`` of the e-mail), so this page and the
+    reminder admin never disagree.
+    """
+    digests = (
+        with_conversion(ReminderDigest.objects.filter(customer_id=customer_id, on_date__gte=since))
+        .annotate(skus=ArrayAgg("items__product__sku", order_by="items__product__sku", default=Value([])))
+        .values_list("on_date", "created_at", "email__to_email", "email__status", "skus", "converted")
+        .order_by("-on_date", "-id")[:limit]
+    )
+    return [
+        SentReminder(
+            on_date=on_date,
+            created_at=created_at,
+            to_email=to_email or "",
+            status=status or "",
+            skus=tuple(skus),
+            converted=converted,
+        )
+        for on_date, created_at, to_email, status, skus, converted in digests
+    ]
 
 
 # ============================================================================ web history of one customer
@@ -798,11 +988,22 @@ class LeftCart:
     still_open: bool
 
 
+@dataclass(frozen=True, slots=True)
+class RecentEvent:
+    at: datetime
+    kind: str
+    detail: str
+
+    @property
+    def kind_label(self) -> str:
+        return str(WebEvent.Kind(self.kind).label)
+
+
 @dataclass
 class WebHistory:
     days: int
     counts: dict[str, int]
-    recent: list[WebEvent]
+    recent: list[RecentEvent]
     top_searches: list[tuple[str, int]]
     top_viewed: list[tuple[str, int]]
     left_carts: list[LeftCart]
@@ -812,7 +1013,6 @@ class WebHistory:
 def web_history(*, customer_id: int, now: datetime, days: int = 90) -> WebHistory:
     """Logins, searches, products viewed and carts left without an order. Five statements."""
     since = now - timedelta(days=days)
-    events = WebEvent.objects.filter(customer_id=customer_id, at__gte=since)
     counts = dict.fromkeys(WebEvent.Kind.values, 0)
     last_login = None
     for kind, n, last in _rows(
@@ -857,7 +1057,14 @@ def web_history(*, customer_id: int, now: datetime, days: int = 90) -> WebHistor
     return WebHistory(
         days=days,
         counts=counts,
-        recent=list(events.order_by("-at", "-id")[:30]),
+        recent=[
+            RecentEvent(at, kind, detail)
+            for at, kind, detail in _rows(
+                f"SELECT at, kind, detail FROM {WebEvent._meta.db_table} WHERE customer_id = %s AND at >= %s "
+                "ORDER BY at DESC, id DESC LIMIT 30",
+                [customer_id, since],
+            )
+        ],
         top_searches=[(d, n) for k, d, n in tops if k == WebEvent.Kind.SEARCH],
         top_viewed=[(d, n) for k, d, n in tops if k == WebEvent.Kind.VIEW],
         left_carts=left,

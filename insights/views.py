@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -305,6 +306,14 @@ def _band_label(band: selectors.Band) -> str:
     return f"{charts.yen_label(band.lower)}–{charts.yen_label(band.upper)}"
 
 
+def _pilot_label(row: selectors.PilotChannelRow) -> str:
+    if not row.scope:
+        return gettext("Customers never invited")
+    scope = gettext("Prefecture") if row.scope == "prefecture" else gettext("Price group")
+    when = gettext("since the invitation") if row.since_invitation else gettext("before the invitation")
+    return f"{scope}: {row.value} — {when}"
+
+
 def economics_view(request: HttpRequest) -> HttpResponse:
     _check(request)
     form, period, _metric, cutoffs = _period_form(request)
@@ -313,6 +322,7 @@ def economics_view(request: HttpRequest) -> HttpResponse:
     bands, profits = result.bands, result.profits
     by_month = selectors.channel_mix_by_month(period=period)
     by_class = selectors.channel_mix_by_class(period=period, cutoffs=cutoffs)
+    by_pilot = selectors.channel_mix_by_pilot(period=period)
     channels = selectors.CHANNELS
 
     def bands_table() -> Table:
@@ -345,11 +355,21 @@ def economics_view(request: HttpRequest) -> HttpResponse:
         return header, ([r.label, *[r.orders[ch] for ch in channels], *[r.revenue[ch] for ch in channels]]
                         for r in rows)  # fmt: skip
 
+    def pilot_table() -> Table:
+        header = ["scope", "value", "since_invitation", "customers", *[f"orders_{ch}" for ch in channels],
+                  *[f"revenue_{ch}" for ch in channels]]  # fmt: skip
+        return header, (
+            [r.scope or "-", r.value or "-", "true" if r.since_invitation else "false", r.customers,
+             *[r.mix.orders[ch] for ch in channels], *[r.mix.revenue[ch] for ch in channels]]
+            for r in by_pilot
+        )  # fmt: skip
+
     tables = {
         "bands": bands_table,
         "profit": profits_table,
         "channels_by_month": lambda: mix_table(by_month, "month"),
         "channels_by_class": lambda: mix_table(by_class, "class"),
+        "channels_by_pilot": pilot_table,
     }
     if (export := _export(request, tables)) is not None:
         return export
@@ -365,14 +385,16 @@ def economics_view(request: HttpRequest) -> HttpResponse:
     orders_chart = charts.bar_chart(
         title=gettext("Orders per band and channel"),
         labels=labels,
-        series={ch.label: [b.by_channel.get(ch.value, 0) for b in bands] for ch in selectors.Order.Channel},
+        series={
+            str(ch.label): [b.by_channel.get(ch.value, 0) for b in bands] for ch in selectors.Order.Channel
+        },
         money=False,
         stacked=True,
     )
     mix_chart = charts.bar_chart(
         title=gettext("Orders per channel and month"),
         labels=[r.label[2:] for r in by_month],
-        series={ch.label: [r.orders[ch.value] for r in by_month] for ch in selectors.Order.Channel},
+        series={str(ch.label): [r.orders[ch.value] for r in by_month] for ch in selectors.Order.Channel},
         money=False,
         stacked=True,
     )
@@ -389,6 +411,7 @@ def economics_view(request: HttpRequest) -> HttpResponse:
             worst=list(reversed(profits[-20:])) if len(profits) > 20 else [],
             by_month=by_month,
             by_class=by_class,
+            by_pilot=[(r, _pilot_label(r)) for r in by_pilot],
             channels=list(selectors.Order.Channel),
             profit_chart=profit_chart,
             orders_chart=orders_chart,
@@ -564,16 +587,18 @@ def whatif_run_view(request: HttpRequest, run_id: int) -> HttpResponse:
 
 def customer_view(request: HttpRequest, customer_id: int) -> HttpResponse:
     _check(request)
-    customer = get_object_or_404(Customer.objects.select_related("owner", "price_group"), pk=customer_id)
+    customer = selectors.customer_header(customer_id=customer_id)
+    if customer is None:
+        raise Http404
     now = timezone.now()
     today = timezone.localdate(now)
-    trend = selectors.customer_trend(customer_id=customer.pk, today=today)
-    usual = selectors.usual_products(customer_id=customer.pk, since=now - timedelta(days=365))
-    last = selectors.last_order(customer_id=customer.pk)
-    history = selectors.web_history(customer_id=customer.pk, now=now)
-    departments = department_coverage(customer=customer)
+    trend = selectors.customer_trend(customer_id=customer.id, today=today)
+    usual = selectors.usual_products(customer_id=customer.id, since=now - timedelta(days=365))
+    history = selectors.web_history(customer_id=customer.id, now=now)
+    departments = department_coverage(customer=Customer(pk=customer.id))
+    reminders = selectors.reminder_history(customer_id=customer.id, since=today - timedelta(days=365))
 
-    tables = {
+    tables: dict[str, Callable[[], Table]] = {
         "trend": lambda: (["month", "revenue"], trend.months),
         "products": lambda: (
             ["sku", "name", "orders", "quantity", "revenue", "last_ordered_at"],
@@ -586,6 +611,13 @@ def customer_view(request: HttpRequest, customer_id: int) -> HttpResponse:
             ["at", "kind", "detail"],
             ([timezone.localtime(e.at).isoformat(), e.kind, e.detail] for e in history.recent),
         ),
+        "reminders": lambda: (
+            ["sent_on", "to", "status", "items", f"order_within_{settings.REMINDER_CONVERSION_DAYS}_days"],
+            (
+                [r.on_date, r.to_email, r.status, " ".join(r.skus), "true" if r.converted else "false"]
+                for r in reminders
+            ),
+        ),  # fmt: skip
         "departments": lambda: (
             ["department", *[str(role.label) for role in KEY_ROLES], "contacts", "key_persons"],
             (
@@ -611,10 +643,12 @@ def customer_view(request: HttpRequest, customer_id: int) -> HttpResponse:
             trend=trend,
             trend_chart=trend_chart,
             usual=usual,
-            last=last,
+            last=customer.last_order,
             history=history,
             departments=departments,
-            reminders_available=False,
+            reminders=reminders,
+            reminders_converted=sum(1 for r in reminders if r.converted),
+            conversion_days=settings.REMINDER_CONVERSION_DAYS,
             roles=[(role.value, role.label) for role in KEY_ROLES],
         ),
     )

@@ -1,8 +1,13 @@
-"""Browser journey at 1280 px: staff open the insights from the admin index; screenshots go to docs/img/."""
+"""Browser journey at 1280 px: staff open the insights from the admin index and read every page.
+
+Screenshots go to a temporary directory, so a test run leaves the tree clean; with
+``UPDATE_SCREENSHOTS=1`` they replace the README's images in docs/img/.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,7 +22,7 @@ from tests.insights.builders import make_order
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
+DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
 CHANNELS = ["web", "web", "api", "phone", "fax", "web"]
 
 
@@ -64,7 +69,13 @@ def _world():
     return top
 
 
-def test_staff_read_the_insights_at_1280px(live_server, page):
+@pytest.fixture
+def img_dir(tmp_path: Path) -> Path:
+    """Where screenshots go: docs/img only when asked to refresh the README's images."""
+    return DOCS_IMG if os.environ.get("UPDATE_SCREENSHOTS") == "1" else tmp_path
+
+
+def test_staff_read_the_insights_at_1280px(live_server, page, img_dir):
     top = _world()
     factories.make_staff(email="analyst@example.jp", password="staff-pass-123")
     draft = {"rules": [
@@ -88,23 +99,25 @@ def test_staff_read_the_insights_at_1280px(live_server, page):
     assert page.locator("#kpi-total").inner_text().startswith("¥")
     assert page.locator("svg.insights-chart").count() >= 2
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280
-    page.screenshot(path=str(IMG / "insights-pareto.png"), full_page=True)
+    page.screenshot(path=str(img_dir / "insights-pareto.png"), full_page=True)
 
     page.get_by_role("link", name="小口注文の採算").click()
     page.wait_for_selector("#bands")
-    page.screenshot(path=str(IMG / "insights-economics.png"), full_page=True)
+    page.screenshot(path=str(img_dir / "insights-economics.png"), full_page=True)
 
     page.get_by_role("link", name="継続率（1:5の法則）").click()
     page.wait_for_selector("#cohorts")
-    page.screenshot(path=str(IMG / "insights-retention.png"), full_page=True)
+    page.screenshot(path=str(img_dir / "insights-retention.png"), full_page=True)
 
     page.goto(f"{live_server.url}/admin/insights/insights/whatif/{run.pk}/")
     assert page.locator("#run-status").inner_text() == "完了" or page.locator("#kpi-blocked").is_visible()
-    page.screenshot(path=str(IMG / "insights-whatif.png"), full_page=True)
+    page.screenshot(path=str(img_dir / "insights-whatif.png"), full_page=True)
 
     page.get_by_placeholder("得意先コード").fill(top.code)
     page.get_by_role("button", name="得意先ページ").click()
     page.wait_for_selector("#departments")
     assert "購買部" in page.locator("#departments").inner_text()
     assert "ボルト M8" in page.locator("#searches").inner_text()
-    page.screenshot(path=str(IMG / "insights-customer.png"), full_page=True)
+    page.screenshot(path=str(img_dir / "insights-customer.png"), full_page=True)
+    for name in ("pareto", "economics", "retention", "whatif", "customer"):
+        assert (img_dir / f"insights-{name}.png").stat().st_size > 10_000, name

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group, Permission
@@ -13,6 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from crm.models import Contact, Department
+from engagement import rollout
+from engagement.models import ReminderDigest, ReorderReminder
 from insights import services
 from insights.models import ReplayRun, WebEvent
 from pricing_rules.models import Rule
@@ -82,6 +85,26 @@ def test_a_role_with_the_permission_sees_the_pages(client):
     assert "insights" in client.get(reverse("admin:index")).content.decode()
 
 
+def _engagement(customers, product):
+    """Every customer invited by the web rollout; the first one reminded once a day for as many days."""
+    for customer in customers:
+        factories.make_buyer(customer=customer)
+    rollout.enable_web_ordering(
+        customer_ids=[c.pk for c in customers], now=timezone.now() - timedelta(days=1)
+    )
+    first = customers[0]
+    buyer = first.buyers.first()
+    today = timezone.localdate()
+    for day in range(len(customers)):
+        digest = ReminderDigest.objects.create(
+            customer=first, on_date=today - timedelta(days=day), recipient=buyer, created_at=timezone.now()
+        )
+        ReorderReminder.objects.create(
+            digest=digest, customer=first, product=product, cycle_key=today - timedelta(days=100 + day),
+            median_gap_days=10, due_date=today, quantity=1,
+        )  # fmt: skip
+
+
 @pytest.mark.parametrize("n_customers", [3, 30])
 def test_pages_stay_under_15_statements_whatever_the_data_size(
     staff_client, assert_max_statements, n_customers
@@ -93,10 +116,26 @@ def test_pages_stay_under_15_statements_whatever_the_data_size(
     WebEvent.objects.create(
         customer_id=customer.pk, user_id=1, kind="search", detail="ボルト", at=timezone.now()
     )
-    for url in _urls(customer.pk):
+    _engagement(customers, factories.make_product())
+    draft = {"rules": [{"code": "min", "kind": "minimum_order_amount", "amount": "1500"}]}
+    today = timezone.localdate()
+    run = services.start_replay(
+        name="min", text=json.dumps(draft), date_from=today - timedelta(days=364), date_to=today, actor=None,
+        now=timezone.now(),
+    )  # fmt: skip
+    services.execute_replay_run(run_id=run.pk, now=timezone.now())
+    urls = [*_urls(customer.pk), reverse("admin:insights_whatif_run", args=[run.pk])]
+    pages = {}
+    for url in urls:
         with assert_max_statements(15):
             response = staff_client.get(url)
         assert response.status_code == 200, url
+        pages[url] = response.content.decode()
+    # The new sections rendered with their rows, inside the bound.
+    economics = pages[reverse("admin:insights_economics")]
+    assert economics.count("東京都 — 招待後") == 1
+    customer_page = pages[reverse("admin:insights_customer", args=[customer.pk])]
+    assert f"{n_customers}件のリマインドメール" in customer_page
 
 
 def test_pareto_page_shows_figures_in_yen(staff_client):

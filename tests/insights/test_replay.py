@@ -223,3 +223,16 @@ def _replayed():
     from insights.replay import replay_orders
 
     return list(replay_orders(rules=_rules(), period=NOV))
+
+
+def test_a_product_deleted_while_the_replay_runs_stops_it_with_a_message(world):
+    from catalog.models import Product
+    from insights.replay import ProductDeletedDuringReplay, replay_orders
+
+    glue = factories.make_product(sku="GLUE-1", base_price="100")
+    make_order(customer=world["a"], day="2026-11-07", lines=[(glue, 60, "100")])
+    stream = replay_orders(rules=_rules(), period=NOV, batch_size=1)
+    next(stream)  # the stream is open; the glue order comes last
+    Product.objects.filter(pk=glue.pk).delete()
+    with pytest.raises(ProductDeletedDuringReplay, match="試算の実行中に商品が削除されました"):
+        list(stream)
