@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db.models import Case, Exists, IntegerField, Q, QuerySet, Value, When
 
+from b2bshop.versions import cached
 from catalog.models import Category, Product, Stock, VisibilityRule
 from catalog.prices import PriceSheet, price_sheets
 from catalog.text import normalize_search
@@ -199,22 +200,51 @@ def page_of(queryset: QuerySet[Product], *, page: int, size: int) -> tuple[list[
     return rows[:size], len(rows) > size
 
 
+_CATEGORY_FIELDS = ("id", "code", "name", "name_en", "parent_id", "sort_order")
+
+
+def _load_categories() -> tuple[tuple, ...]:
+    return tuple(Category.objects.values_list(*_CATEGORY_FIELDS))
+
+
+def all_categories() -> list[Category]:
+    """Every category, in tree order, as fresh instances (the small tree, cached per process).
+
+    The rows are cached behind the category table's version (``b2bshop.versions``); instances are
+    built anew on every call because callers attach per-company children to them.
+    """
+    rows = cached(Category._meta.db_table, _load_categories)
+    return [Category(**dict(zip(_CATEGORY_FIELDS, row, strict=True))) for row in rows]
+
+
+def category_codes() -> dict[int, tuple[str, int | None]]:
+    """Category id -> (code, parent id), for the rule engine's category chains; no query when cached."""
+    rows = cached(Category._meta.db_table, _load_categories)
+    return {cid: (code, parent) for cid, code, _name, _name_en, parent, _order in rows}
+
+
 def get_category(*, code: str, customer: Customer | None) -> Category | None:
-    """A category the company may browse (None for an unknown or hidden one)."""
-    category = Category.objects.select_related("parent__parent").filter(code=code).first()
-    if category is None or customer is None:
+    """A category the company may browse (None for an unknown or hidden one), parents linked."""
+    every = all_categories()
+    by_id = {c.pk: c for c in every}
+    category = next((c for c in every if c.code == code), None)
+    if category is None:
+        return None
+    # The breadcrumb's parents from the cached tree: no join.
+    for node in every:
+        if node.parent_id is not None and node.parent_id in by_id:
+            Category.parent.field.set_cached_value(node, by_id[node.parent_id])
+    if customer is None:
         return category
-    allowed = visible_category_ids(
-        customer=customer, categories=list(Category.objects.only("pk", "parent_id"))
-    )
+    allowed = visible_category_ids(customer=customer, categories=every)
     return category if allowed is None or category.pk in allowed else None
 
 
 def category_tree(*, customer: Customer | None) -> list[Category]:
     """Top-level categories with children and grandchildren, without those hidden from the company."""
-    # The tree is small: one query for every category, children linked in Python (instead of two
-    # prefetch queries), so the home page costs the same statements however deep the tree is.
-    every = list(Category.objects.all())
+    # The tree is small and cached: children linked in Python (instead of prefetch queries), so
+    # the home page costs the same statements however deep the tree is.
+    every = all_categories()
     children_of: dict[int | None, list[Category]] = {}
     for category in every:
         children_of.setdefault(category.parent_id, []).append(category)

@@ -17,9 +17,9 @@ from django.db import transaction
 from django.utils.translation import gettext
 
 from b2bshop.errors import NotFound, ValidationFailed
-from catalog.models import Category, Product, Stock
+from catalog.models import Product, Stock
 from catalog.prices import price_sheets
-from catalog.selectors import visible_products
+from catalog.selectors import category_codes, visible_products
 from customers.models import Customer, User
 from customers.selectors import get_buyer_customer
 from orders import selectors
@@ -47,12 +47,10 @@ class RuledEvaluation:
 
 
 def category_chains(products: Sequence[Product]) -> dict[int, tuple[str, ...]]:
-    """Category code plus every ancestor's, per category id (one query over the small category tree)."""
+    """Category code plus every ancestor's, per category id (the cached category tree, no query)."""
     if not any(p.category_id for p in products):
         return {}
-    tree = {
-        cid: (code, parent) for cid, code, parent in Category.objects.values_list("id", "code", "parent_id")
-    }
+    tree = category_codes()
     chains: dict[int, tuple[str, ...]] = {}
     for product in products:
         cid = product.category_id
@@ -106,6 +104,11 @@ def engine_buyer(
 
 
 def _available(products: Sequence[Product]) -> dict[int, int]:
+    """Available units per product id; no query when the stock came joined (``list_cart_lines``)."""
+    joined = Product.stock.related  # the reverse one-to-one; its cache holds None for "no stock row"
+    if all(joined.is_cached(p) for p in products):
+        stocks = [joined.get_cached_value(p) for p in products]
+        return {s.product_id: max(s.on_hand - s.held, 0) for s in stocks if s is not None}
     rows = Stock.objects.filter(product_id__in=[p.id for p in products]).values_list(
         "product_id", "on_hand", "held"
     )
