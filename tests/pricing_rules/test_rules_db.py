@@ -135,7 +135,9 @@ def test_load_rules_exits_non_zero_from_the_shell(tmp_path):
     assert "unknown kind" in result.stderr and result.stderr.strip().count("\n") == 0
 
 
-def test_selector_reads_rules_once_per_change_and_never_serves_a_stale_rule(tmp_path, django_assert_num_queries):
+def test_selector_reads_rules_once_per_change_and_never_serves_a_stale_rule(
+    tmp_path, django_assert_num_queries
+):
     from datetime import date
 
     call_command("load_rules", _write(tmp_path, CONTRACT_FILE), stdout=StringIO())
