@@ -73,13 +73,6 @@ def cached(table: str, load: Callable[[], T]) -> T:
     return value
 
 
-def forget() -> None:
-    """Drop what this request read, so the next lookup re-reads the versions (after a write in the same request)."""
-    scope = _scope.get()
-    if scope is not None:
-        scope.clear()
-
-
 @contextmanager
 def version_scope() -> Iterator[None]:
     """Read the versions at most once inside this block (one request, or one task)."""

@@ -56,7 +56,9 @@ def test_checkout_with_a_credit_limit_stays_within_the_statement_bound(client, a
 
 
 @pytest.mark.parametrize("lines", [5, 50])
-def test_bulk_cart_put_with_a_credit_limit_stays_within_the_statement_bound(client, assert_max_statements, lines):
+def test_bulk_cart_put_with_a_credit_limit_stays_within_the_statement_bound(
+    client, assert_max_statements, lines
+):
     world = scenarios.build_world()
     Customer.objects.filter(pk=world.customer.pk).update(credit_limit=Decimal(10**9))
     world.customer.refresh_from_db()
