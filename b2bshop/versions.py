@@ -50,7 +50,7 @@ def current_versions() -> dict[str, int]:
         return _read_versions()
     if not scope:
         scope.update(_read_versions())
-        scope.setdefault("", 0)  # marks "read" even when no table has a version row yet
+        scope.setdefault("", 0)  # marks "read" even when no table has a version row
     return scope
 
 
@@ -62,9 +62,9 @@ def cached(table: str, load: Callable[[], T]) -> T:
     """
     if connection.vendor != "postgresql":
         return load()
-    version = current_versions().get(table)
-    if version is None:  # no change recorded since the table was created or truncated: no safe key
-        return load()
+    # No row: the table has not changed since the version rows were created or truncated. Every
+    # change writes a row with a fresh number from the sequence (never 0), so 0 is a safe key.
+    version = current_versions().get(table, 0)
     hit = _values.get(table)
     if hit is not None and hit[0] == version:
         return hit[1]

@@ -71,6 +71,25 @@ def _targets(rules: QuerySet[VisibilityRule], prefix: str) -> Q:
     return Q(**{f"{prefix}category_id__in": subtree}) | Q(**{f"{prefix}pk__in": products})
 
 
+def _load_rule_subjects() -> frozenset[tuple[str, int]]:
+    rows = VisibilityRule.objects.values_list("customer_id", "price_group_id").distinct()
+    return frozenset(
+        ("customer", cid) if cid is not None else ("price_group", gid) for cid, gid in rows if cid or gid
+    )
+
+
+def has_visibility_rules(*, customer: Customer) -> bool:
+    """Whether any visibility rule names the company or its price group (per-process cache, versioned).
+
+    Most companies have none: their products are then filtered on ``active`` alone, without the
+    rule subqueries that cost more to compile and plan than the rest of a cart query.
+    """
+    subjects = cached(VisibilityRule._meta.db_table, _load_rule_subjects)
+    return ("customer", customer.pk) in subjects or (
+        customer.price_group_id is not None and ("price_group", customer.price_group_id) in subjects
+    )
+
+
 def visibility_q(*, customer: Customer | None, prefix: str = "") -> Q:
     """THE rule for who may see and order a product (表示グループ), as a filter on Product.
 
@@ -80,7 +99,7 @@ def visibility_q(*, customer: Customer | None, prefix: str = "") -> Q:
     no join on the outer query. ``customer=None`` (staff browsing) sees every active product.
     """
     rule = Q(**{f"{prefix}active": True})
-    if customer is None:
+    if customer is None or not has_visibility_rules(customer=customer):
         return rule
     hide = _rules_for(customer, VisibilityRule.Effect.HIDE)
     allow = _rules_for(customer, VisibilityRule.Effect.ALLOW)
@@ -104,7 +123,7 @@ def visible_category_ids(*, customer: Customer | None, categories: list[Category
     categories, their sub-categories and the path down to them (and to allowed products) remain.
     One query over the company's rules.
     """
-    if customer is None:
+    if customer is None or not has_visibility_rules(customer=customer):
         return None
     subject = Q(customer_id=customer.pk)
     if customer.price_group_id:

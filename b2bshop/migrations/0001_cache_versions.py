@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-VERSIONED_TABLES = ("pricing_rules_rule", "catalog_category", "customers_pricegroup")
+VERSIONED_TABLES = ("pricing_rules_rule", "catalog_category", "catalog_visibilityrule", "customers_pricegroup")
 
 FUNCTION = """
 CREATE SEQUENCE IF NOT EXISTS b2bshop_cacheversion_seq;
