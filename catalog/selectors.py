@@ -284,7 +284,26 @@ def category_tree(*, customer: Customer | None) -> list[Category]:
 
 
 def get_visible_product(*, sku: str, customer: Customer | None) -> Product | None:
-    return visible_products(customer=customer).select_related("category__parent").filter(sku=sku).first()
+    """One product the company may see, with its category and the category's parents for the breadcrumb.
+
+    The categories come from the cached tree (``all_categories``), so the product query joins stock only.
+    """
+    product = (
+        visible_products(customer=customer)
+        .select_related(None)
+        .select_related("stock")
+        .filter(sku=sku)
+        .first()
+    )
+    if product is None or product.category_id is None:
+        return product
+    by_id = {c.pk: c for c in all_categories()}
+    for node in by_id.values():
+        if node.parent_id is not None and node.parent_id in by_id:
+            Category.parent.field.set_cached_value(node, by_id[node.parent_id])
+    if product.category_id in by_id:
+        Product.category.field.set_cached_value(product, by_id[product.category_id])
+    return product
 
 
 @dataclass(frozen=True, slots=True)
