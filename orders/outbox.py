@@ -123,9 +123,10 @@ def _claim(*, outbox_id: int, now: datetime, url: str) -> list[_Claim] | PushRes
                 .exclude(pk=push.pk)
                 .order_by("created_at", "id")[: settings.ERP_PUSH_BATCH - 1]
             )
-        # Every request of the batch must be answered before anyone else may send these rows.
+        # Every request of the batch must be answered before anyone else may send these rows: each
+        # further round of requests may take the connect plus the read timeout.
         rounds = math.ceil(len(claimed) / max(settings.ERP_PUSH_CONCURRENCY, 1))
-        lease = settings.ERP_PUSH_LEASE_SECONDS + settings.ERP_TIMEOUT_SECONDS * (rounds - 1)
+        lease = settings.ERP_PUSH_LEASE_SECONDS + 2 * settings.ERP_TIMEOUT_SECONDS * (rounds - 1)
         OrderPush.objects.filter(pk__in=[row.pk for row in claimed]).update(
             attempts=F("attempts") + 1, next_attempt_at=now + timedelta(seconds=lease), updated_at=now
         )
