@@ -1,4 +1,4 @@
-"""Per-process caches of what rarely changes (trading rules, the category tree, price groups).
+"""Per-process caches of what rarely changes (trading rules, the category tree, visibility subjects).
 
 Each cached value is stored with the version of its table (``CacheVersion``, one row per table).
 A PostgreSQL trigger bumps that row in the same transaction as every INSERT, UPDATE, DELETE or
@@ -11,7 +11,9 @@ Why not Redis: a counter bumped outside the writing transaction could be seen be
 announces, or be lost; the row is transactional, and reading it costs less than the statements it
 spares (the rules and the category tree on every cart and checkout).
 
-On SQLite (the ``make run`` demo) there are no triggers: every lookup loads fresh.
+Price groups are versioned too (the trigger is there) but nothing caches them yet: checkout gets
+the buyer's group joined with the user. On SQLite (the ``make run`` demo) there are no triggers:
+every lookup loads fresh.
 """
 
 from __future__ import annotations
