@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "b2bshop",
     "customers",
     "catalog",
     "pricing_rules",
@@ -61,6 +62,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "b2bshop.versions.VersionScopeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -285,6 +287,10 @@ ERP_RETRY_BASE_SECONDS = float(os.environ.get("ERP_RETRY_BASE_SECONDS", "30"))  
 ERP_RETRY_MAX_SECONDS = float(os.environ.get("ERP_RETRY_MAX_SECONDS", "3600"))
 # A claimed push is not re-sent by anyone else before this lease runs out (must exceed the timeout).
 ERP_PUSH_LEASE_SECONDS = float(os.environ.get("ERP_PUSH_LEASE_SECONDS", str(ERP_TIMEOUT_SECONDS + 30)))
+# One push task claims up to this many due pushes and sends them over one pooled session, at most
+# ERP_PUSH_CONCURRENCY requests at a time (each order keeps its own Idempotency-Key and lease).
+ERP_PUSH_BATCH = int(os.environ.get("ERP_PUSH_BATCH", "10"))
+ERP_PUSH_CONCURRENCY = int(os.environ.get("ERP_PUSH_CONCURRENCY", "4"))
 ERP_SWEEP_GRACE_SECONDS = float(os.environ.get("ERP_SWEEP_GRACE_SECONDS", "60"))  # never attempted after this
 ERP_NO_URL_RECHECK_SECONDS = float(os.environ.get("ERP_NO_URL_RECHECK_SECONDS", "300"))
 ERP_ACCEPT_WITHIN_HOURS = float(os.environ.get("ERP_ACCEPT_WITHIN_HOURS", "24"))

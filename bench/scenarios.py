@@ -73,6 +73,20 @@ class World:
     products: list
 
 
+def warm_caches(customer) -> None:
+    """Fill this process's version-keyed caches (b2bshop.versions), as a running server has them.
+
+    Statement counts are per request in the steady state; the first request after a rule or
+    category change pays one more statement per table it reloads.
+    """
+    from catalog.selectors import all_categories, has_visibility_rules
+    from pricing_rules.selectors import list_rules
+
+    list_rules()
+    all_categories()
+    has_visibility_rules(customer=customer)
+
+
 def build_world(*, products: int = WORLD_PRODUCTS) -> World:
     """A category of `products` SKUs with stock and prices, one customer (price group, contract prices,
     default ship-to), a buyer, an ERP integration token, and the contract's example rules."""
@@ -127,6 +141,7 @@ def build_world(*, products: int = WORLD_PRODUCTS) -> World:
         f"qc-buyer{n}@bench.example.jp", "bench-pass-123", customer=customer, role="buyer"
     )
     integration = User.objects.create_user(f"qc-erp{n}@integration.invalid", None, is_integration=True)
+    warm_caches(customer)
     return World(
         category=category,
         customer=customer,

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
-from catalog.models import Category, Product
+from catalog.models import Product
 from customers.models import Customer
 from customers.selectors import default_ship_to
 from pricing_rules import engine
@@ -19,12 +19,13 @@ from pricing_rules.selectors import list_rules
 
 
 def category_chains(products: Sequence[Product]) -> dict[int, tuple[str, ...]]:
-    """Category code plus every ancestor's, per category id (one query over the small category tree)."""
+    """Category code plus every ancestor's, per category id (the cached category tree, no query)."""
+    # Imported here: catalog.selectors imports this module for quantity_limits.
+    from catalog.selectors import category_codes
+
     if not any(p.category_id for p in products):
         return {}
-    tree = {
-        cid: (code, parent) for cid, code, parent in Category.objects.values_list("id", "code", "parent_id")
-    }
+    tree = category_codes()
     chains: dict[int, tuple[str, ...]] = {}
     for product in products:
         cid = product.category_id

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db.models import Case, Exists, F, IntegerField, Q, QuerySet, Value, When
 
+from b2bshop.versions import cached
 from catalog.limits import quantity_limits
 from catalog.models import Category, Product, Stock, VisibilityRule
 from catalog.prices import PriceSheet, price_sheets
@@ -73,6 +74,25 @@ def _targets(rules: QuerySet[VisibilityRule], prefix: str) -> Q:
     return Q(**{f"{prefix}category_id__in": subtree}) | Q(**{f"{prefix}pk__in": products})
 
 
+def _load_rule_subjects() -> frozenset[tuple[str, int]]:
+    rows = VisibilityRule.objects.values_list("customer_id", "price_group_id").distinct()
+    return frozenset(
+        ("customer", cid) if cid is not None else ("price_group", gid) for cid, gid in rows if cid or gid
+    )
+
+
+def has_visibility_rules(*, customer: Customer) -> bool:
+    """Whether any visibility rule names the company or its price group (per-process cache, versioned).
+
+    Most companies have none: their products are then filtered on ``active`` alone, without the
+    rule subqueries that cost more to compile and plan than the rest of a cart query.
+    """
+    subjects = cached(VisibilityRule._meta.db_table, _load_rule_subjects)
+    return ("customer", customer.pk) in subjects or (
+        customer.price_group_id is not None and ("price_group", customer.price_group_id) in subjects
+    )
+
+
 def visibility_q(*, customer: Customer | None, prefix: str = "") -> Q:
     """THE rule for who may see and order a product (表示グループ), as a filter on Product.
 
@@ -82,7 +102,7 @@ def visibility_q(*, customer: Customer | None, prefix: str = "") -> Q:
     no join on the outer query. ``customer=None`` (staff browsing) sees every active product.
     """
     rule = Q(**{f"{prefix}active": True})
-    if customer is None:
+    if customer is None or not has_visibility_rules(customer=customer):
         return rule
     hide = _rules_for(customer, VisibilityRule.Effect.HIDE)
     allow = _rules_for(customer, VisibilityRule.Effect.ALLOW)
@@ -106,7 +126,7 @@ def visible_category_ids(*, customer: Customer | None, categories: list[Category
     categories, their sub-categories and the path down to them (and to allowed products) remain.
     One query over the company's rules.
     """
-    if customer is None:
+    if customer is None or not has_visibility_rules(customer=customer):
         return None
     subject = Q(customer_id=customer.pk)
     if customer.price_group_id:
@@ -234,22 +254,51 @@ def page_of(queryset: QuerySet[Product], *, page: int, size: int) -> tuple[list[
     return rows[:size], len(rows) > size
 
 
+_CATEGORY_FIELDS = ("id", "code", "name", "name_en", "parent_id", "sort_order")
+
+
+def _load_categories() -> tuple[tuple, ...]:
+    return tuple(Category.objects.values_list(*_CATEGORY_FIELDS))
+
+
+def all_categories() -> list[Category]:
+    """Every category, in tree order, as fresh instances (the small tree, cached per process).
+
+    The rows are cached behind the category table's version (``b2bshop.versions``); instances are
+    built anew on every call because callers attach per-company children to them.
+    """
+    rows = cached(Category._meta.db_table, _load_categories)
+    return [Category(**dict(zip(_CATEGORY_FIELDS, row, strict=True))) for row in rows]
+
+
+def category_codes() -> dict[int, tuple[str, int | None]]:
+    """Category id -> (code, parent id), for the rule engine's category chains; no query when cached."""
+    rows = cached(Category._meta.db_table, _load_categories)
+    return {cid: (code, parent) for cid, code, _name, _name_en, parent, _order in rows}
+
+
 def get_category(*, code: str, customer: Customer | None) -> Category | None:
-    """A category the company may browse (None for an unknown or hidden one)."""
-    category = Category.objects.select_related("parent__parent").filter(code=code).first()
-    if category is None or customer is None:
+    """A category the company may browse (None for an unknown or hidden one), parents linked."""
+    every = all_categories()
+    by_id = {c.pk: c for c in every}
+    category = next((c for c in every if c.code == code), None)
+    if category is None:
+        return None
+    # The breadcrumb's parents from the cached tree: no join.
+    for node in every:
+        if node.parent_id is not None and node.parent_id in by_id:
+            Category.parent.field.set_cached_value(node, by_id[node.parent_id])
+    if customer is None:
         return category
-    allowed = visible_category_ids(
-        customer=customer, categories=list(Category.objects.only("pk", "parent_id"))
-    )
+    allowed = visible_category_ids(customer=customer, categories=every)
     return category if allowed is None or category.pk in allowed else None
 
 
 def category_tree(*, customer: Customer | None) -> list[Category]:
     """Top-level categories with children and grandchildren, without those hidden from the company."""
-    # The tree is small: one query for every category, children linked in Python (instead of two
-    # prefetch queries), so the home page costs the same statements however deep the tree is.
-    every = list(Category.objects.all())
+    # The tree is small and cached: children linked in Python (instead of prefetch queries), so
+    # the home page costs the same statements however deep the tree is.
+    every = all_categories()
     children_of: dict[int | None, list[Category]] = {}
     for category in every:
         children_of.setdefault(category.parent_id, []).append(category)
@@ -270,7 +319,26 @@ def category_tree(*, customer: Customer | None) -> list[Category]:
 
 
 def get_visible_product(*, sku: str, customer: Customer | None) -> Product | None:
-    return visible_products(customer=customer).select_related("category__parent").filter(sku=sku).first()
+    """One product the company may see, with its category and the category's parents for the breadcrumb.
+
+    The categories come from the cached tree (``all_categories``), so the product query joins stock only.
+    """
+    product = (
+        visible_products(customer=customer)
+        .select_related(None)
+        .select_related("stock")
+        .filter(sku=sku)
+        .first()
+    )
+    if product is None or product.category_id is None:
+        return product
+    by_id = {c.pk: c for c in all_categories()}
+    for node in by_id.values():
+        if node.parent_id is not None and node.parent_id in by_id:
+            Category.parent.field.set_cached_value(node, by_id[node.parent_id])
+    if product.category_id in by_id:
+        Product.category.field.set_cached_value(product, by_id[product.category_id])
+    return product
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,24 +5,31 @@ commits with the order or not at all; the Celery task is only a fast path enqueu
 and a beat sweep (`sweep_order_pushes`) re-sends pending rows whose task was lost.
 
 Delivery (`deliver_order_push`) runs in three steps so no database lock is held during HTTP:
-  1. claim: lock the row (SKIP LOCKED), count the attempt and set a lease (`next_attempt_at`)
-     so the sweep and duplicate tasks leave it alone while the request is in flight; commit;
-  2. POST the body built by `orders.erp_payload` with Idempotency-Key = order number;
-  3. record the outcome with a conditional UPDATE guarded by the claimed attempt number.
-A worker killed between 2 and 3 leaves the row pending; once the lease runs out the sweep sends
-it again with the same Idempotency-Key, so the ERP sees one order in effect.
+  1. claim: lock the row (SKIP LOCKED) and up to ``ERP_PUSH_BATCH - 1`` other due pending rows,
+     count each one's attempt and set a lease (`next_attempt_at`) so the sweep and the other
+     rows' own tasks leave them alone while their requests are in flight; commit;
+  2. POST each body built by `orders.erp_payload` with Idempotency-Key = its order number, over
+     the one pooled session, at most ``ERP_PUSH_CONCURRENCY`` at a time;
+  3. record each outcome with a conditional UPDATE guarded by that row's claimed attempt number.
+Rows are independent: one order's failure schedules its own retry and never holds back or
+repeats the others. A claimed row's own task finds it leased (or sent) and skips it, so a row is
+in flight at most once. A worker killed between 2 and 3 leaves the rows pending; once the lease
+runs out the sweep sends them again with the same Idempotency-Key, so the ERP sees one order each.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import random
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Q
 
 from b2bshop import outbox
 from orders import erp_client
@@ -78,13 +85,22 @@ def is_retryable_status(status_code: int) -> bool:
     return status_code in (408, 429) or status_code >= 500
 
 
-def deliver_order_push(*, outbox_id: int, now: datetime) -> PushResult:
-    """Try to deliver one pending push once. Safe to call any number of times, from anywhere.
+@dataclass(frozen=True, slots=True)
+class _Claim:
+    """One claimed row, ready to send: its attempt number guards the outcome's UPDATE."""
 
-    Never holds a row lock during HTTP. Skips rows that are not pending, are locked by another
-    claimer, or are not due yet (`next_attempt_at` in the future: a backoff or an in-flight lease).
+    outbox_id: int
+    attempt: int
+    number: str
+    body: bytes
+
+
+def _claim(*, outbox_id: int, now: datetime, url: str) -> list[_Claim] | PushResult:
+    """Lock and lease ``outbox_id`` plus up to ERP_PUSH_BATCH - 1 other due rows, in one transaction.
+
+    Answers a PushResult instead when ``outbox_id`` itself is not to be sent now (then nothing
+    else is claimed either).
     """
-    url = settings.ERP_ORDERS_URL
     with transaction.atomic():
         push = OrderPush.objects.select_for_update(skip_locked=True).filter(pk=outbox_id).first()
         if push is None or push.status != OrderPush.Status.PENDING:
@@ -96,48 +112,97 @@ def deliver_order_push(*, outbox_id: int, now: datetime) -> PushResult:
             push.next_attempt_at = now + timedelta(seconds=settings.ERP_NO_URL_RECHECK_SECONDS)
             push.save(update_fields=["last_error", "next_attempt_at", "updated_at"])
             return PushResult("waiting", error=push.last_error)
-        push.attempts += 1
-        push.next_attempt_at = now + timedelta(seconds=settings.ERP_PUSH_LEASE_SECONDS)
-        push.save(update_fields=["attempts", "next_attempt_at", "updated_at"])
-        attempt = push.attempts
-        order = with_payload_relations(Order.objects.filter(pk=push.order_id)).get()
-        body = encode_body(order_payload(order))
-    # The claim is committed: no lock is held while we talk to the ERP.
+        claimed = [push]
+        if settings.ERP_PUSH_BATCH > 1:
+            # Rows other tasks would send anyway (fresh ones and due retries); rows another worker
+            # holds are skipped, leased ones are not due.
+            claimed += (
+                OrderPush.objects.select_for_update(skip_locked=True)
+                .filter(status=OrderPush.Status.PENDING)
+                .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+                .exclude(pk=push.pk)
+                .order_by("created_at", "id")[: settings.ERP_PUSH_BATCH - 1]
+            )
+        # Every request of the batch must be answered before anyone else may send these rows: each
+        # further round of requests may take the connect plus the read timeout.
+        rounds = math.ceil(len(claimed) / max(settings.ERP_PUSH_CONCURRENCY, 1))
+        lease = settings.ERP_PUSH_LEASE_SECONDS + 2 * settings.ERP_TIMEOUT_SECONDS * (rounds - 1)
+        OrderPush.objects.filter(pk__in=[row.pk for row in claimed]).update(
+            attempts=F("attempts") + 1, next_attempt_at=now + timedelta(seconds=lease), updated_at=now
+        )
+        orders = with_payload_relations(Order.objects.filter(pk__in=[row.order_id for row in claimed]))
+        by_id = {order.pk: order for order in orders}
+        return [
+            _Claim(
+                outbox_id=row.pk,
+                attempt=row.attempts + 1,
+                number=by_id[row.order_id].number,
+                body=encode_body(order_payload(by_id[row.order_id])),
+            )
+            for row in claimed
+        ]
+
+
+def _send(claim: _Claim, *, url: str) -> PushResult:
+    """POST one claimed order and classify the answer. No database access: runs in pool threads."""
     try:
         response = erp_client.post_order(
             url=url,
-            body=body,
-            idempotency_key=order.number,
+            body=claim.body,
+            idempotency_key=claim.number,
             secret=settings.ERP_SIGNING_SECRET,
             timeout=settings.ERP_TIMEOUT_SECONDS,
         )
     except erp_client.ErpTransportError as exc:
-        result = _retry_or_fail(attempt=attempt, status_code=None, error=str(exc), retry_after=None)
-    else:
-        code = response.status_code
-        if 200 <= code < 300 or code == 409:  # 409: the ERP already has this Idempotency-Key
-            result = PushResult("sent", status_code=code)
-        elif is_retryable_status(code):
-            result = _retry_or_fail(
-                attempt=attempt,
-                status_code=code,
-                error=f"HTTP {code}: {response.text[:500]}",
-                retry_after=response.retry_after,
-            )
-        else:
-            result = PushResult("failed", status_code=code, error=f"HTTP {code}: {response.text[:500]}")
-    _record(outbox_id=outbox_id, attempt=attempt, result=result, now=now)
-    if result.outcome == "retry":
-        _schedule(outbox_id=outbox_id, countdown=result.retry_in or 0)
-    log = logger.info if result.outcome == "sent" else logger.warning
-    log(
-        "ERP push of %s attempt %s: %s %s",
-        order.number,
-        attempt,
-        result.outcome,
-        result.status_code or result.error,
-    )
-    return result
+        return _retry_or_fail(attempt=claim.attempt, status_code=None, error=str(exc), retry_after=None)
+    code = response.status_code
+    if 200 <= code < 300 or code == 409:  # 409: the ERP already has this Idempotency-Key
+        return PushResult("sent", status_code=code)
+    if is_retryable_status(code):
+        return _retry_or_fail(
+            attempt=claim.attempt,
+            status_code=code,
+            error=f"HTTP {code}: {response.text[:500]}",
+            retry_after=response.retry_after,
+        )
+    return PushResult("failed", status_code=code, error=f"HTTP {code}: {response.text[:500]}")
+
+
+def _send_all(claims: Sequence[_Claim], *, url: str) -> list[PushResult]:
+    """Send every claim over the pooled session, at most ERP_PUSH_CONCURRENCY requests at a time."""
+    workers = min(max(settings.ERP_PUSH_CONCURRENCY, 1), len(claims))
+    if workers == 1:
+        return [_send(claim, url=url) for claim in claims]
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="erp-push") as pool:
+        return list(pool.map(lambda claim: _send(claim, url=url), claims))
+
+
+def deliver_order_push(*, outbox_id: int, now: datetime) -> PushResult:
+    """Try to deliver one pending push once, and other due pushes with it. Safe to call any number of times.
+
+    Never holds a row lock during HTTP. Skips rows that are not pending, are locked by another
+    claimer, or are not due yet (`next_attempt_at` in the future: a backoff or an in-flight lease).
+    Answers the outcome for ``outbox_id``; the other rows' outcomes are recorded the same way.
+    """
+    url = settings.ERP_ORDERS_URL
+    claims = _claim(outbox_id=outbox_id, now=now, url=url)
+    if isinstance(claims, PushResult):
+        return claims
+    # The claims are committed: no lock is held while we talk to the ERP.
+    results = _send_all(claims, url=url)
+    for claim, result in zip(claims, results, strict=True):
+        _record(outbox_id=claim.outbox_id, attempt=claim.attempt, result=result, now=now)
+        if result.outcome == "retry":
+            _schedule(outbox_id=claim.outbox_id, countdown=result.retry_in or 0)
+        log = logger.info if result.outcome == "sent" else logger.warning
+        log(
+            "ERP push of %s attempt %s: %s %s",
+            claim.number,
+            claim.attempt,
+            result.outcome,
+            result.status_code or result.error,
+        )
+    return results[0]
 
 
 def _retry_or_fail(

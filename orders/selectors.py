@@ -21,15 +21,16 @@ from pricing_rules.messages import fee_kind_label, rule_summary, scope_summary
 
 
 def list_cart_lines(*, buyer: User) -> list[CartLine]:
-    """The buyer's cart lines with their products, in the order they were added (one query).
+    """The buyer's cart lines with product, stock and category, in the order they were added (one query).
 
     Lines of products hidden from the company since they were added are left out (表示グループ).
+    Stock comes with the lines so evaluating the cart needs no stock query of its own.
     """
     customer = get_buyer_customer(user=buyer)
     return list(
         CartLine.objects.filter(cart__buyer=buyer)
         .filter(visibility_q(customer=customer, prefix="product__"))
-        .select_related("product")
+        .select_related("product__stock", "product__category")
     )
 
 

@@ -7,28 +7,36 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from b2bshop.money import format_yen
+from b2bshop.versions import cached
 from pricing_rules import engine, rules_file
 from pricing_rules.messages import rule_summary
 from pricing_rules.models import Rule
 from pricing_rules.services import engine_rule
 
 
+def _load_rules() -> tuple[engine.Rule, ...]:
+    return tuple(engine_rule(row) for row in Rule.objects.order_by("position", "code"))
+
+
 def list_rules(*, on: date | None = None) -> tuple[engine.Rule, ...]:
     """Every stored rule as engine rules, in file order; with ``on``, only those valid that day.
 
-    One query. The engine checks validity again, so pre-filtering is only about reading less.
+    Cached per process behind the rule table's version (``b2bshop.versions``): no query while no
+    rule changed. The engine checks validity again, so the filter is only about handing it less.
     """
-    rows = Rule.objects.all()
-    if on is not None:
-        rows = rows.filter(active=True).filter(
-            (Q(valid_from__isnull=True) | Q(valid_from__lte=on))
-            & (Q(valid_to__isnull=True) | Q(valid_to__gte=on))
-        )
-    return tuple(engine_rule(row) for row in rows.order_by("position", "code"))
+    rules = cached(Rule._meta.db_table, _load_rules)
+    if on is None:
+        return rules
+    return tuple(
+        rule
+        for rule in rules
+        if rule.active
+        and (rule.valid_from is None or rule.valid_from <= on)
+        and (rule.valid_to is None or rule.valid_to >= on)
+    )
 
 
 def rules_document() -> dict:

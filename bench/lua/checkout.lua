@@ -1,9 +1,11 @@
--- One buyer per thread (run with -t N -c N): PUT each SKU of its cart, then POST checkout with a
--- fresh Idempotency-Key; repeat. BENCH_SKUS_FILE line i = the space-separated SKUs of thread i.
+-- One buyer per thread (run with -t N -c N): PUT its cart, then POST checkout with a fresh
+-- Idempotency-Key; repeat. BENCH_SKUS_FILE line i = the space-separated SKUs of thread i.
+-- BENCH_BULK=1: the whole cart in one PUT /api/v1/store/cart (an order in two requests);
+-- otherwise one PUT per SKU (the old six-request flow).
 local c = dofile(os.getenv("BENCH_LUA_DIR") .. "/common.lua")
 setup = c.setup
 done = c.done
-local skus, hdrs, step, n, qty, run_id
+local skus, hdrs, step, n, qty, run_id, puts, bulk_body
 
 function init(args)
   hdrs = c.headers(tid)
@@ -13,10 +15,20 @@ function init(args)
   qty = os.getenv("BENCH_QTY") or "10"
   run_id = os.getenv("BENCH_RUN_ID") or "0"
   step, n = 0, 0
+  puts = #skus
+  if os.getenv("BENCH_BULK") == "1" then
+    local lines = {}
+    for i, sku in ipairs(skus) do lines[i] = '{"sku": "' .. sku .. '", "quantity": ' .. qty .. '}' end
+    bulk_body = '{"lines": [' .. table.concat(lines, ", ") .. ']}'
+    puts = 1
+  end
 end
 
 function request()
-  if step < #skus then
+  if bulk_body and step < puts then
+    return wrk.format("PUT", "/api/v1/store/cart", hdrs, bulk_body)
+  end
+  if step < puts then
     return wrk.format("PUT", "/api/v1/store/cart/items/" .. skus[step + 1], hdrs, '{"quantity": ' .. qty .. '}')
   end
   n = n + 1
@@ -28,7 +40,7 @@ end
 
 function response(status, headers, body)
   c.count(status)
-  if step < #skus then
+  if step < puts then
     step = step + 1
     return
   end

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import cast
 
 from django.db import transaction
 from django.utils.translation import gettext
@@ -48,6 +49,11 @@ class RuledEvaluation:
 
 
 def _available(products: Sequence[Product]) -> dict[int, int]:
+    """Available units per product id; no query when the stock came joined (``list_cart_lines``)."""
+    joined = Product.stock.related  # the reverse one-to-one; its cache holds None for "no stock row"
+    if all(joined.is_cached(p) for p in products):
+        stocks = [cast("Stock | None", joined.get_cached_value(p)) for p in products]
+        return {s.product_id: max(s.on_hand - s.held, 0) for s in stocks if s is not None}
     rows = Stock.objects.filter(product_id__in=[p.id for p in products]).values_list(
         "product_id", "on_hand", "held"
     )

@@ -179,3 +179,17 @@ def test_the_admin_edits_rules(client, shop):
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert _skus(api_client_for(shop["buyer"])) == ["DRL-1"]  # applies at once: nothing cached
+
+
+def test_a_rule_added_after_the_company_browsed_applies_to_its_next_request(client, shop):
+    """Whether a company has rules is cached per process (b2bshop.versions); a new rule bumps the version."""
+    client.force_login(shop["buyer"])
+    assert client.get("/products/DRL-1/").status_code == 200  # cached: this company has no rules
+    fill_cart(shop["buyer"], (shop["drl"], 1))
+    _hide_tools(shop)
+    assert client.get("/products/DRL-1/").status_code == 404
+    assert [
+        line["sku"] for line in api_client_for(shop["buyer"]).get("/api/v1/store/cart").json()["lines"]
+    ] == []
+    VisibilityRule.objects.all().delete()
+    assert client.get("/products/DRL-1/").status_code == 200

@@ -254,3 +254,46 @@ def test_backoff_has_equal_jitter_and_a_cap():
         delay = outbox.backoff_seconds(attempt=attempt, base=30, cap=3600, rand=rand)
         full = min(3600, 30 * 2 ** (attempt - 1))
         assert full / 2 <= delay <= full
+
+
+def test_one_task_sends_a_batch_and_a_failing_order_neither_blocks_nor_repeats_the_others(
+    httpserver, erp_url, settings
+):
+    settings.ERP_PUSH_BATCH, settings.ERP_PUSH_CONCURRENCY = 10, 2
+    orders = [make_confirmed_order() for _ in range(4)]
+    failing = orders[1].number
+    keys: list[str] = []
+
+    def erp(request: Request) -> Response:
+        key = request.headers["Idempotency-Key"]
+        keys.append(key)
+        first_try_of_failing = key == failing and keys.count(key) == 1
+        return Response("{}", status=500 if first_try_of_failing else 201, content_type="application/json")
+
+    httpserver.expect_request("/orders", method="POST").respond_with_handler(erp)
+    assert _deliver(orders[0]).outcome == "sent"  # the first order's own task ...
+    assert sorted(keys) == sorted(o.number for o in orders)  # ... sent all four, each once
+    states = {o.number: (_push(o).status, _push(o).attempts, _push(o).last_status_code) for o in orders}
+    assert states == {
+        o.number: ("pending", 1, 500) if o.number == failing else ("sent", 1, 201) for o in orders
+    }
+    assert _push(orders[1]).next_attempt_at > timezone.now()  # its own backoff, nobody else's
+
+    # The other rows' own tasks arrive later: nothing is in flight twice, nothing is sent twice.
+    for order in orders[1:]:
+        assert _deliver(order).outcome == "skipped"
+    assert len(keys) == 4
+
+    assert _deliver(orders[1], now=timezone.now() + timedelta(days=1)).outcome == "sent"  # the retry
+    assert keys.count(failing) == 2 and len(keys) == 5  # same Idempotency-Key, the others untouched
+
+
+def test_a_batch_never_takes_a_row_that_is_leased_or_backing_off(httpserver, erp_url, settings):
+    settings.ERP_PUSH_BATCH = 10
+    httpserver.expect_request("/orders", method="POST").respond_with_json({}, status=201)
+    mine, leased, backing_off = (make_confirmed_order() for _ in range(3))
+    later = timezone.now() + timedelta(minutes=5)
+    OrderPush.objects.filter(order__in=[leased, backing_off]).update(next_attempt_at=later, attempts=1)
+    assert _deliver(mine).outcome == "sent"
+    assert [r.headers["Idempotency-Key"] for r, _ in httpserver.log] == [mine.number]
+    assert _push(leased).status == _push(backing_off).status == "pending"

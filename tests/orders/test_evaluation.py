@@ -176,6 +176,9 @@ def test_cart_evaluation_query_count_is_constant_in_the_number_of_lines():
     make_rule(code="moq-top", kind="minimum_quantity", quantity=2, scope={"categories": ["TOP"]})
     make_rule(code="fee", kind="small_order_fee", below="10000", fee="500")
     products = [factories.make_product(category=category) for _ in range(100)]
+    first = factories.make_buyer()
+    fill_cart(first, (products[0], 3))
+    cold = _count_queries(lambda: buyer_cart(buyer=first, on=timezone.localdate()))
     counts = []
     for size in (1, 20, 100):
         buyer = factories.make_buyer(
@@ -184,4 +187,6 @@ def test_cart_evaluation_query_count_is_constant_in_the_number_of_lines():
         fill_cart(buyer, *[(p, 3) for p in products[:size]])
         counts.append(_count_queries(lambda buyer=buyer: buyer_cart(buyer=buyer, on=timezone.localdate())))
     assert counts[0] == counts[1] == counts[2], counts
-    assert counts[0] <= 8
+    # Rules and the category tree come from the per-process cache once loaded: no query of their own.
+    assert counts[0] <= 6
+    assert cold == counts[0] + 2  # the first evaluation in this process loaded both

@@ -135,14 +135,20 @@ def test_load_rules_exits_non_zero_from_the_shell(tmp_path):
     assert "unknown kind" in result.stderr and result.stderr.strip().count("\n") == 0
 
 
-def test_selector_reads_valid_rules_in_one_query(tmp_path, django_assert_num_queries):
+def test_selector_reads_rules_once_per_change_and_never_serves_a_stale_rule(
+    tmp_path, django_assert_num_queries
+):
     from datetime import date
 
     call_command("load_rules", _write(tmp_path, CONTRACT_FILE), stdout=StringIO())
+    list_rules()  # cached now
+    # A bulk UPDATE that bypasses the services still bumps the version (the trigger), in its transaction.
     Rule.objects.filter(code="min-amount").update(active=False)
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):  # the version, then the changed rules
         rules = list_rules(on=date(2026, 11, 26))
     assert [r.code for r in rules] == ["small-order-fee", "moq-bolts", "case-units", "ship-hokkaido"]
+    with django_assert_num_queries(1):  # unchanged: the version only
+        assert list_rules(on=date(2026, 11, 26)) == rules
 
 
 def _admin_post(client, url, **fields):
