@@ -1,4 +1,5 @@
-"""Per-process caches of what rarely changes (trading rules, the category tree, visibility subjects).
+"""Per-process caches of what rarely changes (trading rules, the category tree, visibility subjects,
+holidays).
 
 Each cached value is stored with the version of its table (``CacheVersion``, one row per table).
 A PostgreSQL trigger bumps that row in the same transaction as every INSERT, UPDATE, DELETE or

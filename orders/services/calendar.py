@@ -9,13 +9,22 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from b2bshop.errors import ValidationFailed
+from b2bshop.versions import cached
 from orders.models import Holiday
 
 _HORIZON_DAYS = 366
 
 
+def _all_closed_days() -> frozenset[date]:
+    # The holiday list is small and rarely changes: cached per process behind its table version
+    # (a trigger bumps it with every change), so checkout and its e-mail read no holidays.
+    return cached(
+        Holiday._meta.db_table, lambda: frozenset(Holiday.objects.values_list("date", flat=True))
+    )
+
+
 def _closed_days(*, start: date, end: date) -> set[date]:
-    return set(Holiday.objects.filter(date__range=(start, end)).values_list("date", flat=True))
+    return {day for day in _all_closed_days() if start <= day <= end}
 
 
 def is_business_day(day: date, closed: set[date]) -> bool:
