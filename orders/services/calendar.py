@@ -18,9 +18,7 @@ _HORIZON_DAYS = 366
 def _all_closed_days() -> frozenset[date]:
     # The holiday list is small and rarely changes: cached per process behind its table version
     # (a trigger bumps it with every change), so checkout and its e-mail read no holidays.
-    return cached(
-        Holiday._meta.db_table, lambda: frozenset(Holiday.objects.values_list("date", flat=True))
-    )
+    return cached(Holiday._meta.db_table, lambda: frozenset(Holiday.objects.values_list("date", flat=True)))
 
 
 def _closed_days(*, start: date, end: date) -> set[date]:
