@@ -272,7 +272,8 @@ def resolve_cart_lines(raw: object, *, customer: Customer) -> list[tuple[Product
     seen: set[str] = set()
     for index, item in enumerate(raw):
         sku = item.get("sku") if isinstance(item, dict) else None
-        if not isinstance(sku, str) or not sku.strip() or len(sku) > 64:
+        # A NUL can never be a SKU (and PostgreSQL refuses it in a query): an invalid line, not a 500.
+        if not isinstance(sku, str) or not sku.strip() or len(sku) > 64 or "\x00" in sku:
             text = gettext('Each line needs a "sku" and a "quantity".')
             problems.append(LineProblem(index, str(sku or ""), "invalid_line", text))
             continue

@@ -217,7 +217,7 @@ def test_a_buyer_sees_cross_sell_on_the_product_page_and_the_usual_item_hint_in_
 
     page.goto(f"{live_server.url}/products/TEA/")
     expect(page.locator("#xs-CUP")).to_contain_text("紙コップ")
-    page.locator("form.add-to-cart button").click()
+    page.locator("form.add-to-cart button[type=submit]").click()
     page.goto(f"{live_server.url}/orders/cart/")
     expect(page.locator("#hint-PAPER")).to_contain_text("コピー用紙")
     page.locator("#hint-PAPER").get_by_role("button").click()

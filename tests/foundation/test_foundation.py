@@ -300,12 +300,13 @@ def test_seed_demo_is_idempotent_and_has_a_long_tail():
     from io import StringIO
 
     from django.contrib.auth import authenticate
+    from django.http import HttpRequest
 
     out = StringIO()
     call_command("demo_logins", stdout=out)
     assert "approver@c10001.example.jp / demo-buyer-2026" in out.getvalue()
     assert "buyer2@c10001.example.jp / demo-buyer-2026" in out.getvalue()
-    limited = authenticate(email="buyer2@c10001.example.jp", password="demo-buyer-2026")
+    limited = authenticate(HttpRequest(), email="buyer2@c10001.example.jp", password="demo-buyer-2026")
     assert (limited.role, limited.spending_limit) == ("buyer", Decimal(30000))
-    approver = authenticate(email="approver@c10001.example.jp", password="demo-buyer-2026")
+    approver = authenticate(HttpRequest(), email="approver@c10001.example.jp", password="demo-buyer-2026")
     assert approver.can_approve and approver.customer == limited.customer

@@ -261,3 +261,9 @@ def test_the_browsable_api_is_off_without_debug(store):
     response = store.get("/api/v1/store/orders", HTTP_ACCEPT="text/html")
     assert response.status_code in (200, 406)
     assert not response.get("Content-Type", "").startswith("text/html")
+
+
+def test_a_nul_in_a_bulk_cart_sku_is_a_line_error(store):
+    response = store.put("/api/v1/store/cart", {"items": [{"sku": "A\x00B", "quantity": 1}]}, format="json")
+    body = assert_error_shape(response, 400)
+    assert [e["code"] for e in body["errors"]] == ["invalid_line"]
