@@ -237,4 +237,5 @@ def test_cross_sell_reads_a_fixed_number_of_statements_whatever_the_cart(shop):
                 customer=customer, product_ids=[p.id for p in products], on=timezone.localdate(now), now=now
             )
         counts.append(len(queries))
-    assert counts[0] == counts[1] <= 3
+    # 3 reads plus the cache-version read (b2bshop.versions) of the cached visibility check.
+    assert counts[0] == counts[1] <= 4
