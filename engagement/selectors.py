@@ -212,9 +212,9 @@ WITH days AS (
     AND l.product_id IS NOT NULL
   GROUP BY 1, 2, 3
 ), products AS (
-  SELECT d.customer_id, d.product_id, count(*) AS n_days, sum(d.n_orders) AS n_orders, sum(d.q) AS q,
-         sum(d.amount) AS amount, max(d.d) AS last_d, max(d.at) AS last_at,
-         (array_agg(d.q ORDER BY d.d DESC))[1] AS last_q
+  SELECT d.customer_id, d.product_id, count(*)::int AS n_days, sum(d.n_orders)::int AS n_orders,
+         sum(d.q)::int AS q, sum(d.amount) AS amount, max(d.d) AS last_d, max(d.at) AS last_at,
+         (array_agg(d.q ORDER BY d.d DESC))[1]::int AS last_q
   FROM days d JOIN catalog_product p ON p.id = d.product_id AND (p.active OR NOT %(active_only)s)
   GROUP BY 1, 2
 ), ranked AS (
@@ -250,34 +250,8 @@ def usual_products(
                 "active_only": active_only,
             },
         )
-        for (
-            cid,
-            pid,
-            sku,
-            name,
-            days,
-            orders,
-            quantity,
-            revenue,
-            last_d,
-            last_at,
-            last_q,
-        ) in cursor.fetchall():
-            result.setdefault(cid, []).append(
-                UsualProduct(
-                    customer_id=cid,
-                    product_id=pid,
-                    sku=sku,
-                    name=name,
-                    purchase_days=int(days),
-                    orders=int(orders),
-                    quantity=int(quantity),
-                    revenue=revenue,
-                    last_date=last_d,
-                    last_ordered_at=last_at,
-                    last_quantity=int(last_q),
-                )
-            )
+        for row in cursor.fetchall():  # columns in UsualProduct's field order
+            result.setdefault(row[0], []).append(UsualProduct(*row))
     return result
 
 
