@@ -19,7 +19,7 @@ from catalog.models import Product
 from crm.selectors import review_queue
 from customers.models import Customer
 from engagement.models import ReminderDigest
-from engagement.selectors import Favourite, list_favourites
+from engagement.selectors import UsualProduct, list_favourites
 from orders.models import Order, OrderPush
 from orders.selectors import list_open_orders
 
@@ -140,7 +140,7 @@ def staff_dashboard(*, now: datetime, include: frozenset[str]) -> Dashboard:
 class CustomerPanel:
     """What staff keying in a phone order want beside the form: what the customer usually buys, what is open."""
 
-    usual: list[tuple[Product, Favourite]]
+    usual: list[tuple[Product, UsualProduct]]
     open_orders: list[Order]
 
 

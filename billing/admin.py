@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from b2bshop.admin_base import ReadOnlyModelAdmin
 from b2bshop.csv_safe import safe_writer
 from b2bshop.errors import NotFound
 from billing import selectors
@@ -159,17 +160,8 @@ RECEIVABLE_COLUMNS = [
 
 
 @admin.register(Receivable)
-class ReceivableAdmin(admin.ModelAdmin):
+class ReceivableAdmin(ReadOnlyModelAdmin):
     """The receivables list (売掛金一覧): open balance, ageing and overdue flag per customer; CSV export."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return request.user.has_perm("billing.view_invoice")

@@ -76,7 +76,10 @@ def list_dormant_customers(*, on: date, limit: int = 200) -> list[DormantCustome
     ids = [row[0] for row in rows]
     customers = Customer.objects.in_bulk(ids)
     contacts = key_persons_to_call(customer_ids=ids)
-    usual = usual_products(customer_ids=ids, since=on - timedelta(days=730))
+    # Past purchases, so products no longer sold still count; five names per customer.
+    usual = selectors.usual_products(
+        customer_ids=ids, since=on - timedelta(days=730), limit=5, active_only=False
+    )
     result = []
     for customer_id, last_d, n, revenue, gap, days_since in rows:
         contact = contacts.get(customer_id)
@@ -88,46 +91,11 @@ def list_dormant_customers(*, on: date, limit: int = 200) -> list[DormantCustome
                 revenue=Decimal(revenue),
                 usual_gap_days=gap,
                 days_since=days_since,
-                usual_products=usual.get(customer_id, []),
+                usual_products=[p.name for p in usual.get(customer_id, [])],
                 call_name=contact.name if contact else "",
                 call_phone=contact.phone if contact else customers[customer_id].phone,
             )
         )
-    return result
-
-
-def usual_products(*, customer_ids: list[int], since: date, per_customer: int = 5) -> dict[int, list[str]]:
-    """customer id -> names of the products it bought on most days since `since` (one query)."""
-    if not customer_ids:
-        return {}
-    sql = """
-    WITH counts AS (
-      SELECT o.customer_id, l.product_id, count(DISTINCT (o.placed_at AT TIME ZONE %(tz)s)::date) AS n
-      FROM orders_order o JOIN orders_orderline l ON l.order_id = o.id
-      WHERE o.customer_id = ANY(%(ids)s) AND o.status <> 'cancelled' AND o.placed_at >= %(since)s
-        AND l.product_id IS NOT NULL
-      GROUP BY 1, 2
-    ), ranked AS (
-      SELECT customer_id, product_id, n,
-             row_number() OVER (PARTITION BY customer_id ORDER BY n DESC, product_id) AS r
-      FROM counts
-    )
-    SELECT r.customer_id, p.name FROM ranked r JOIN catalog_product p ON p.id = r.product_id
-    WHERE r.r <= %(k)s ORDER BY r.customer_id, r.r
-    """
-    result: dict[int, list[str]] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(
-            sql,
-            {
-                "tz": settings.TIME_ZONE,
-                "ids": customer_ids,
-                "since": selectors.day_start(since),
-                "k": per_customer,
-            },
-        )
-        for customer_id, name in cursor.fetchall():
-            result.setdefault(customer_id, []).append(name)
     return result
 
 

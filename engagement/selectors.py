@@ -183,35 +183,78 @@ def conversion_rate(*, since: date) -> tuple[int, int]:
 
 
 @dataclass(frozen=True, slots=True)
-class Favourite:
-    """An item a customer buys often (よく買う商品): on how many days, and how many last time."""
+class UsualProduct:
+    """An item a customer buys often (よく買う商品): on how many days and orders, how much, how many last time.
 
+    The one definition of "usual products": the storefront favourites, the small-order hint, the staff
+    proxy-order panel, the dormant-customer list and the insights customer page all read it.
+    """
+
+    customer_id: int
     product_id: int
+    sku: str
+    name: str
     purchase_days: int
+    orders: int
+    quantity: int
+    revenue: Decimal
     last_date: date
+    last_ordered_at: datetime
     last_quantity: int
 
 
-def list_favourites(*, customer_id: int, since: date, limit: int = 30) -> list[Favourite]:
-    """The customer's most often bought active products since `since`, most frequent first. One query."""
-    sql = """
-    WITH days AS (
-      SELECT l.product_id, (o.placed_at AT TIME ZONE %(tz)s)::date AS d, sum(l.quantity) AS q
-      FROM orders_order o JOIN orders_orderline l ON l.order_id = o.id
-      WHERE o.customer_id = %(customer)s AND o.status <> 'cancelled' AND o.placed_at >= %(since)s
-        AND l.product_id IS NOT NULL
-      GROUP BY 1, 2
-    ), ranked AS (
-      SELECT product_id, count(*) OVER (PARTITION BY product_id) AS n, d, q,
-             row_number() OVER (PARTITION BY product_id ORDER BY d DESC) AS r
-      FROM days
-    )
-    SELECT r.product_id, r.n, r.d, r.q FROM ranked r JOIN catalog_product p ON p.id = r.product_id AND p.active
-    WHERE r.r = 1 ORDER BY r.n DESC, r.d DESC, r.product_id LIMIT %(limit)s
+USUAL_PRODUCTS_SQL = """
+WITH days AS (
+  SELECT o.customer_id, l.product_id, (o.placed_at AT TIME ZONE %(tz)s)::date AS d,
+         sum(l.quantity) AS q, sum(l.amount) AS amount, count(DISTINCT o.id) AS n_orders, max(o.placed_at) AS at
+  FROM orders_order o JOIN orders_orderline l ON l.order_id = o.id
+  WHERE o.customer_id = ANY(%(ids)s) AND o.status <> 'cancelled' AND o.placed_at >= %(since)s
+    AND l.product_id IS NOT NULL
+  GROUP BY 1, 2, 3
+), products AS (
+  SELECT d.customer_id, d.product_id, count(*)::int AS n_days, sum(d.n_orders)::int AS n_orders,
+         sum(d.q)::int AS q, sum(d.amount) AS amount, max(d.d) AS last_d, max(d.at) AS last_at,
+         (array_agg(d.q ORDER BY d.d DESC))[1]::int AS last_q
+  FROM days d JOIN catalog_product p ON p.id = d.product_id AND (p.active OR NOT %(active_only)s)
+  GROUP BY 1, 2
+), ranked AS (
+  SELECT *, row_number() OVER (
+    PARTITION BY customer_id ORDER BY n_days DESC, last_d DESC, product_id) AS r
+  FROM products
+)
+SELECT r.customer_id, r.product_id, p.sku, p.name, r.n_days, r.n_orders, r.q, r.amount, r.last_d, r.last_at, r.last_q
+FROM ranked r JOIN catalog_product p ON p.id = r.product_id
+WHERE r.r <= %(limit)s ORDER BY r.customer_id, r.r
+"""
+
+
+def usual_products(
+    *, customer_ids: Sequence[int], since: date, limit: int = 30, active_only: bool = True
+) -> dict[int, list[UsualProduct]]:
+    """customer id -> the products it bought on most days since `since`, most frequent first. One query.
+
+    Ties go to the most recently bought. `active_only` leaves out products no longer sold (what a buyer
+    can order again); reports about the past keep them.
     """
+    if not customer_ids:
+        return {}
+    result: dict[int, list[UsualProduct]] = {}
     with connection.cursor() as cursor:
         cursor.execute(
-            sql,
-            {"tz": settings.TIME_ZONE, "customer": customer_id, "since": day_start(since), "limit": limit},
+            USUAL_PRODUCTS_SQL,
+            {
+                "tz": settings.TIME_ZONE,
+                "ids": list(customer_ids),
+                "since": day_start(since),
+                "limit": limit,
+                "active_only": active_only,
+            },
         )
-        return [Favourite(p, int(n), d, int(q)) for p, n, d, q in cursor.fetchall()]
+        for row in cursor.fetchall():  # columns in UsualProduct's field order
+            result.setdefault(row[0], []).append(UsualProduct(*row))
+    return result
+
+
+def list_favourites(*, customer_id: int, since: date, limit: int = 30) -> list[UsualProduct]:
+    """One customer's usual products that are still sold (what the buyer can order again)."""
+    return usual_products(customer_ids=[customer_id], since=since, limit=limit).get(customer_id, [])

@@ -8,22 +8,14 @@ from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, path
 
+from b2bshop.admin_base import ReadOnlyModelAdmin
 from insights import views
 from insights.models import Insights
 
 
 @admin.register(Insights)
-class InsightsAdmin(admin.ModelAdmin):
+class InsightsAdmin(ReadOnlyModelAdmin):
     """Index entry "Insights" → the Pareto page; every page checks ``insights.view_insights``."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None

@@ -801,16 +801,6 @@ def channel_mix_by_pilot(*, period: Period) -> list[PilotChannelRow]:
 # ============================================================================ one customer (待ちの営業)
 
 
-@dataclass(frozen=True, slots=True)
-class UsualProduct:
-    sku: str
-    name: str
-    orders: int
-    quantity: int
-    revenue: Decimal
-    last_ordered_at: datetime
-
-
 @dataclass
 class CustomerTrend:
     months: list[tuple[str, Decimal]]
@@ -860,22 +850,6 @@ def customer_trend(*, customer_id: int, today: date) -> CustomerTrend:
         last_3=sum(values[21:], Decimal(0)),
         same_3_last_year=sum(values[9:12], Decimal(0)),
     )
-
-
-def usual_products(*, customer_id: int, since: datetime, limit: int = 10) -> list[UsualProduct]:
-    """What the customer buys most often (by number of orders) since ``since``. One statement."""
-    rows = _rows(
-        f"""
-        SELECT l.sku, MAX(l.name), COUNT(DISTINCT o.id), SUM(l.quantity), SUM(l.amount), MAX(o.placed_at)
-        FROM {_O} o JOIN {_L} l ON l.order_id = o.id
-        WHERE {_LIVE} AND o.customer_id = %(cid)s AND o.placed_at >= %(since)s
-        GROUP BY l.sku ORDER BY COUNT(DISTINCT o.id) DESC, SUM(l.amount) DESC, l.sku LIMIT %(limit)s""",
-        {"cid": customer_id, "since": since, "limit": limit},
-    )
-    return [
-        UsualProduct(sku=sku, name=name, orders=n, quantity=q, revenue=rev, last_ordered_at=last)
-        for sku, name, n, q, rev, last in rows
-    ]
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,7 @@ from b2bshop.csv_safe import safe_writer
 from b2bshop.errors import ApplicationError
 from crm.selectors import KEY_ROLES, department_coverage
 from customers.models import PREFECTURE_CHOICES, Customer, PriceGroup
+from engagement.selectors import usual_products
 from insights import charts, selectors, services
 from insights.models import ReplayRun
 
@@ -593,7 +594,10 @@ def customer_view(request: HttpRequest, customer_id: int) -> HttpResponse:
     now = timezone.now()
     today = timezone.localdate(now)
     trend = selectors.customer_trend(customer_id=customer.id, today=today)
-    usual = selectors.usual_products(customer_id=customer.id, since=now - timedelta(days=365))
+    # Products no longer sold still show: this page is about what the customer has bought.
+    usual = usual_products(
+        customer_ids=[customer.id], since=today - timedelta(days=365), limit=10, active_only=False
+    ).get(customer.id, [])
     history = selectors.web_history(customer_id=customer.id, now=now)
     departments = department_coverage(customer=Customer(pk=customer.id))
     reminders = selectors.reminder_history(customer_id=customer.id, since=today - timedelta(days=365))

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from b2bshop.admin_base import ReadOnlyModelAdmin
 from customers.selectors import display_name
 from pricing_rules import selectors, services
 from pricing_rules.forms import RuleForm
@@ -79,7 +80,7 @@ class RuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(RuleChange)
-class RuleChangeAdmin(admin.ModelAdmin):
+class RuleChangeAdmin(ReadOnlyModelAdmin):
     """The rule history: who changed what when, as a field-by-field diff (raw JSON behind 詳細)."""
 
     list_display = ["rule_code", "action_label", "changes", "changed_by_name", "source", "changed_at"]
@@ -88,15 +89,6 @@ class RuleChangeAdmin(admin.ModelAdmin):
     list_select_related = ["changed_by"]
     fields = ("rule_code", "action_label", "changed_by_name", "source", "changed_at", "diff")
     readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     @admin.display(description=_("action"))
     def action_label(self, obj: RuleChange) -> str:

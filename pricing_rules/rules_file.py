@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import Any, Final
+from decimal import Decimal
+from typing import Any, Final, Protocol
 
 from b2bshop.money import money_str, parse_money
 from pricing_rules.engine import (
@@ -25,7 +26,9 @@ from pricing_rules.engine import (
 )
 
 __all__ = [
+    "RuleFields",
     "RuleFormatError",
+    "rule_document",
     "rule_from_dict",
     "rule_to_dict",
     "rules_from_dict",
@@ -140,8 +143,39 @@ def rule_from_dict(data: object) -> Rule:
     return Rule(**kwargs)
 
 
-def rule_to_dict(rule: Rule) -> dict[str, Any]:
-    """The rule's JSON object: money as strings, dates ISO, defaults left out."""
+class RuleFields(Protocol):
+    """What a rule document is written from: an engine ``Rule`` or a stored row (same field names)."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def quantity(self) -> int | None: ...
+    @property
+    def use_case_quantity(self) -> bool: ...
+    @property
+    def tax_rate(self) -> int: ...
+    @property
+    def valid_from(self) -> date | None: ...
+    @property
+    def valid_to(self) -> date | None: ...
+    @property
+    def active(self) -> bool: ...
+    @property
+    def priority(self) -> int: ...
+    @property
+    def description(self) -> str: ...
+
+
+def rule_document(rule: RuleFields, *, scope: Mapping[str, Any]) -> dict[str, Any]:
+    """The rule's JSON object (contract §6): money as strings, dates ISO, defaults left out.
+
+    The one writer of a rule document. ``scope`` is passed in because its two sources differ on
+    purpose: an engine rule's parsed ``Scope`` is dumped normalised (``scope_to_dict``), while a
+    stored row's scope JSON is written as stored, because that document is what gets validated
+    before saving and what the change history keeps as the before/after image.
+    """
     out: dict[str, Any] = {"code": rule.code, "kind": rule.kind}
     if rule.quantity is not None:
         out["quantity"] = rule.quantity
@@ -150,11 +184,11 @@ def rule_to_dict(rule: Rule) -> dict[str, Any]:
     for name in MONEY_FIELDS:
         value = getattr(rule, name)
         if value is not None:
-            out[name] = money_str(value)
+            out[name] = money_str(Decimal(value))
     if rule.kind in FEE_KINDS:
         out["tax_rate"] = str(rule.tax_rate)
-    if not rule.scope.is_everyone:
-        out["scope"] = scope_to_dict(rule.scope)
+    if scope:
+        out["scope"] = dict(scope)
     if rule.valid_from is not None:
         out["valid_from"] = rule.valid_from.isoformat()
     if rule.valid_to is not None:
@@ -166,6 +200,11 @@ def rule_to_dict(rule: Rule) -> dict[str, Any]:
     if rule.description:
         out["description"] = rule.description
     return out
+
+
+def rule_to_dict(rule: Rule) -> dict[str, Any]:
+    """An engine rule's JSON object, its scope normalised (non-empty dimensions, sorted)."""
+    return rule_document(rule, scope=scope_to_dict(rule.scope))
 
 
 def rules_from_dict(data: object) -> tuple[Rule, ...]:

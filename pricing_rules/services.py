@@ -18,7 +18,6 @@ from django.core.validators import validate_slug
 from django.db import transaction
 
 from b2bshop.errors import ValidationFailed
-from b2bshop.money import money_str
 from customers.models import User
 from pricing_rules import engine, rules_file
 from pricing_rules.models import Rule, RuleChange
@@ -43,31 +42,8 @@ class RuleRejected(ValidationFailed):
 
 
 def rule_document(row: Rule) -> dict[str, Any]:
-    """The contract JSON (rules file, section 6) of a stored rule; also what the history keeps."""
-    doc: dict[str, Any] = {"code": row.code, "kind": row.kind}
-    if row.quantity is not None:
-        doc["quantity"] = row.quantity
-    if row.use_case_quantity:
-        doc["use_case_quantity"] = True
-    for name in engine.MONEY_FIELDS:
-        value = getattr(row, name)
-        if value is not None:
-            doc[name] = money_str(Decimal(value))
-    if row.kind in engine.FEE_KINDS:
-        doc["tax_rate"] = str(row.tax_rate)
-    if row.scope:
-        doc["scope"] = row.scope
-    if row.valid_from is not None:
-        doc["valid_from"] = row.valid_from.isoformat()
-    if row.valid_to is not None:
-        doc["valid_to"] = row.valid_to.isoformat()
-    if not row.active:
-        doc["active"] = False
-    if row.priority:
-        doc["priority"] = row.priority
-    if row.description:
-        doc["description"] = row.description
-    return doc
+    """The contract JSON (rules file, section 6) of a stored rule, its scope as stored; also what the history keeps."""
+    return rules_file.rule_document(row, scope=row.scope or {})
 
 
 def engine_rule(row: Rule) -> engine.Rule:

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from engagement.selectors import usual_products
 from insights import selectors
 from insights.selectors import Period
 from tests import factories
@@ -185,14 +186,11 @@ def test_customer_trend_and_usual_products(product):
     assert trend.growth_12 == Decimal("4.5")
     assert (trend.last_3, trend.same_3_last_year) == (5500, 1000)
 
-    usual = selectors.usual_products(customer_id=customer.pk, since=builders_at("2025-12-01"))
+    # The customer page reads engagement's one definition of usual products, inactive products included.
+    usual = usual_products(customer_ids=[customer.pk], since=date(2025, 12, 1), active_only=False)[
+        customer.pk
+    ]
     assert [(u.sku, u.orders, u.quantity, u.revenue) for u in usual] == [
         (product.sku, 2, 5000, 5000),
         (other.sku, 1, 5, 500),
     ]
-
-
-def builders_at(day: str):
-    from tests.insights.builders import at
-
-    return at(day, 0)
