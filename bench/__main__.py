@@ -75,7 +75,6 @@ def prepare(log) -> None:
 
 def logins() -> tuple[list[str], list[str], str]:
     """Session cookies and API tokens for bench buyers 1..BENCH_BUYERS, and an ERP integration token."""
-    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
 

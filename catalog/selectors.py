@@ -325,8 +325,9 @@ def _product_with_stock_sql() -> tuple[str, list[str], list[str]]:
     product_columns = [f.column for f in Product._meta.concrete_fields]
     stock_columns = [f.column for f in Stock._meta.concrete_fields]
     select = ", ".join([f'p."{c}"' for c in product_columns] + [f's."{c}"' for c in stock_columns])
+    # Identifiers only, all from the models' metadata; the SKU is a bound parameter.
     sql = (
-        f'SELECT {select} FROM "{Product._meta.db_table}" p '
+        f'SELECT {select} FROM "{Product._meta.db_table}" p '  # noqa: S608
         f'LEFT OUTER JOIN "{Stock._meta.db_table}" s ON s."product_id" = p."id" '
         'WHERE p."active" AND p."sku" = %s LIMIT 1'
     )
