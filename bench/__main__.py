@@ -75,7 +75,6 @@ def prepare(log) -> None:
 
 def logins() -> tuple[list[str], list[str], str]:
     """Session cookies and API tokens for bench buyers 1..BENCH_BUYERS, and an ERP integration token."""
-    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
 
@@ -86,7 +85,7 @@ def logins() -> tuple[list[str], list[str], str]:
     for user in User.objects.filter(pk__lte=config.BENCH_BUYERS, customer__isnull=False).order_by("pk"):
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+        session[BACKEND_SESSION_KEY] = "customers.auth.EmailBackend"  # axes (first) has no get_user
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
         cookies.append(f"sessionid={session.session_key}")

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from catalog.models import Stock
 from catalog.selectors import availability
@@ -131,6 +133,40 @@ def test_product_page_shows_price_tiers_units_and_an_add_to_cart_form(client, dj
     assert 'name="sku" value="DRK-1"' in form.group(2)
     assert re.search(r'name="quantity"[^>]*value="24" min="24" step="24" max="960"', form.group(2))
     assert '<label for="quantity">' in form.group(2)
+
+
+def test_product_page_prices_only_what_applies_to_me_today_in_seven_statements(
+    client, django_assert_max_num_queries
+):
+    """The hand-written product and price statements keep the price function's rules.
+
+    Seven statements: session, user, cache versions, product with stock, prices, cart badge, banner.
+    """
+    group = factories.make_price_group(rate=None)
+    customer = factories.make_customer(price_group=group)
+    other = factories.make_customer(price_group=factories.make_price_group(rate=None))
+    p = factories.make_product(sku="TEA-7", base_price="1000")
+    today = timezone.localdate()
+    factories.make_price(product=p, customer=customer, min_quantity=10, unit_price="700")
+    factories.make_price(product=p, price_group=group, min_quantity=5, unit_price="800")
+    factories.make_price(product=p, customer=other, min_quantity=2, unit_price="100")
+    factories.make_price(product=p, price_group=other.price_group, min_quantity=3, unit_price="200")
+    factories.make_price(product=p, min_quantity=20, unit_price="300", valid_to=today - timedelta(days=1))
+    factories.make_price(product=p, min_quantity=30, unit_price="400", valid_from=today + timedelta(days=1))
+    login(client, customer)
+    with django_assert_max_num_queries(7):
+        html = client.get(reverse("catalog:product_detail", args=[p.sku])).content.decode()
+    assert "¥1,000" in html and "¥800" in html and "¥700" in html
+    for foreign in ("¥100", "¥200", "¥300", "¥400"):
+        assert foreign not in html
+
+
+def test_product_page_of_a_product_the_erp_never_stocked_says_out_of_stock(client):
+    p = factories.make_product(sku="NEW-1", name="新商品")
+    Stock.objects.filter(product=p).delete()
+    login(client)
+    html = client.get(reverse("catalog:product_detail", args=[p.sku])).content.decode()
+    assert "新商品" in html and "在庫なし" in html
 
 
 def test_minimum_is_rounded_up_to_the_order_multiple(client):
