@@ -23,6 +23,21 @@ from orders.models import (
 from orders.selectors import snapshot_view
 from pricing_rules.templatetags.money_tags import yen
 
+ORDER_SUMMARY_FIELDS = (
+    "number",
+    "customer_display",
+    "status",
+    "channel",
+    "placed_at",
+    "placed_by_display",
+    "keyed_by_display",
+    "po_number",
+    "requested_delivery_date",
+    "note",
+    "tracking_number",
+)
+"""The order page's first block, shown read-only."""
+
 
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
@@ -36,39 +51,16 @@ class OrderAdmin(admin.ModelAdmin):
     fieldsets = [
         (
             None,
-            {
-                "fields": [
-                    "number",
-                    "customer_display",
-                    "status",
-                    "channel",
-                    "placed_at",
-                    "placed_by_display",
-                    "keyed_by_display",
-                    "po_number",
-                    "requested_delivery_date",
-                    "note",
-                    "tracking_number",
-                ]
-            },
+            {"fields": ORDER_SUMMARY_FIELDS},
         ),
         (_("Deliver to"), {"fields": ["ship_to_address"]}),
         (_("Amounts"), {"fields": ["amounts"]}),
         (_("Lines, fees, rules applied and tax"), {"fields": ["snapshot_tables", "events"]}),
         (_("Details"), {"fields": ["raw_details"]}),
     ]
+    # Everything is read-only: an order changes only through its services (ERP events, approval).
     readonly_fields = [
-        "number",
-        "customer_display",
-        "status",
-        "channel",
-        "placed_at",
-        "placed_by_display",
-        "keyed_by_display",
-        "po_number",
-        "requested_delivery_date",
-        "note",
-        "tracking_number",
+        *ORDER_SUMMARY_FIELDS,
         "ship_to_address",
         "amounts",
         "snapshot_tables",

@@ -11,44 +11,22 @@ own time and by cumulative time. docs/performance.md keeps the before/after.
 from __future__ import annotations
 
 import argparse
-import cProfile
-import io
 import json
-import os
-import pstats
-import sys
-import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-os.environ["DJANGO_SETTINGS_MODULE"] = "tests.settings"
+from profiling import bench_buyer, print_top, profiled, statements_of
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--orders", type=int, default=200)
     parser.add_argument("--lines", type=int, default=5)
     parser.add_argument("--top", type=int, default=15)
     parser.add_argument("--dump", help="also write the raw profile here (pstats format)")
     args = parser.parse_args()
 
-    import django
+    with bench_buyer() as (world, client):
+        from bench import config
 
-    django.setup()
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext, setup_test_environment
-
-    from bench import config, scenarios
-
-    setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
-        world = scenarios.build_world()
-        client = Client()
-        client.force_login(world.buyer)
         body = json.dumps({"lines": [{"sku": p.sku, "quantity": 2} for p in world.products[: args.lines]]})
 
         def order(i: int) -> None:
@@ -64,36 +42,14 @@ def main() -> None:
 
         for i in range(10):  # warm-up: imports, caches, connection
             order(-i - 1)
-        with CaptureQueriesContext(connection) as queries:
-            order(0)
-        statements = len(scenarios.statements(queries.captured_queries))
-        profile = cProfile.Profile()
-        cpu0, wall0 = time.process_time(), time.perf_counter()
-        profile.enable()
-        for i in range(1, args.orders + 1):
-            order(i)
-        profile.disable()
-        cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
-        if args.dump:
-            profile.dump_stats(args.dump)
+        statements = len(statements_of(lambda: order(0)))
+        profile, cpu, wall = profiled(lambda i: order(i + 1), args.orders)
         print(
             f"{args.orders} orders of {args.lines} lines (bulk PUT + checkout): "
             f"{cpu / args.orders * 1000:.1f} ms CPU/order in this process, {wall / args.orders * 1000:.1f} ms wall, "
             f"{statements} SQL statements/order"
         )
-        for sort in ("tottime", "cumulative"):
-            out = io.StringIO()
-            pstats.Stats(profile, stream=out).strip_dirs().sort_stats(sort).print_stats(args.top)
-            print(f"--- top {args.top} by {sort}")
-            print(
-                "\n".join(
-                    line
-                    for line in out.getvalue().splitlines()
-                    if line.strip()[:1].isdigit() or "ncalls" in line
-                )
-            )
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+        print_top(profile, args.top, args.dump)
 
 
 if __name__ == "__main__":
