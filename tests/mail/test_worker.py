@@ -6,13 +6,9 @@ import email
 import os
 import signal
 import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -20,63 +16,28 @@ from mail import services
 from mail.models import OutgoingEmail
 from orders.services.notifications import enqueue_order_confirmation
 from tests.orders.erp_builders import make_confirmed_order
+from tests.workers import CeleryWorkers
+from tests.workers import wait_for as _wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _wait_for(condition: Callable[[], bool], *, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @pytest.fixture
 def start_worker(tmp_path) -> Iterator[Callable[..., subprocess.Popen]]:
     """Start Celery workers on the test database whose e-mails land in tmp_path/drop."""
-    from b2bshop.celery import app
-
-    app.control.purge()
     (tmp_path / "drop").mkdir()
-    workers: list[subprocess.Popen] = []
-    db = django_settings.DATABASES["default"]
-
-    def start(**extra_env: str) -> subprocess.Popen:
-        log = tmp_path / f"worker{len(workers)}.log"
-        env = {
+    workers = CeleryWorkers(
+        tmp_path,
+        name="mail-test",
+        env={
             **os.environ,
-            "DJANGO_SETTINGS_MODULE": "tests.settings",
-            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
             "TEST_EMAIL_BACKEND": "tests.mail.backends.FileDropBackend",
             "MAIL_TEST_DIR": str(tmp_path / "drop"),
-            **extra_env,
-        }
-        process = subprocess.Popen(
-            [str(Path(sys.executable).parent / "celery"), "-A", "b2bshop", "worker", "--pool=solo", "-Q", "celery",
-             "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "info",
-             "-n", f"mail-test-{len(workers)}@%h"],
-            cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        workers.append(process)
-        _wait_for(
-            lambda: "ready." in log.read_text() or process.poll() is not None, timeout=20, what="worker"
-        )
-        assert process.poll() is None, log.read_text()
-        return process
-
-    yield start
-    for process in workers:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        },
+    )
+    yield workers.start
+    workers.stop_all()
 
 
 def test_a_worker_killed_mid_send_leaves_the_email_pending_and_the_sweep_sends_it(start_worker, tmp_path):

@@ -11,7 +11,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -23,6 +22,8 @@ from werkzeug import Request, Response
 from orders import erp_client, outbox
 from orders.models import Order, OrderPush
 from tests.orders.erp_builders import make_confirmed_order
+from tests.workers import CeleryWorkers
+from tests.workers import wait_for as _wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -30,72 +31,14 @@ ROOT = Path(__file__).resolve().parents[2]
 SECRET = "test-signing-secret"
 
 
-def _wait_for(condition: Callable[[], bool], *, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 @pytest.fixture
 def start_worker(tmp_path, erp_url) -> Iterator[Callable[..., subprocess.Popen]]:
     """Start a Celery worker on the test database; stops every worker it started."""
-    from b2bshop.celery import app
-
-    app.control.purge()  # messages left by in-process tests (their outbox ids no longer exist)
-    workers: list[subprocess.Popen] = []
-    db = django_settings.DATABASES["default"]
-
-    def start(**extra_env: str) -> subprocess.Popen:
-        log = tmp_path / f"worker{len(workers)}.log"
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "tests.settings",
-            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-            "ERP_ORDERS_URL": erp_url,
-            "ERP_SIGNING_SECRET": SECRET,
-            **extra_env,
-        }
-        process = subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "celery"),
-                "-A",
-                "b2bshop",
-                "worker",
-                "--pool=solo",
-                "-Q",
-                "celery",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "-l",
-                "info",
-                "-n",
-                f"erp-test-{len(workers)}@%h",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log.open("w"),
-            stderr=subprocess.STDOUT,
-        )
-        workers.append(process)
-        _wait_for(
-            lambda: "ready." in log.read_text() or process.poll() is not None, timeout=20, what="worker start"
-        )
-        assert process.poll() is None, log.read_text()
-        return process
-
-    yield start
-    for process in workers:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    workers = CeleryWorkers(
+        tmp_path, name="erp-test", env={**os.environ, "ERP_ORDERS_URL": erp_url, "ERP_SIGNING_SECRET": SECRET}
+    )
+    yield workers.start
+    workers.stop_all()
 
 
 class FakeErp:

@@ -35,16 +35,13 @@ from orders.services.cart import replace_cart
 from orders.services.checkout import CheckoutDetails, place_order
 from tests import factories
 from tests.orders.builders import fill_cart
-from tests.orders.test_erp_worker import FakeErp, _wait_for
+from tests.orders.test_erp_worker import FakeErp
+from tests.workers import wait_for as _wait_for
+from tests.workers import worker_database_url as _database_url
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _database_url() -> str:
-    db = django_settings.DATABASES["default"]
-    return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
 def _free_port() -> int:
