@@ -22,7 +22,6 @@ from tests.workers import wait_for as _wait_for
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
-
 @pytest.fixture
 def start_worker(tmp_path) -> Iterator[Callable[..., subprocess.Popen]]:
     """Start Celery workers on the test database whose e-mails land in tmp_path/drop."""
