@@ -13,13 +13,12 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import Case, Exists, F, IntegerField, Q, QuerySet, Value, When
 
+from b2bshop.joined_rows import fetch_joined, placeholders
 from b2bshop.versions import cached
 from catalog.limits import quantity_limits
 from catalog.models import Category, Product, Stock, VisibilityRule
@@ -320,44 +319,23 @@ def category_tree(*, customer: Customer | None) -> list[Category]:
     return [r for r in roots if r.pk in allowed]
 
 
-@lru_cache(maxsize=1)
-def _product_with_stock_sql() -> tuple[str, list[str], list[str]]:
-    product_columns = [f.column for f in Product._meta.concrete_fields]
-    stock_columns = [f.column for f in Stock._meta.concrete_fields]
-    select = ", ".join([f'p."{c}"' for c in product_columns] + [f's."{c}"' for c in stock_columns])
-    # Identifiers only, all from the models' metadata; the SKU is a bound parameter.
-    sql = (
-        f'SELECT {select} FROM "{Product._meta.db_table}" p '  # noqa: S608
-        f'LEFT OUTER JOIN "{Stock._meta.db_table}" s ON s."product_id" = p."id" '
-        'WHERE p."active" AND p."sku" = %s LIMIT 1'
-    )
-    return (
-        sql,
-        [f.attname for f in Product._meta.concrete_fields],
-        [f.attname for f in Stock._meta.concrete_fields],
-    )
-
-
-def _active_product_with_stock(sku: str) -> Product | None:
+def _active_products_with_stock(skus: list[str]) -> list[Product]:
     """``visible_products`` for a company without visibility rules (active only), stock joined.
 
-    Hand-written: the product page sends it on every view, and compiling the ORM query cost more
-    CPU than PostgreSQL spends answering it (tools/profile_product_page.py, docs/performance.md).
-    The columns come from the models, so a new field is selected without touching this.
+    Hand-written (b2bshop.joined_rows): the product page, the cart PUT and quick order send it on
+    every request, and compiling the ORM query cost more CPU than PostgreSQL spends answering it
+    (tools/profile_product_page.py, docs/performance.md).
     """
-    sql, product_names, stock_names = _product_with_stock_sql()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [sku])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    split = len(product_names)
-    product = Product.from_db(connection.alias, product_names, row[:split])
-    stock = None if row[split] is None else Stock.from_db(connection.alias, stock_names, row[split:])
-    if stock is not None:
-        Stock.product.field.set_cached_value(stock, product)
-    Product.stock.related.set_cached_value(product, stock)  # None: product.stock raises DoesNotExist
-    return product
+    return fetch_joined(Product, ("stock",), f'r."active" AND r."sku" IN {placeholders(skus)}', skus)
+
+
+def visible_products_by_sku(*, customer: Customer | None, skus: list[str]) -> list[Product]:
+    """The products among ``skus`` (exact SKUs) the company may see and order, stock joined."""
+    if customer is None or not has_visibility_rules(customer=customer):
+        return _active_products_with_stock(skus)
+    return list(
+        visible_products(customer=customer).select_related(None).select_related("stock").filter(sku__in=skus)
+    )
 
 
 def get_visible_product(*, sku: str, customer: Customer | None) -> Product | None:
@@ -365,16 +343,8 @@ def get_visible_product(*, sku: str, customer: Customer | None) -> Product | Non
 
     The categories come from the cached tree (``all_categories``), so the product query joins stock only.
     """
-    if customer is None or not has_visibility_rules(customer=customer):
-        product = _active_product_with_stock(sku)
-    else:
-        product = (
-            visible_products(customer=customer)
-            .select_related(None)
-            .select_related("stock")
-            .filter(sku=sku)
-            .first()
-        )
+    found = visible_products_by_sku(customer=customer, skus=[sku])
+    product = found[0] if found else None
     if product is None or product.category_id is None:
         return product
     by_id = {c.pk: c for c in all_categories()}

@@ -29,6 +29,7 @@ from django.db.models.functions import Greatest
 from django.utils.translation import gettext
 
 from b2bshop.errors import ApplicationError
+from b2bshop.joined_rows import fetch_joined, placeholders
 from catalog.models import Product, Stock, StockHold
 
 
@@ -85,9 +86,13 @@ def hold_stock(*, order_id: int, items: Sequence[tuple[Product, int]]) -> None:
     # Lock in a fixed order so two checkouts over the same SKUs cannot deadlock.
     stocks = {
         s.product_id: s
-        for s in Stock.objects.select_for_update()
-        .filter(product_id__in=sorted(wanted))
-        .order_by("product_id")
+        for s in fetch_joined(
+            Stock,
+            (),
+            f'r."product_id" IN {placeholders(wanted)}',
+            sorted(wanted),
+            tail='ORDER BY r."product_id"' + (" FOR UPDATE" if _postgres() else ""),
+        )
     }
     short = [
         {"sku": by_id[pid].sku, "requested": qty, "available": stocks[pid].available if pid in stocks else 0}

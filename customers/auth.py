@@ -16,20 +16,17 @@ from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
-from customers import services
+from customers import selectors, services
 from customers.models import User
 
 logger = logging.getLogger(__name__)
-
-# Loaded with every authenticated user, so the buyer's company costs no extra query anywhere.
-USER_RELATED = ("customer__price_group", "customer__owner")
 
 
 class EmailBackend(ModelBackend):
     """Django's model backend, loading the buyer's company (and its price group) with the user."""
 
     def get_user(self, user_id: Any) -> Any:
-        user = self.user_model_class().objects.select_related(*USER_RELATED).filter(pk=user_id).first()
+        user = selectors.user_with_company(user_id=user_id)
         return user if user is not None and self.user_can_authenticate(user) else None
 
     @staticmethod

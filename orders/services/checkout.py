@@ -23,6 +23,7 @@ from django.utils.translation import gettext
 
 from b2bshop.audit import record_event
 from b2bshop.errors import ApplicationError, ValidationFailed
+from b2bshop.joined_rows import fetch_joined
 from b2bshop.money import money_str
 from catalog.models import Product
 from catalog.stock import InsufficientStock, hold_stock
@@ -120,8 +121,16 @@ def cart_fingerprint(items: Sequence[tuple[Product, int]]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def _order_with_key(*, customer: Customer, key: str) -> Order | None:
+    """The company's order placed with this Idempotency-Key (hand-written: one per checkout)."""
+    found = fetch_joined(
+        Order, (), 'r."customer_id" = %s AND r."idempotency_key" = %s', [customer.pk, key], tail="LIMIT 1"
+    )
+    return found[0] if found else None
+
+
 def _existing(*, customer: Customer, key: str, fingerprint: str, has_lines: bool) -> PlacedOrder | None:
-    order = Order.objects.filter(customer=customer, idempotency_key=key).first()
+    order = _order_with_key(customer=customer, key=key)
     if order is None:
         return None
     # After a successful checkout the cart is empty, so a replay arrives with no lines.
@@ -288,7 +297,7 @@ def _validated_order(
 
 def _replay_after_race(*, customer: Customer, key: str, error: IntegrityError) -> PlacedOrder:
     """Another request with the same key committed first (the unique constraint fired): answer its order."""
-    existing = Order.objects.filter(customer=customer, idempotency_key=key).first()
+    existing = _order_with_key(customer=customer, key=key)
     if existing is None:
         raise error
     return PlacedOrder(order=existing, created=False)

@@ -1,0 +1,137 @@
+"""Hand-written hot reads with ``select_related``'s result: model instances with their relations cached.
+
+Why: on the order path (token or session sign-in, cart lines, default ship-to) compiling the ORM
+query costs more CPU than PostgreSQL spends answering it (tools/profile_checkout.py,
+docs/performance.md). Here the SELECT list and the joins are built once per process from the
+models' metadata, so a new field is selected without touching a caller, and each call only binds
+its parameters. Callers write the WHERE clause against the aliases: ``r`` for the root model and
+``"a__b"`` (quoted) for the relation path ``a__b``.
+
+Only what the hot paths need: forward foreign keys / one-to-ones and reverse one-to-ones, all
+LEFT OUTER joins (a missing related row gives ``None``, as ``select_related`` does).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, TypeVar
+
+from django.db import connection, models
+
+M = TypeVar("M", bound=models.Model)
+
+
+@dataclass(frozen=True, slots=True)
+class _Part:
+    model: type[models.Model]
+    path: str  # "" for the root
+    parent: int  # index of the parent part (-1 for the root)
+    field: Any  # the forward field, or the reverse one-to-one relation, leading here from the parent
+    reverse: bool
+    attnames: tuple[str, ...]
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    select_from: str
+    parts: tuple[_Part, ...]
+
+
+def _alias(path: str) -> str:
+    return f'"{path}"' if path else "r"
+
+
+@lru_cache(maxsize=64)
+def _plan(model: type[models.Model], related: tuple[str, ...]) -> _Plan:
+    fields = list(model._meta.concrete_fields)
+    columns = [f'r."{f.column}"' for f in fields]
+    parts = [_Part(model, "", -1, None, False, tuple(f.attname for f in fields), 0, len(fields))]
+    joins = []
+    index_of = {"": 0}
+    for path in sorted(related, key=lambda p: p.count("__")):
+        parent_path, _, name = path.rpartition("__")
+        parent = parts[index_of[parent_path]]
+        field = parent.model._meta.get_field(name)
+        here, there = _alias(path), _alias(parent_path)
+        if field.one_to_one and not field.concrete:  # reverse one-to-one (Product.stock)
+            target = field.related_model
+            joins.append(
+                f'LEFT OUTER JOIN "{target._meta.db_table}" {here} '
+                f'ON {here}."{field.field.column}" = {there}."{parent.model._meta.pk.column}"'
+            )
+            reverse = True
+        elif field.many_to_one or field.one_to_one:
+            target = field.related_model
+            joins.append(
+                f'LEFT OUTER JOIN "{target._meta.db_table}" {here} '
+                f'ON {here}."{field.target_field.column}" = {there}."{field.column}"'
+            )
+            reverse = False
+        else:
+            raise ValueError(f"{model.__name__}: {path} is not a single-valued relation")
+        target_fields = list(target._meta.concrete_fields)
+        start = len(columns)
+        columns += [f'{here}."{f.column}"' for f in target_fields]
+        index_of[path] = len(parts)
+        parts.append(
+            _Part(
+                target,
+                path,
+                index_of[parent_path],
+                field,
+                reverse,
+                tuple(f.attname for f in target_fields),
+                start,
+                len(columns),
+            )
+        )
+    # Identifiers only, all from the models' metadata.
+    select_from = f'SELECT {", ".join(columns)} FROM "{model._meta.db_table}" r ' + " ".join(joins)  # noqa: S608
+    return _Plan(select_from=select_from, parts=tuple(parts))
+
+
+def placeholders(values: Sequence[Any]) -> str:
+    """``(%s, %s, …)`` for an ``IN`` list of ``values`` (portable: the SQLite demo has no ``= ANY``)."""
+    return "(" + ", ".join(["%s"] * len(values)) + ")" if values else "(NULL)"
+
+
+def fetch_joined(
+    model: type[M], related: Sequence[str], where: str, params: Sequence[Any], *, tail: str = ""
+) -> list[M]:
+    """``model`` rows matching ``where`` (SQL over the aliases), each with ``related`` loaded and cached.
+
+    ``tail`` follows the WHERE clause (ORDER BY, LIMIT, FOR UPDATE); ``where`` and ``tail`` must be
+    constant SQL, every value a bound parameter.
+    """
+    plan = _plan(model, tuple(related))
+    sql = f"{plan.select_from} WHERE {where} {tail}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(params))
+        rows = cursor.fetchall()
+    alias = connection.alias
+    out: list[M] = []
+    for row in rows:
+        made: list[models.Model | None] = []
+        for part in plan.parts:
+            values = row[part.start : part.end]
+            parent = made[part.parent] if part.parent >= 0 else None
+            if part.parent >= 0 and parent is None:
+                made.append(None)
+                continue
+            # A LEFT JOIN that found nothing gives NULL in the primary key, which is never NULL otherwise.
+            pk_value = values[part.attnames.index(part.model._meta.pk.attname)]
+            instance = None if pk_value is None else part.model.from_db(alias, part.attnames, values)
+            if part.parent >= 0:
+                if part.reverse:
+                    part.field.set_cached_value(parent, instance)
+                    if instance is not None:
+                        part.field.field.set_cached_value(instance, parent)
+                else:
+                    part.field.set_cached_value(parent, instance)
+            made.append(instance)
+        out.append(made[0])  # type: ignore[arg-type]  # the root row always exists
+    return out
