@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db.models import Case, Exists, F, IntegerField, Q, QuerySet, Value, When
 
-from b2bshop.joined_rows import fetch_joined, placeholders
+from b2bshop.hot_sql import fetch_joined, placeholders
 from b2bshop.versions import cached
 from catalog.limits import quantity_limits
 from catalog.models import Category, Product, Stock, VisibilityRule
@@ -322,7 +322,7 @@ def category_tree(*, customer: Customer | None) -> list[Category]:
 def _active_products_with_stock(skus: list[str]) -> list[Product]:
     """``visible_products`` for a company without visibility rules (active only), stock joined.
 
-    Hand-written (b2bshop.joined_rows): the product page, the cart PUT and quick order send it on
+    Hand-written (b2bshop.hot_sql): the product page, the cart PUT and quick order send it on
     every request, and compiling the ORM query cost more CPU than PostgreSQL spends answering it
     (tools/profile_product_page.py, docs/performance.md).
     """

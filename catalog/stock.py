@@ -29,7 +29,7 @@ from django.db.models.functions import Greatest
 from django.utils.translation import gettext
 
 from b2bshop.errors import ApplicationError
-from b2bshop.joined_rows import fetch_joined, placeholders
+from b2bshop.hot_sql import fetch_joined, insert_rows, placeholders
 from catalog.models import Product, Stock, StockHold
 
 
@@ -119,9 +119,7 @@ def hold_stock(*, order_id: int, items: Sequence[tuple[Product, int]]) -> None:
         )
     if updated != len(rows):  # the database is the last line of defence
         raise InsufficientStock([])
-    StockHold.objects.bulk_create(
-        [StockHold(order_id=order_id, product_id=pid, quantity=qty) for pid, qty in rows]
-    )
+    insert_rows([StockHold(order_id=order_id, product_id=pid, quantity=qty) for pid, qty in rows])
 
 
 def release_holds_now(*, order_id: int, now: datetime) -> int:

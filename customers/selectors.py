@@ -14,7 +14,7 @@ from django.db.models.functions import Replace
 from django.utils.translation import gettext
 
 from b2bshop.errors import NotFound
-from b2bshop.joined_rows import fetch_joined
+from b2bshop.hot_sql import fetch_joined
 from b2bshop.text import normalize_company, normalize_kana, normalize_phone, normalize_postal
 from customers.models import Customer, Invitation, ShipTo, User
 

@@ -22,7 +22,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext
 
 from b2bshop.errors import NotFound, ValidationFailed
-from b2bshop.joined_rows import fetch_joined
+from b2bshop.hot_sql import fetch_joined
 from customers import selectors
 from customers.models import ApiToken, Customer, Invitation, ShipTo, User
 from mail.services import LINK_PLACEHOLDER, enqueue_email, language_for

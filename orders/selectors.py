@@ -13,7 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from b2bshop.errors import NotFound
-from b2bshop.joined_rows import fetch_joined
+from b2bshop.hot_sql import fetch_joined
 from catalog.selectors import has_visibility_rules, visibility_q
 from customers.models import Customer, ShipTo, User
 from customers.selectors import default_ship_to, get_buyer_customer, ship_to_snapshot

@@ -23,7 +23,7 @@ from django.utils.translation import gettext
 
 from b2bshop.audit import record_event
 from b2bshop.errors import ApplicationError, ValidationFailed
-from b2bshop.joined_rows import fetch_joined
+from b2bshop.hot_sql import fetch_joined, insert_rows
 from b2bshop.money import money_str
 from catalog.models import Product
 from catalog.stock import InsufficientStock, hold_stock
@@ -178,7 +178,7 @@ def _create_order(
         raise RulesViolated(evaluation.violations)
     # Staff proxy orders never wait: the company asked for them by phone or FAX.
     awaiting = keyed_by is None and needs_approval(placed_by=placed_by, total=evaluation.total)
-    order = Order.objects.create(
+    order = Order(
         number=next_order_number(now=now),
         customer=customer,
         placed_by=placed_by,
@@ -223,36 +223,33 @@ def _create_order(
         cart_fingerprint=fingerprint,
         placed_at=now,
     )
+    insert_rows([order])
     hold_stock(order_id=order.id, items=items)
     by_sku = {product.sku: product for product, _qty in items}
-    order_lines = OrderLine.objects.bulk_create(
-        [
-            OrderLine(
-                order=order,
-                line_no=number,
-                product=by_sku[line.sku],
-                sku=line.sku,
-                name=line.name,
-                unit=line.unit,
-                quantity=line.quantity,
-                unit_price=line.unit_price,
-                amount=line.amount,
-                tax_rate=line.tax_rate,
-            )
-            for number, line in enumerate(evaluation.lines, start=1)
-        ]
-    )
-    order_fees = OrderFee.objects.bulk_create(
-        [
-            OrderFee(
-                order=order, kind=fee.kind, amount=fee.amount, tax_rate=fee.tax_rate, rule_code=fee.rule_code
-            )
-            for fee in evaluation.fees
-        ]
-    )
-    event = OrderEvent.objects.create(
-        order=order, type="placed", occurred_at=now, actor=keyed_by or placed_by
-    )
+    order_lines = [
+        OrderLine(
+            order=order,
+            line_no=number,
+            product=by_sku[line.sku],
+            sku=line.sku,
+            name=line.name,
+            unit=line.unit,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            amount=line.amount,
+            tax_rate=line.tax_rate,
+        )
+        for number, line in enumerate(evaluation.lines, start=1)
+    ]
+    order_fees = [
+        OrderFee(
+            order=order, kind=fee.kind, amount=fee.amount, tax_rate=fee.tax_rate, rule_code=fee.rule_code
+        )
+        for fee in evaluation.fees
+    ]
+    event = OrderEvent(order=order, type="placed", occurred_at=now, actor=keyed_by or placed_by)
+    for rows in (order_lines, order_fees, [event]):
+        insert_rows(rows)
     # What was just written is what a fresh read would return: spare the caller four queries.
     order._prefetched_objects_cache = {"lines": order_lines, "fees": order_fees, "events": [event]}  # type: ignore[attr-defined]  # Django's prefetch cache
     if awaiting:  # stock stays held; the ERP push is written only when a colleague approves

@@ -1,14 +1,19 @@
-"""Hand-written hot reads with ``select_related``'s result: model instances with their relations cached.
+"""Hand-written statements for the order path: reads with ``select_related``'s result, and inserts.
 
-Why: on the order path (token or session sign-in, cart lines, default ship-to) compiling the ORM
+Why: on the order path (sign-in, cart lines, stock locks, the order's rows) compiling the ORM
 query costs more CPU than PostgreSQL spends answering it (tools/profile_checkout.py,
-docs/performance.md). Here the SELECT list and the joins are built once per process from the
-models' metadata, so a new field is selected without touching a caller, and each call only binds
-its parameters. Callers write the WHERE clause against the aliases: ``r`` for the root model and
-``"a__b"`` (quoted) for the relation path ``a__b``.
+docs/performance.md). Here the column lists and joins are built once per process from the models'
+metadata, so a new field is read and written without touching a caller, and each call only binds
+its parameters.
 
-Only what the hot paths need: forward foreign keys / one-to-ones and reverse one-to-ones, all
-LEFT OUTER joins (a missing related row gives ``None``, as ``select_related`` does).
+Reads (``fetch_joined``): callers write the WHERE clause against the aliases, ``r`` for the root
+model and ``"a__b"`` (quoted) for the relation path ``a__b``. Only what the hot paths need: forward
+foreign keys / one-to-ones and reverse one-to-ones, all LEFT OUTER joins (a missing related row
+gives ``None``, as ``select_related`` does).
+
+Inserts (``insert_rows``): what ``bulk_create`` does for new rows (``auto_now``/defaults through the
+fields' ``pre_save``, values through ``get_db_prep_save``, the new primary keys set), without model
+signals: use it only for models nothing listens to (django-auditlog tracks none of them).
 """
 
 from __future__ import annotations
@@ -135,3 +140,32 @@ def fetch_joined(
             made.append(instance)
         out.append(made[0])  # type: ignore[arg-type]  # the root row always exists
     return out
+
+
+@lru_cache(maxsize=64)
+def _insert_plan(model: type[models.Model]) -> tuple[tuple[Any, ...], str, Any]:
+    pk = model._meta.pk
+    returned = pk if getattr(pk, "db_returning", False) else None
+    fields = tuple(f for f in model._meta.concrete_fields if f is not returned)
+    columns = ", ".join(f'"{f.column}"' for f in fields)
+    returning = f' RETURNING "{returned.column}"' if returned is not None else ""
+    # Identifiers only, all from the model's metadata; the VALUES are bound parameters.
+    head = f'INSERT INTO "{model._meta.db_table}" ({columns}) VALUES '  # noqa: S608
+    return fields, head + "{values}" + returning, returned
+
+
+def insert_rows(objs: Sequence[models.Model]) -> None:
+    """INSERT new instances of one model in one statement and set their primary keys."""
+    if not objs:
+        return
+    fields, template, returned = _insert_plan(type(objs[0]))
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in objs for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(template.format(values=", ".join([row] * len(objs))), params)
+        keys = cursor.fetchall() if returned is not None else []
+    for index, obj in enumerate(objs):
+        if returned is not None:
+            setattr(obj, returned.attname, keys[index][0])
+        obj._state.adding = False
+        obj._state.db = connection.alias
