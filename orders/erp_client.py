@@ -13,7 +13,6 @@ import threading
 from dataclasses import dataclass
 from email.message import Message
 
-import requests.certs
 import requests.utils
 import urllib3
 from urllib3.exceptions import HTTPError as Urllib3Error
@@ -62,11 +61,18 @@ def _pool_for(url: str) -> urllib3.PoolManager:
             pool = _pools.get(key)
             if pool is None:
                 ca_bundle = (
-                    os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or requests.certs.where()
+                    os.environ.get("REQUESTS_CA_BUNDLE")
+                    or os.environ.get("CURL_CA_BUNDLE")
+                    or requests.utils.DEFAULT_CA_BUNDLE_PATH
                 )
-                options = {"maxsize": POOL_SIZE, "cert_reqs": "CERT_REQUIRED", "ca_certs": ca_bundle}
                 proxy = requests.utils.select_proxy(url, requests.utils.get_environ_proxies(url))
-                pool = urllib3.ProxyManager(proxy, **options) if proxy else urllib3.PoolManager(**options)
+                pool = (
+                    urllib3.ProxyManager(
+                        proxy, maxsize=POOL_SIZE, cert_reqs="CERT_REQUIRED", ca_certs=ca_bundle
+                    )
+                    if proxy
+                    else urllib3.PoolManager(maxsize=POOL_SIZE, cert_reqs="CERT_REQUIRED", ca_certs=ca_bundle)
+                )
                 _pools[key] = pool
     return pool
 
@@ -113,5 +119,9 @@ def post_order(*, url: str, body: bytes, idempotency_key: str, secret: str, time
     raw_retry = response.headers.get("Retry-After", "")
     if raw_retry.strip().isdigit():
         retry_after = float(raw_retry)
-    text = "" if 200 <= response.status < 300 else _text(response.data[:8000], response.headers.get("Content-Type", ""))
+    text = (
+        ""
+        if 200 <= response.status < 300
+        else _text(response.data[:8000], response.headers.get("Content-Type", ""))
+    )
     return ErpResponse(status_code=response.status, text=text[:2000], retry_after=retry_after)

@@ -164,7 +164,9 @@ def _claim(*, outbox_id: int, now: datetime, url: str) -> list[_Claim] | PushRes
         return PushResult("skipped")
     # The row's own task answers for it; the others follow in the order they were queued.
     rows.sort(key=lambda row: (row[0] != outbox_id, row[0]))
-    by_id = {order.pk: order for order in with_push_relations(Order.objects.filter(pk__in=[r[2] for r in rows]))}
+    by_id = {
+        order.pk: order for order in with_push_relations(Order.objects.filter(pk__in=[r[2] for r in rows]))
+    }
     return [
         _Claim(
             outbox_id=push_id,
@@ -247,7 +249,9 @@ def deliver_order_push(*, outbox_id: int, now: datetime) -> PushResult:
         return claims
     # The claims are committed: no lock is held while we talk to the ERP.
     results = _send_all(claims, url=url)
-    sent = [(claim, result) for claim, result in zip(claims, results, strict=True) if result.outcome == "sent"]
+    sent = [
+        (claim, result) for claim, result in zip(claims, results, strict=True) if result.outcome == "sent"
+    ]
     _mark_sent(sent, now=now)
     for claim, result in zip(claims, results, strict=True):
         if result.outcome != "sent":

@@ -25,7 +25,7 @@ import time
 
 from profiling import ROOT, bench_buyer, print_top, profiled  # sets up sys.path and the settings module
 
-SECRET = "profile-push-secret"
+SECRET = "profile-push-secret"  # noqa: S105 - a throw-away signing secret for the local simulator
 os.environ.setdefault("LOG_LEVEL", "WARNING")  # as the bench runs the worker
 
 
@@ -89,13 +89,23 @@ def main() -> None:
             put = client.put(config.API["cart"], data=body, content_type="application/json")
             assert put.status_code == 200, put.content[:300]
             placed = client.post(
-                config.API["checkout"], data="{}", content_type="application/json", headers={"Idempotency-Key": f"pp{i}"}
+                config.API["checkout"],
+                data="{}",
+                content_type="application/json",
+                headers={"Idempotency-Key": f"pp{i}"},
             )
             assert placed.status_code == 201, placed.content[:300]
-        push_ids = list(OrderPush.objects.filter(id__gt=first_push).order_by("id").values_list("id", flat=True))
-        mail_ids = list(OutgoingEmail.objects.filter(id__gt=first_mail).order_by("id").values_list("id", flat=True))
+        push_ids = list(
+            OrderPush.objects.filter(id__gt=first_push).order_by("id").values_list("id", flat=True)
+        )
+        mail_ids = list(
+            OutgoingEmail.objects.filter(id__gt=first_mail).order_by("id").values_list("id", flat=True)
+        )
         warm_push, push_ids = push_ids[:10], push_ids[10:]
-        warm_mail, mail_ids = mail_ids[: len(mail_ids) - len(push_ids)], mail_ids[len(mail_ids) - len(push_ids) :]
+        warm_mail, mail_ids = (
+            mail_ids[: len(mail_ids) - len(push_ids)],
+            mail_ids[len(mail_ids) - len(push_ids) :],
+        )
 
         port = free_port()
         settings.ERP_ORDERS_URL = f"http://127.0.0.1:{port}/orders"
@@ -107,7 +117,9 @@ def main() -> None:
             for mail_id in warm_mail:
                 send_email_task.run(outbox_id=mail_id)
             with CaptureQueriesContext(connection) as queries:
-                profile, cpu, wall = profiled(lambda i: push_order_task.run(outbox_id=push_ids[i]), len(push_ids))
+                profile, cpu, wall = profiled(
+                    lambda i: push_order_task.run(outbox_id=push_ids[i]), len(push_ids)
+                )
             push_statements = scenarios.statements(queries.captured_queries)
             sent = OrderPush.objects.filter(id__in=push_ids, status="sent").count()
             if not args.no_mail:

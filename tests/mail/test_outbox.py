@@ -130,7 +130,9 @@ def test_sending_one_email_costs_three_statements_and_a_second_task_for_it_one()
     with CaptureQueriesContext(connection) as queries:
         assert services.deliver_email(outbox_id=row.id, now=timezone.now()) == "sent"
     # claim (one UPDATE ... RETURNING), the suppression check, the outcome
-    assert len([q for q in queries.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]) == 3
+    assert (
+        len([q for q in queries.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]) == 3
+    )
     with CaptureQueriesContext(connection) as queries:
         assert services.deliver_email(outbox_id=row.id, now=timezone.now()) == "skipped"
     assert len(queries.captured_queries) == 1

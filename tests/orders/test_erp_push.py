@@ -302,7 +302,11 @@ def test_a_batch_never_takes_a_row_that_is_leased_or_backing_off(httpserver, erp
 
 def _statements(queries) -> list[str]:
     """What production sends (the test's own savepoints left out)."""
-    return [q["sql"] for q in queries.captured_queries if not q["sql"].upper().startswith(("SAVEPOINT", "RELEASE"))]
+    return [
+        q["sql"]
+        for q in queries.captured_queries
+        if not q["sql"].upper().startswith(("SAVEPOINT", "RELEASE"))
+    ]
 
 
 @pytest.mark.parametrize("size", [10, 50])
@@ -319,7 +323,9 @@ def test_a_batch_costs_the_same_statements_for_10_or_50_orders_and_sends_each_on
     assert len(_statements(queries)) == 5
     keys = [r.headers["Idempotency-Key"] for r, _ in httpserver.log]
     assert sorted(keys) == sorted(o.number for o in orders)
-    assert {(_push(o).status, _push(o).attempts, _push(o).last_status_code) for o in orders} == {("sent", 1, 201)}
+    assert {(_push(o).status, _push(o).attempts, _push(o).last_status_code) for o in orders} == {
+        ("sent", 1, 201)
+    }
 
     # Each other order's own task finds its row sent: one statement, nothing sent again.
     with CaptureQueriesContext(connection) as queries:
@@ -332,7 +338,9 @@ def test_a_task_whose_row_is_in_flight_claims_nothing_and_sends_nothing(httpserv
     settings.ERP_PUSH_BATCH = 10
     httpserver.expect_request("/orders", method="POST").respond_with_json({}, status=201)
     leased, other = make_confirmed_order(), make_confirmed_order()
-    OrderPush.objects.filter(order=leased).update(next_attempt_at=timezone.now() + timedelta(minutes=5), attempts=1)
+    OrderPush.objects.filter(order=leased).update(
+        next_attempt_at=timezone.now() + timedelta(minutes=5), attempts=1
+    )
     assert _deliver(leased).outcome == "skipped"
     assert httpserver.log == []
     assert (_push(other).status, _push(other).attempts) == ("pending", 0)  # left for its own task
