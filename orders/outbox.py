@@ -10,7 +10,7 @@ Delivery (`deliver_order_push`) runs in three steps so no database lock is held 
      the sweep and the other rows' own tasks leave them alone while their requests are in flight;
      the payloads of the batch are then read in three queries;
   2. POST each body built by `orders.erp_payload` with Idempotency-Key = its order number, over
-     the one pooled connection pool, at most ``ERP_PUSH_CONCURRENCY`` at a time;
+     this process's connection pool (`orders.erp_client`), at most ``ERP_PUSH_CONCURRENCY`` at a time;
   3. record the delivered rows in one UPDATE and every other outcome with its own, each guarded
      by that row's claimed attempt number.
 A task whose row is already leased or sent costs one statement. Statements per batch do not grow
@@ -229,7 +229,7 @@ def _sender_pool(size: int) -> ThreadPoolExecutor:
 
 
 def _send_all(claims: Sequence[_Claim], *, url: str) -> list[PushResult]:
-    """Send every claim over the pooled session, at most ERP_PUSH_CONCURRENCY requests at a time."""
+    """Send every claim over the process's connection pool, at most ERP_PUSH_CONCURRENCY requests at a time."""
     workers = max(settings.ERP_PUSH_CONCURRENCY, 1)
     if workers == 1 or len(claims) == 1:
         return [_send(claim, url=url) for claim in claims]
