@@ -8,6 +8,7 @@ import time
 from datetime import timedelta
 
 import pytest
+import urllib3
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -344,3 +345,17 @@ def test_a_task_whose_row_is_in_flight_claims_nothing_and_sends_nothing(httpserv
     assert _deliver(leased).outcome == "skipped"
     assert httpserver.log == []
     assert (_push(other).status, _push(other).attempts) == ("pending", 0)  # left for its own task
+
+
+def test_the_erp_connection_uses_the_proxy_and_ca_bundle_requests_would(monkeypatch):
+    monkeypatch.setattr(erp_client, "_pools", {})
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example.jp:3128")
+    monkeypatch.setenv("NO_PROXY", "erp.internal.example.jp")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/our-ca.pem")
+    via_proxy = erp_client._pool_for("https://erp.example.jp/orders")
+    assert isinstance(via_proxy, urllib3.ProxyManager)
+    assert via_proxy.proxy is not None and via_proxy.proxy.host == "proxy.example.jp"
+    assert via_proxy.connection_pool_kw["ca_certs"] == "/etc/ssl/our-ca.pem"
+    direct = erp_client._pool_for("https://erp.internal.example.jp/orders")
+    assert not isinstance(direct, urllib3.ProxyManager)
+    assert erp_client._pool_for("https://erp.example.jp/orders") is via_proxy  # one pool per process and URL
