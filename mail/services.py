@@ -28,8 +28,9 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import F
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 
 from b2bshop import outbox
 from mail.models import OutgoingEmail, Suppression
@@ -153,25 +154,54 @@ def message_id(email: OutgoingEmail) -> str:
     return f"<outbox-{email.id}@{domain}>"
 
 
+# One statement locks the row (SKIP LOCKED), re-checks that it is pending and due, counts the
+# attempt and sets the lease; no transaction of our own, so the lock lasts this statement only.
+_CLAIM_SQL = """
+UPDATE mail_outgoingemail AS e
+SET attempts = e.attempts + 1, next_attempt_at = %(lease_until)s, updated_at = %(updated_at)s
+FROM (
+    SELECT id FROM mail_outgoingemail
+    WHERE id = %(id)s AND status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= %(now)s)
+    FOR UPDATE SKIP LOCKED
+) AS due
+WHERE e.id = due.id
+RETURNING e.*
+"""
+
+
+def _claim(*, outbox_id: int, now: datetime) -> OutgoingEmail | None:
+    """Lease one pending, due e-mail and count the attempt; None when it is not to be sent now."""
+    claimed = OutgoingEmail.objects.raw(
+        _CLAIM_SQL,
+        {
+            "id": outbox_id,
+            "now": now,
+            "lease_until": now + timedelta(seconds=settings.MAIL_SEND_LEASE_SECONDS),
+            "updated_at": timezone.now(),  # auto_now, as save() wrote it
+        },
+    )
+    return next(iter(claimed), None)
+
+
 def deliver_email(*, outbox_id: int, now: datetime) -> str:
     """Try to send one pending e-mail once; returns `sent`, `retry`, `failed` or `skipped`.
 
     Safe to call any number of times from anywhere; never holds a row lock while talking SMTP.
     """
-    with transaction.atomic():
-        email = OutgoingEmail.objects.select_for_update(skip_locked=True).filter(pk=outbox_id).first()
-        if email is None or email.status != OutgoingEmail.Status.PENDING:
-            return "skipped"
-        if email.next_attempt_at is not None and email.next_attempt_at > now:
-            return "skipped"
-        if is_suppressed(email=email.to_email):
-            email.status = OutgoingEmail.Status.SUPPRESSED
-            email.next_attempt_at = None
-            email.save(update_fields=["status", "next_attempt_at", "updated_at"])
-            return "skipped"
-        email.attempts += 1
-        email.next_attempt_at = now + timedelta(seconds=settings.MAIL_SEND_LEASE_SECONDS)
-        email.save(update_fields=["attempts", "next_attempt_at", "updated_at"])
+    email = _claim(outbox_id=outbox_id, now=now)
+    if email is None:
+        return "skipped"
+    if is_suppressed(email=email.to_email):
+        # Not an attempt: give back the one the claim counted, and never send it.
+        OutgoingEmail.objects.filter(
+            pk=outbox_id, status=OutgoingEmail.Status.PENDING, attempts=email.attempts
+        ).update(
+            status=OutgoingEmail.Status.SUPPRESSED,
+            attempts=F("attempts") - 1,
+            next_attempt_at=None,
+            updated_at=timezone.now(),
+        )
+        return "skipped"
     # The claim is committed: no lock is held while the mail server answers.
     bodies = _with_links(email, now=now)
     if bodies is None:  # used, revoked or expired before it could be sent: sending it would only confuse

@@ -5,12 +5,16 @@ commits with the order or not at all; the Celery task is only a fast path enqueu
 and a beat sweep (`sweep_order_pushes`) re-sends pending rows whose task was lost.
 
 Delivery (`deliver_order_push`) runs in three steps so no database lock is held during HTTP:
-  1. claim: lock the row (SKIP LOCKED) and up to ``ERP_PUSH_BATCH - 1`` other due pending rows,
-     count each one's attempt and set a lease (`next_attempt_at`) so the sweep and the other
-     rows' own tasks leave them alone while their requests are in flight; commit;
+  1. claim: one UPDATE … RETURNING locks the row (SKIP LOCKED) and up to ``ERP_PUSH_BATCH - 1``
+     other due pending rows, counts each one's attempt and sets a lease (`next_attempt_at`) so
+     the sweep and the other rows' own tasks leave them alone while their requests are in flight;
+     the payloads of the batch are then read in three queries;
   2. POST each body built by `orders.erp_payload` with Idempotency-Key = its order number, over
-     the one pooled session, at most ``ERP_PUSH_CONCURRENCY`` at a time;
-  3. record each outcome with a conditional UPDATE guarded by that row's claimed attempt number.
+     this process's connection pool (`orders.erp_client`), at most ``ERP_PUSH_CONCURRENCY`` at a time;
+  3. record the delivered rows in one UPDATE and every other outcome with its own, each guarded
+     by that row's claimed attempt number.
+A task whose row is already leased or sent costs one statement. Statements per batch do not grow
+with its size.
 Rows are independent: one order's failure schedules its own retry and never holds back or
 repeats the others. A claimed row's own task finds it leased (or sent) and skips it, so a row is
 in flight at most once. A worker killed between 2 and 3 leaves the rows pending; once the lease
@@ -20,7 +24,7 @@ runs out the sweep sends them again with the same Idempotency-Key, so the ERP se
 from __future__ import annotations
 
 import logging
-import math
+import os
 import random
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -28,12 +32,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F, Q
+from django.db import connection, transaction
 
 from b2bshop import outbox
 from orders import erp_client
-from orders.erp_payload import encode_body, order_payload, with_payload_relations
+from orders.erp_payload import encode_body, order_payload, with_push_relations
 from orders.models import Order, OrderPush
 
 logger = logging.getLogger(__name__)
@@ -95,52 +98,98 @@ class _Claim:
     body: bytes
 
 
+# One statement claims the row and, only when the row itself is due, up to `more` other due
+# pending rows (oldest first): SKIP LOCKED leaves rows another claimer holds, and a row that was
+# leased or sent since our snapshot fails the re-checked WHERE, so a row is in flight at most once.
+# The lease grows with the rounds of ERP_PUSH_CONCURRENCY requests the batch needs: every request
+# must be answered before anyone else may send these rows. No transaction of our own: the row locks
+# last for this statement only, and a task whose row is not due costs this one round trip.
+_CLAIM_SQL = """
+WITH own AS MATERIALIZED (
+    SELECT id FROM orders_orderpush
+    WHERE id = %(id)s AND status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= %(now)s)
+    FOR UPDATE SKIP LOCKED
+), others AS MATERIALIZED (
+    SELECT id FROM orders_orderpush
+    WHERE EXISTS (SELECT 1 FROM own) AND id <> %(id)s AND status = 'pending'
+      AND (next_attempt_at IS NULL OR next_attempt_at <= %(now)s)
+    ORDER BY created_at, id
+    LIMIT %(more)s
+    FOR UPDATE SKIP LOCKED
+), claimed AS MATERIALIZED (
+    SELECT id FROM own UNION ALL SELECT id FROM others
+)
+UPDATE orders_orderpush AS p
+SET attempts = p.attempts + 1,
+    next_attempt_at = %(now)s + make_interval(secs => %(lease)s + %(per_round)s
+        * (ceil((SELECT count(*) FROM claimed)::numeric / %(concurrency)s) - 1)),
+    updated_at = %(now)s
+FROM claimed
+WHERE p.id = claimed.id
+RETURNING p.id, p.attempts, p.order_id
+"""
+
+# Every row that was answered 2xx/409 in one statement, each still guarded by its own claimed attempt.
+_MARK_SENT_SQL = """
+UPDATE orders_orderpush AS p
+SET status = 'sent', sent_at = %(now)s, next_attempt_at = NULL, last_error = '',
+    last_status_code = v.code, updated_at = %(now)s
+FROM unnest(%(ids)s::bigint[], %(attempts)s::integer[], %(codes)s::integer[]) AS v(id, attempt, code)
+WHERE p.id = v.id AND p.status = 'pending' AND p.attempts = v.attempt
+"""
+
+
 def _claim(*, outbox_id: int, now: datetime, url: str) -> list[_Claim] | PushResult:
-    """Lock and lease ``outbox_id`` plus up to ERP_PUSH_BATCH - 1 other due rows, in one transaction.
+    """Lease ``outbox_id`` plus up to ERP_PUSH_BATCH - 1 other due rows, in one statement.
 
     Answers a PushResult instead when ``outbox_id`` itself is not to be sent now (then nothing
-    else is claimed either).
+    else is claimed either). ``outbox_id`` comes first in the answer.
     """
+    if not url:
+        return _wait_for_url(outbox_id=outbox_id, now=now)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _CLAIM_SQL,
+            {
+                "id": outbox_id,
+                "now": now,
+                "more": max(settings.ERP_PUSH_BATCH - 1, 0),
+                "lease": settings.ERP_PUSH_LEASE_SECONDS,
+                "per_round": 2 * settings.ERP_TIMEOUT_SECONDS,
+                "concurrency": max(settings.ERP_PUSH_CONCURRENCY, 1),
+            },
+        )
+        rows = cursor.fetchall()
+    if not rows:
+        return PushResult("skipped")
+    # The row's own task answers for it; the others follow in the order they were queued.
+    rows.sort(key=lambda row: (row[0] != outbox_id, row[0]))
+    by_id = {
+        order.pk: order for order in with_push_relations(Order.objects.filter(pk__in=[r[2] for r in rows]))
+    }
+    return [
+        _Claim(
+            outbox_id=push_id,
+            attempt=attempt,
+            number=by_id[order_id].number,
+            body=encode_body(order_payload(by_id[order_id])),
+        )
+        for push_id, attempt, order_id in rows
+    ]
+
+
+def _wait_for_url(*, outbox_id: int, now: datetime) -> PushResult:
+    """No ERP_ORDERS_URL: note it on the row (when it is due) and look again later; nothing is sent."""
     with transaction.atomic():
         push = OrderPush.objects.select_for_update(skip_locked=True).filter(pk=outbox_id).first()
         if push is None or push.status != OrderPush.Status.PENDING:
             return PushResult("skipped")
         if push.next_attempt_at is not None and push.next_attempt_at > now:
             return PushResult("skipped")
-        if not url:
-            push.last_error = "ERP_ORDERS_URL is not set; the push waits until it is configured."
-            push.next_attempt_at = now + timedelta(seconds=settings.ERP_NO_URL_RECHECK_SECONDS)
-            push.save(update_fields=["last_error", "next_attempt_at", "updated_at"])
-            return PushResult("waiting", error=push.last_error)
-        claimed = [push]
-        if settings.ERP_PUSH_BATCH > 1:
-            # Rows other tasks would send anyway (fresh ones and due retries); rows another worker
-            # holds are skipped, leased ones are not due.
-            claimed += (
-                OrderPush.objects.select_for_update(skip_locked=True)
-                .filter(status=OrderPush.Status.PENDING)
-                .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-                .exclude(pk=push.pk)
-                .order_by("created_at", "id")[: settings.ERP_PUSH_BATCH - 1]
-            )
-        # Every request of the batch must be answered before anyone else may send these rows: each
-        # further round of requests may take the connect plus the read timeout.
-        rounds = math.ceil(len(claimed) / max(settings.ERP_PUSH_CONCURRENCY, 1))
-        lease = settings.ERP_PUSH_LEASE_SECONDS + 2 * settings.ERP_TIMEOUT_SECONDS * (rounds - 1)
-        OrderPush.objects.filter(pk__in=[row.pk for row in claimed]).update(
-            attempts=F("attempts") + 1, next_attempt_at=now + timedelta(seconds=lease), updated_at=now
-        )
-        orders = with_payload_relations(Order.objects.filter(pk__in=[row.order_id for row in claimed]))
-        by_id = {order.pk: order for order in orders}
-        return [
-            _Claim(
-                outbox_id=row.pk,
-                attempt=row.attempts + 1,
-                number=by_id[row.order_id].number,
-                body=encode_body(order_payload(by_id[row.order_id])),
-            )
-            for row in claimed
-        ]
+        push.last_error = "ERP_ORDERS_URL is not set; the push waits until it is configured."
+        push.next_attempt_at = now + timedelta(seconds=settings.ERP_NO_URL_RECHECK_SECONDS)
+        push.save(update_fields=["last_error", "next_attempt_at", "updated_at"])
+        return PushResult("waiting", error=push.last_error)
 
 
 def _send(claim: _Claim, *, url: str) -> PushResult:
@@ -168,13 +217,23 @@ def _send(claim: _Claim, *, url: str) -> PushResult:
     return PushResult("failed", status_code=code, error=f"HTTP {code}: {response.text[:500]}")
 
 
+_pool: tuple[int, int, ThreadPoolExecutor] | None = None  # (pid, size, pool) of this process
+
+
+def _sender_pool(size: int) -> ThreadPoolExecutor:
+    """One pool of sender threads per process (a prefork child makes its own), kept between batches."""
+    global _pool  # noqa: PLW0603 - a per-process singleton, like erp_client's session
+    if _pool is None or _pool[0] != os.getpid() or _pool[1] != size:
+        _pool = (os.getpid(), size, ThreadPoolExecutor(max_workers=size, thread_name_prefix="erp-push"))
+    return _pool[2]
+
+
 def _send_all(claims: Sequence[_Claim], *, url: str) -> list[PushResult]:
-    """Send every claim over the pooled session, at most ERP_PUSH_CONCURRENCY requests at a time."""
-    workers = min(max(settings.ERP_PUSH_CONCURRENCY, 1), len(claims))
-    if workers == 1:
+    """Send every claim over the process's connection pool, at most ERP_PUSH_CONCURRENCY requests at a time."""
+    workers = max(settings.ERP_PUSH_CONCURRENCY, 1)
+    if workers == 1 or len(claims) == 1:
         return [_send(claim, url=url) for claim in claims]
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="erp-push") as pool:
-        return list(pool.map(lambda claim: _send(claim, url=url), claims))
+    return list(_sender_pool(workers).map(lambda claim: _send(claim, url=url), claims))
 
 
 def deliver_order_push(*, outbox_id: int, now: datetime) -> PushResult:
@@ -190,8 +249,13 @@ def deliver_order_push(*, outbox_id: int, now: datetime) -> PushResult:
         return claims
     # The claims are committed: no lock is held while we talk to the ERP.
     results = _send_all(claims, url=url)
+    sent = [
+        (claim, result) for claim, result in zip(claims, results, strict=True) if result.outcome == "sent"
+    ]
+    _mark_sent(sent, now=now)
     for claim, result in zip(claims, results, strict=True):
-        _record(outbox_id=claim.outbox_id, attempt=claim.attempt, result=result, now=now)
+        if result.outcome != "sent":
+            _record(outbox_id=claim.outbox_id, attempt=claim.attempt, result=result, now=now)
         if result.outcome == "retry":
             _schedule(outbox_id=claim.outbox_id, countdown=result.retry_in or 0)
         log = logger.info if result.outcome == "sent" else logger.warning
@@ -203,6 +267,22 @@ def deliver_order_push(*, outbox_id: int, now: datetime) -> PushResult:
             result.status_code or result.error,
         )
     return results[0]
+
+
+def _mark_sent(sent: Sequence[tuple[_Claim, PushResult]], *, now: datetime) -> None:
+    """Record every delivered row at once, unless someone else moved it on (as `_record` does)."""
+    if not sent:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _MARK_SENT_SQL,
+            {
+                "now": now,
+                "ids": [claim.outbox_id for claim, _ in sent],
+                "attempts": [claim.attempt for claim, _ in sent],
+                "codes": [result.status_code for _, result in sent],
+            },
+        )
 
 
 def _retry_or_fail(

@@ -6,7 +6,8 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from mail import services
@@ -121,6 +122,23 @@ def test_a_bounced_address_is_suppressed_and_later_mail_is_logged_not_sent():
     assert deliver_queued_emails() == ["skipped"]
     assert mail.outbox == []
     assert OutgoingEmail.objects.filter(status="suppressed").count() == 1
+    assert OutgoingEmail.objects.get(status="suppressed").attempts == 0  # never tried, never will be
+
+
+def test_sending_one_email_costs_three_statements_and_a_second_task_for_it_one():
+    (row,) = _confirm(make_confirmed_order())
+    with CaptureQueriesContext(connection) as queries:
+        assert services.deliver_email(outbox_id=row.id, now=timezone.now()) == "sent"
+    # claim (one UPDATE ... RETURNING), the suppression check, the outcome
+    assert (
+        len([q for q in queries.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]) == 3
+    )
+    with CaptureQueriesContext(connection) as queries:
+        assert services.deliver_email(outbox_id=row.id, now=timezone.now()) == "skipped"
+    assert len(queries.captured_queries) == 1
+    assert len(mail.outbox) == 1
+    row.refresh_from_db()
+    assert (row.status, row.attempts, row.next_attempt_at) == ("sent", 1, None)
 
 
 def test_the_sweep_finds_rows_whose_task_was_lost(settings):

@@ -8,7 +8,9 @@ import time
 from datetime import timedelta
 
 import pytest
-from django.db import transaction
+import urllib3
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from werkzeug import Request, Response
 
@@ -297,3 +299,63 @@ def test_a_batch_never_takes_a_row_that_is_leased_or_backing_off(httpserver, erp
     assert _deliver(mine).outcome == "sent"
     assert [r.headers["Idempotency-Key"] for r, _ in httpserver.log] == [mine.number]
     assert _push(leased).status == _push(backing_off).status == "pending"
+
+
+def _statements(queries) -> list[str]:
+    """What production sends (the test's own savepoints left out)."""
+    return [
+        q["sql"]
+        for q in queries.captured_queries
+        if not q["sql"].upper().startswith(("SAVEPOINT", "RELEASE"))
+    ]
+
+
+@pytest.mark.parametrize("size", [10, 50])
+def test_a_batch_costs_the_same_statements_for_10_or_50_orders_and_sends_each_once(
+    httpserver, erp_url, settings, size
+):
+    settings.ERP_PUSH_BATCH, settings.ERP_PUSH_CONCURRENCY = size, 4
+    orders = [make_confirmed_order() for _ in range(size)]
+    httpserver.expect_request("/orders", method="POST").respond_with_json({}, status=201)
+    first, last = _push(orders[0]).id, _push(orders[-1]).id
+    with CaptureQueriesContext(connection) as queries:
+        assert outbox.deliver_order_push(outbox_id=first, now=timezone.now()).outcome == "sent"
+    # claim (one UPDATE ... RETURNING), order + customer, lines, fees, every row marked sent (one UPDATE)
+    assert len(_statements(queries)) == 5
+    keys = [r.headers["Idempotency-Key"] for r, _ in httpserver.log]
+    assert sorted(keys) == sorted(o.number for o in orders)
+    assert {(_push(o).status, _push(o).attempts, _push(o).last_status_code) for o in orders} == {
+        ("sent", 1, 201)
+    }
+
+    # Each other order's own task finds its row sent: one statement, nothing sent again.
+    with CaptureQueriesContext(connection) as queries:
+        assert outbox.deliver_order_push(outbox_id=last, now=timezone.now()).outcome == "skipped"
+    assert len(_statements(queries)) == 1
+    assert len(httpserver.log) == size
+
+
+def test_a_task_whose_row_is_in_flight_claims_nothing_and_sends_nothing(httpserver, erp_url, settings):
+    settings.ERP_PUSH_BATCH = 10
+    httpserver.expect_request("/orders", method="POST").respond_with_json({}, status=201)
+    leased, other = make_confirmed_order(), make_confirmed_order()
+    OrderPush.objects.filter(order=leased).update(
+        next_attempt_at=timezone.now() + timedelta(minutes=5), attempts=1
+    )
+    assert _deliver(leased).outcome == "skipped"
+    assert httpserver.log == []
+    assert (_push(other).status, _push(other).attempts) == ("pending", 0)  # left for its own task
+
+
+def test_the_erp_connection_uses_the_proxy_and_ca_bundle_requests_would(monkeypatch):
+    monkeypatch.setattr(erp_client, "_pools", {})
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example.jp:3128")
+    monkeypatch.setenv("NO_PROXY", "erp.internal.example.jp")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/our-ca.pem")
+    via_proxy = erp_client._pool_for("https://erp.example.jp/orders")
+    assert isinstance(via_proxy, urllib3.ProxyManager)
+    assert via_proxy.proxy is not None and via_proxy.proxy.host == "proxy.example.jp"
+    assert via_proxy.connection_pool_kw["ca_certs"] == "/etc/ssl/our-ca.pem"
+    direct = erp_client._pool_for("https://erp.internal.example.jp/orders")
+    assert not isinstance(direct, urllib3.ProxyManager)
+    assert erp_client._pool_for("https://erp.example.jp/orders") is via_proxy  # one pool per process and URL
