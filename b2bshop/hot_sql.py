@@ -143,22 +143,37 @@ def fetch_joined(
 
 
 @lru_cache(maxsize=64)
-def _insert_plan(model: type[models.Model]) -> tuple[tuple[Any, ...], str, Any]:
-    pk = model._meta.pk
+def _insert_plan(
+    model: type[models.Model], conflict: tuple[str, ...], update: tuple[str, ...]
+) -> tuple[tuple[Any, ...], str, Any]:
+    opts = model._meta
+    pk = opts.pk
     returned = pk if getattr(pk, "db_returning", False) else None
-    fields = tuple(f for f in model._meta.concrete_fields if f is not returned)
+    fields = tuple(f for f in opts.concrete_fields if f is not returned)
     columns = ", ".join(f'"{f.column}"' for f in fields)
+    upsert = ""
+    if conflict:
+        keys = ", ".join(f'"{opts.get_field(name).column}"' for name in conflict)
+        sets = ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in (opts.get_field(name).column for name in update))
+        upsert = f" ON CONFLICT ({keys}) DO UPDATE SET {sets}"
     returning = f' RETURNING "{returned.column}"' if returned is not None else ""
     # Identifiers only, all from the model's metadata; the VALUES are bound parameters.
-    head = f'INSERT INTO "{model._meta.db_table}" ({columns}) VALUES '  # noqa: S608
-    return fields, head + "{values}" + returning, returned
+    head = f'INSERT INTO "{opts.db_table}" ({columns}) VALUES '  # noqa: S608
+    return fields, head + "{values}" + upsert + returning, returned
 
 
-def insert_rows(objs: Sequence[models.Model]) -> None:
-    """INSERT new instances of one model in one statement and set their primary keys."""
+def insert_rows(
+    objs: Sequence[models.Model], *, on_conflict: Sequence[str] = (), update: Sequence[str] = ()
+) -> None:
+    """INSERT new instances of one model in one statement and set their primary keys.
+
+    ``on_conflict`` (unique field names) with ``update`` (field names) makes it an upsert, as
+    ``bulk_create(update_conflicts=True)``: an existing row gets the new values of ``update`` and
+    its primary key is set on the instance.
+    """
     if not objs:
         return
-    fields, template, returned = _insert_plan(type(objs[0]))
+    fields, template, returned = _insert_plan(type(objs[0]), tuple(on_conflict), tuple(update))
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in objs for f in fields]
     with connection.cursor() as cursor:
@@ -169,3 +184,10 @@ def insert_rows(objs: Sequence[models.Model]) -> None:
             setattr(obj, returned.attname, keys[index][0])
         obj._state.adding = False
         obj._state.db = connection.alias
+
+
+def execute(sql: str, params: Sequence[Any]) -> int:
+    """Run one hand-written write; returns the row count."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(params))
+        return cursor.rowcount

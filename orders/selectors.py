@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from b2bshop.errors import NotFound
@@ -91,12 +92,27 @@ def lock_cart_for_checkout(*, buyer: User, customer: Customer) -> Cart | None:
     The customer lock is what ``lock_customer_for_credit`` takes; taking it with the cart spares
     checkout a statement. Both are FOR NO KEY UPDATE then: cart writes (upserts) still wait for it.
     """
-    queryset = Cart.objects.filter(buyer=buyer)
+    if connection.vendor != "postgresql":  # the SQLite demo: one writer at a time, no row locks
+        found = fetch_joined(Cart, (), 'r."buyer_id" = %s', [buyer.pk])
+        return found[0] if found else None
     if customer.credit_limit is None:
-        return queryset.select_for_update().first()
-    # Filtering through the relation makes both joins INNER: PostgreSQL locks no outer-joined row.
-    locked = queryset.filter(buyer__customer__code=customer.code).select_related("buyer__customer")
-    return locked.select_for_update(of=("self", "buyer__customer"), no_key=True).first()
+        found = fetch_joined(Cart, (), 'r."buyer_id" = %s', [buyer.pk], tail="FOR UPDATE")
+        return found[0] if found else None
+    # Hand-written (one per checkout): inner joins, so PostgreSQL can lock the company row with the cart.
+    cart_table, user_table = Cart._meta.db_table, User._meta.db_table
+    columns = ", ".join(f'c."{f.column}"' for f in Cart._meta.concrete_fields)
+    sql = (
+        f'SELECT {columns} FROM "{cart_table}" c '  # noqa: S608 - identifiers from the models
+        f'JOIN "{user_table}" u ON u."id" = c."buyer_id" '
+        f'JOIN "{Customer._meta.db_table}" k ON k."id" = u."customer_id" '
+        'WHERE c."buyer_id" = %s AND k."id" = %s FOR NO KEY UPDATE OF c, k'
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [buyer.pk, customer.pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return Cart.from_db(connection.alias, [f.attname for f in Cart._meta.concrete_fields], row)
 
 
 def lock_customer_for_credit(*, customer: Customer) -> None:

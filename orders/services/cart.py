@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils.translation import gettext
 
 from b2bshop.errors import NotFound, ValidationFailed
+from b2bshop.hot_sql import execute, insert_rows, placeholders
 from catalog.limits import category_chains, engine_buyer, engine_product
 from catalog.models import Product, Stock
 from catalog.prices import price_sheets
@@ -199,9 +200,8 @@ def get_orderable_product(*, sku: str, buyer: User) -> Product:
 
 def _lock_cart(*, buyer: User) -> Cart:
     """The buyer's cart, created if needed and row-locked, in one upsert (it locks the row it touches)."""
-    (cart,) = Cart.objects.bulk_create(
-        [Cart(buyer=buyer)], update_conflicts=True, unique_fields=["buyer"], update_fields=["updated_at"]
-    )
+    cart = Cart(buyer=buyer)
+    insert_rows([cart], on_conflict=("buyer",), update=("updated_at",))
     return cart
 
 
@@ -335,14 +335,17 @@ def write_cart(*, buyer: User, items: Sequence[tuple[Product, int]], replace: bo
                     code="invalid_quantity",
                 )
         if replace:
-            CartLine.objects.filter(cart=cart).exclude(product_id__in=list(products)).delete()
-        if wanted:
-            CartLine.objects.bulk_create(
-                [CartLine(cart=cart, product=product, quantity=qty) for product, qty in wanted],
-                update_conflicts=True,
-                unique_fields=["cart", "product"],
-                update_fields=["quantity"],
+            kept = list(products)
+            execute(
+                f'DELETE FROM "{CartLine._meta.db_table}" WHERE "cart_id" = %s'  # noqa: S608 - table from the model
+                + (f' AND "product_id" NOT IN {placeholders(kept)}' if kept else ""),
+                [cart.pk, *kept],
             )
+        insert_rows(
+            [CartLine(cart=cart, product=product, quantity=qty) for product, qty in wanted],
+            on_conflict=("cart", "product"),
+            update=("quantity",),
+        )
 
 
 def add_items(*, buyer: User, items: Sequence[tuple[Product, int]]) -> None:

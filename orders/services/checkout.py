@@ -23,7 +23,7 @@ from django.utils.translation import gettext
 
 from b2bshop.audit import record_event
 from b2bshop.errors import ApplicationError, ValidationFailed
-from b2bshop.hot_sql import fetch_joined, insert_rows
+from b2bshop.hot_sql import execute, fetch_joined, insert_rows
 from b2bshop.money import money_str
 from catalog.models import Product
 from catalog.stock import InsufficientStock, hold_stock
@@ -340,7 +340,8 @@ def place_order(
                 keyed_by=keyed_by,
                 customer_locked=cart is not None,
             )
-            CartLine.objects.filter(cart=cart).delete()
+            if cart is not None:
+                execute(f'DELETE FROM "{CartLine._meta.db_table}" WHERE "cart_id" = %s', [cart.pk])  # noqa: S608 - table from the model
     except IntegrityError as error:
         return _replay_after_race(customer=customer, key=key, error=error)
     return PlacedOrder(order=order, created=True)
