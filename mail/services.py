@@ -33,6 +33,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from b2bshop import outbox
+from b2bshop.hot_sql import insert_rows
 from mail.models import OutgoingEmail, Suppression
 
 logger = logging.getLogger(__name__)
@@ -109,7 +110,7 @@ def enqueue_email(
     if dedupe_key and (existing := OutgoingEmail.objects.filter(dedupe_key=dedupe_key).first()):
         return existing
     rendered = render_email(template=template, context=context, language=language)
-    email = OutgoingEmail.objects.create(
+    email = OutgoingEmail(
         kind=kind,
         reason=reason[:300],
         ref=ref[:64],
@@ -123,6 +124,7 @@ def enqueue_email(
         headers=dict(headers or {}),
         created_at=now,
     )
+    insert_rows([email])  # one per order: hand-built, the ORM's INSERT compile cost more
     email_id = email.id
     transaction.on_commit(lambda: _schedule(outbox_id=email_id, countdown=0), robust=True)
     return email

@@ -35,6 +35,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from b2bshop import outbox
+from b2bshop.hot_sql import insert_rows
 from orders import erp_client
 from orders.erp_payload import encode_body, order_payload, with_push_relations
 from orders.models import Order, OrderPush
@@ -60,7 +61,8 @@ def enqueue_order_push(*, order: Order) -> OrderPush:
     Call inside the order's transaction. If the broker is down at commit time the row stays
     pending and the sweep sends it; the buyer's checkout never fails because of Redis.
     """
-    push = OrderPush.objects.create(order=order)
+    push = OrderPush(order=order)
+    insert_rows([push])  # one per order: hand-built, the ORM's INSERT compile cost more
     transaction.on_commit(lambda: _schedule(outbox_id=push.id, countdown=0), robust=True)
     return push
 
