@@ -38,6 +38,9 @@ class _Part:
     attnames: tuple[str, ...]
     start: int
     end: int
+    converters: tuple[
+        tuple[int, tuple[Any, ...], Any], ...
+    ]  # (offset, converters, column) per field needing any
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,11 +53,34 @@ def _alias(path: str) -> str:
     return f'"{path}"' if path else "r"
 
 
+def _converters(model: type[models.Model], fields: list[Any]) -> tuple[tuple[int, tuple[Any, ...], Any], ...]:
+    """What the ORM's compiler applies to raw values before ``from_db`` (JSON text, SQLite decimals, …)."""
+    out = []
+    for offset, field in enumerate(fields):
+        column = field.get_col(model._meta.db_table)
+        found = tuple(connection.ops.get_db_converters(column)) + tuple(field.get_db_converters(connection))
+        if found:
+            out.append((offset, found, column))
+    return tuple(out)
+
+
 @lru_cache(maxsize=64)
 def _plan(model: type[models.Model], related: tuple[str, ...]) -> _Plan:
     fields = list(model._meta.concrete_fields)
     columns = [f'r."{f.column}"' for f in fields]
-    parts = [_Part(model, "", -1, None, False, tuple(f.attname for f in fields), 0, len(fields))]
+    parts = [
+        _Part(
+            model,
+            "",
+            -1,
+            None,
+            False,
+            tuple(f.attname for f in fields),
+            0,
+            len(fields),
+            _converters(model, fields),
+        )
+    ]
     joins = []
     index_of = {"": 0}
     for path in sorted(related, key=lambda p: p.count("__")):
@@ -92,6 +118,7 @@ def _plan(model: type[models.Model], related: tuple[str, ...]) -> _Plan:
                 tuple(f.attname for f in target_fields),
                 start,
                 len(columns),
+                _converters(target, target_fields),
             )
         )
     # Identifiers only, all from the models' metadata.
@@ -123,6 +150,11 @@ def fetch_joined(
         made: list[models.Model | None] = []
         for part in plan.parts:
             values = row[part.start : part.end]
+            if part.converters:
+                values = list(values)
+                for offset, converters, column in part.converters:
+                    for convert in converters:
+                        values[offset] = convert(values[offset], column, connection)
             parent = made[part.parent] if part.parent >= 0 else None
             if part.parent >= 0 and parent is None:
                 made.append(None)

@@ -27,7 +27,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -171,10 +171,19 @@ RETURNING e.*
 """
 
 
+# The SQLite demo: one writer at a time and no row locks, so the plain conditional UPDATE.
+_CLAIM_ONE_SQL = """
+UPDATE mail_outgoingemail
+SET attempts = attempts + 1, next_attempt_at = %(lease_until)s, updated_at = %(updated_at)s
+WHERE id = %(id)s AND status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= %(now)s)
+RETURNING *
+"""
+
+
 def _claim(*, outbox_id: int, now: datetime) -> OutgoingEmail | None:
     """Lease one pending, due e-mail and count the attempt; None when it is not to be sent now."""
     claimed = OutgoingEmail.objects.raw(
-        _CLAIM_SQL,
+        _CLAIM_SQL if connection.vendor == "postgresql" else _CLAIM_ONE_SQL,
         {
             "id": outbox_id,
             "now": now,

@@ -141,6 +141,21 @@ WHERE p.id = v.id AND p.status = 'pending' AND p.attempts = v.attempt
 """
 
 
+# The SQLite demo (one writer at a time, no row locks, no make_interval/unnest): the row alone.
+_CLAIM_ONE_SQL = """
+UPDATE orders_orderpush
+SET attempts = attempts + 1, next_attempt_at = %(lease_until)s, updated_at = %(now)s
+WHERE id = %(id)s AND status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= %(now)s)
+RETURNING id, attempts, order_id
+"""
+_MARK_ONE_SENT_SQL = """
+UPDATE orders_orderpush
+SET status = 'sent', sent_at = %(now)s, next_attempt_at = NULL, last_error = '',
+    last_status_code = %(code)s, updated_at = %(now)s
+WHERE id = %(id)s AND status = 'pending' AND attempts = %(attempt)s
+"""
+
+
 def _claim(*, outbox_id: int, now: datetime, url: str) -> list[_Claim] | PushResult:
     """Lease ``outbox_id`` plus up to ERP_PUSH_BATCH - 1 other due rows, in one statement.
 
@@ -150,17 +165,21 @@ def _claim(*, outbox_id: int, now: datetime, url: str) -> list[_Claim] | PushRes
     if not url:
         return _wait_for_url(outbox_id=outbox_id, now=now)
     with connection.cursor() as cursor:
-        cursor.execute(
-            _CLAIM_SQL,
-            {
-                "id": outbox_id,
-                "now": now,
-                "more": max(settings.ERP_PUSH_BATCH - 1, 0),
-                "lease": settings.ERP_PUSH_LEASE_SECONDS,
-                "per_round": 2 * settings.ERP_TIMEOUT_SECONDS,
-                "concurrency": max(settings.ERP_PUSH_CONCURRENCY, 1),
-            },
-        )
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                _CLAIM_SQL,
+                {
+                    "id": outbox_id,
+                    "now": now,
+                    "more": max(settings.ERP_PUSH_BATCH - 1, 0),
+                    "lease": settings.ERP_PUSH_LEASE_SECONDS,
+                    "per_round": 2 * settings.ERP_TIMEOUT_SECONDS,
+                    "concurrency": max(settings.ERP_PUSH_CONCURRENCY, 1),
+                },
+            )
+        else:
+            lease_until = now + timedelta(seconds=settings.ERP_PUSH_LEASE_SECONDS)
+            cursor.execute(_CLAIM_ONE_SQL, {"id": outbox_id, "now": now, "lease_until": lease_until})
         rows = cursor.fetchall()
     if not rows:
         return PushResult("skipped")
@@ -276,6 +295,13 @@ def _mark_sent(sent: Sequence[tuple[_Claim, PushResult]], *, now: datetime) -> N
     if not sent:
         return
     with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            for claim, result in sent:
+                cursor.execute(
+                    _MARK_ONE_SENT_SQL,
+                    {"now": now, "code": result.status_code, "id": claim.outbox_id, "attempt": claim.attempt},
+                )
+            return
         cursor.execute(
             _MARK_SENT_SQL,
             {
