@@ -57,7 +57,7 @@ def _prepared_names() -> set[str]:
     if getattr(connection, "_hot_sql_session", None) is not raw:
         connection._hot_sql_session = raw  # type: ignore[attr-defined]  # our bookkeeping on Django's wrapper
         connection._hot_sql_prepared = set()  # type: ignore[attr-defined]  # same
-    return connection._hot_sql_prepared  # type: ignore[attr-defined, no-any-return]  # set just above
+    return connection._hot_sql_prepared  # type: ignore[attr-defined]  # set just above
 
 
 def _run(cursor: Any, sql: str, params: list[Any]) -> None:
@@ -121,10 +121,10 @@ def _plan(model: type[models.Model], related: tuple[str, ...]) -> _Plan:
     for path in sorted(related, key=lambda p: p.count("__")):
         parent_path, _, name = path.rpartition("__")
         parent = parts[index_of[parent_path]]
-        field = parent.model._meta.get_field(name)
+        field: Any = parent.model._meta.get_field(name)  # a relation field or a reverse relation
         here, there = _alias(path), _alias(parent_path)
         if field.one_to_one and not field.concrete:  # reverse one-to-one (Product.stock)
-            target = field.related_model
+            target: Any = field.related_model
             joins.append(
                 f'LEFT OUTER JOIN "{target._meta.db_table}" {here} '
                 f'ON {here}."{field.field.column}" = {there}."{parent.model._meta.pk.column}"'
@@ -209,6 +209,11 @@ def fetch_joined(
     return out
 
 
+def _column(opts: Any, name: str) -> str:
+    column: str = opts.get_field(name).column
+    return column
+
+
 @lru_cache(maxsize=64)
 def _insert_plan(
     model: type[models.Model], conflict: tuple[str, ...], update: tuple[str, ...]
@@ -220,8 +225,8 @@ def _insert_plan(
     columns = ", ".join(f'"{f.column}"' for f in fields)
     upsert = ""
     if conflict:
-        keys = ", ".join(f'"{opts.get_field(name).column}"' for name in conflict)
-        sets = ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in (opts.get_field(name).column for name in update))
+        keys = ", ".join(f'"{_column(opts, name)}"' for name in conflict)
+        sets = ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in (_column(opts, name) for name in update))
         upsert = f" ON CONFLICT ({keys}) DO UPDATE SET {sets}"
     returning = f' RETURNING "{returned.column}"' if returned is not None else ""
     # Identifiers only, all from the model's metadata; the VALUES are bound parameters.
@@ -251,6 +256,13 @@ def insert_rows(
             setattr(obj, returned.attname, keys[index][0])
         obj._state.adding = False
         obj._state.db = connection.alias
+
+
+def fetch_rows(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """The rows of one hand-written SELECT (prepared on PostgreSQL like every statement here)."""
+    with connection.cursor() as cursor:
+        _run(cursor, sql, list(params))
+        return cursor.fetchall()
 
 
 def execute(sql: str, params: Sequence[Any]) -> int:

@@ -27,6 +27,8 @@ from typing import Any, TypeVar
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 
+from b2bshop.hot_sql import fetch_rows
+
 T = TypeVar("T")
 
 _values: dict[str, tuple[int, Any]] = {}
@@ -41,9 +43,7 @@ _READ_ALL = 'SELECT "key", "version" FROM "b2bshop_cacheversion"'
 def _read_versions() -> dict[str, int]:
     # Hand-written: one tiny statement on every request that uses a cache, where compiling the ORM
     # query would cost more than running it.
-    with connection.cursor() as cursor:
-        cursor.execute(_READ_ALL)
-        return dict(cursor.fetchall())
+    return dict(fetch_rows(_READ_ALL, []))
 
 
 def current_versions() -> dict[str, int]:

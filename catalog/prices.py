@@ -24,6 +24,7 @@ from decimal import ROUND_DOWN, Decimal
 from django.db import connection
 from django.db.models import Q
 
+from b2bshop.hot_sql import fetch_rows
 from catalog.models import Price, Product
 from customers.models import Customer
 
@@ -106,9 +107,7 @@ def _price_rows(
 ) -> list[tuple[int, int, Decimal, int | None, int | None]]:
     """(product_id, min_quantity, unit_price, customer_id, price_group_id) of the Price rows that apply."""
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(_PRICE_ROWS, [product_ids, customer_id, group_id, on, on])
-            return cursor.fetchall()
+        return fetch_rows(_PRICE_ROWS, [product_ids, customer_id, group_id, on, on])
     # SQLite (the ``make run`` demo) has no arrays: the same filter through the ORM.
     audience = Q(customer__isnull=True, price_group__isnull=True)
     if customer_id is not None:

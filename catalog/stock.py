@@ -89,7 +89,7 @@ def hold_stock(*, order_id: int, items: Sequence[tuple[Product, int]]) -> None:
         for s in fetch_joined(
             Stock,
             (),
-            f'r."product_id" IN {placeholders(wanted)}',
+            f'r."product_id" IN {placeholders(list(wanted))}',
             sorted(wanted),
             tail='ORDER BY r."product_id"' + (" FOR UPDATE" if _postgres() else ""),
         )
