@@ -158,12 +158,12 @@ def _add_form(offer: ProductOffer, page: _Page, *, unit: str, field_id: str, lim
         f'      <input type="number" id="{field_id}" name="quantity" inputmode="numeric" value="{low}" min="{low}"'
         f' step="{step}"{max_attr} required aria-describedby="{field_id}-help"{off}>\n'
         f'      <button type="button" data-delta="up" aria-label="{increase}"{off}>+</button>\n'
-        '    </div>\n'
+        "    </div>\n"
         f'    <button type="submit" class="primary"{off_described}>{page.add_to_cart}</button>\n'
-        '  </div>\n'
+        "  </div>\n"
         f'  <p id="{field_id}-help" class="{help_class}" data-testid="limits-help">{help_text}</p>\n'
         f'  <div id="added-{field_id}" class="added" aria-live="polite"></div>\n'
-        '</form>\n'
+        "</form>\n"
     )
 
 

@@ -72,7 +72,9 @@ def product_list(request: HttpRequest, category_code: str | None = None) -> Http
     count = len(products) if number == 1 and not has_next else selectors.count_capped(queryset)
     offers = selectors.offers_for(customer=customer, products=products, on=timezone.localdate())
     ordering = _ordering_context(customer)
-    rows_html = display.offer_rows_html(offers, can_order=bool(ordering["can_order"]), csrf_token=get_token(request))
+    rows_html = display.offer_rows_html(
+        offers, can_order=bool(ordering["can_order"]), csrf_token=get_token(request)
+    )
     filters: dict[str, str | int] = {"q": query, "sort": sort, "in_stock": "1" if in_stock else ""}
     if category is not None and category_code is None:
         filters["category"] = category.code

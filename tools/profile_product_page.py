@@ -46,7 +46,9 @@ def main() -> None:
     parser.add_argument("--skus", type=int, default=50, help="how many different products to rotate through")
     parser.add_argument("--top", type=int, default=15)
     parser.add_argument("--dump", help="also write the raw profile here (pstats format)")
-    parser.add_argument("--baseline", action="store_true", help="also print CPU per page vs rows50 (no profiler)")
+    parser.add_argument(
+        "--baseline", action="store_true", help="also print CPU per page vs rows50 (no profiler)"
+    )
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds for --baseline")
     parser.add_argument("--no-profile", action="store_true", help="skip the cProfile run")
     args = parser.parse_args()
@@ -58,7 +60,8 @@ def main() -> None:
         paths_by_page = {
             "product": [config.PAGES["product"].format(sku=p.sku) for p in products[: args.skus]],
             "list": [
-                config.PAGES["catalog_list"].format(category=world.category.code) + (f"?page={n}" if n > 1 else "")
+                config.PAGES["catalog_list"].format(category=world.category.code)
+                + (f"?page={n}" if n > 1 else "")
                 for n in (1, 2, 3)
             ],
             "rows50": [f"/bench/rows50?from={p.sku}" for p in products[: max(len(products) - 50, 1) : 10]],

@@ -27,8 +27,8 @@ def bench_buyer() -> Iterator[tuple[Any, Any]]:
 
     django.setup()
     from django.db import connection
-    from django.test import Client
     from django.template import Template
+    from django.test import Client
     from django.test.utils import setup_test_environment
 
     from bench import scenarios
@@ -37,7 +37,7 @@ def bench_buyer() -> Iterator[tuple[Any, Any]]:
     setup_test_environment()
     # The test environment's render sends a signal that copies the context for every template and
     # include; production has no such cost, and per-row includes would be overcharged.
-    Template._render = production_render  # type: ignore[method-assign]
+    Template._render = production_render  # type: ignore[attr-defined]
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         world = scenarios.build_world()
