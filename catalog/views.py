@@ -64,12 +64,11 @@ def product_list(request: HttpRequest, category_code: str | None = None) -> Http
         number = max(int(request.GET.get("page", "1")), 1)
     except ValueError:
         number = 1
-    queryset = selectors.list_products(
-        customer=customer, search=query, category=category, sort=sort, in_stock=in_stock
-    )
-    products, has_next = selectors.page_of(queryset, page=number, size=settings.CATALOG_PAGE_SIZE)
-    # The whole result on one page needs no COUNT.
-    count = len(products) if number == 1 and not has_next else selectors.count_capped(queryset)
+    found = selectors.product_page(
+        customer=customer, search=query, category=category, sort=sort, in_stock=in_stock,
+        page=number, size=settings.CATALOG_PAGE_SIZE,
+    )  # fmt: skip
+    products, has_next, count = found.products, found.has_next, found.count
     offers = selectors.offers_for(customer=customer, products=products, on=timezone.localdate())
     ordering = _ordering_context(customer)
     rows_html = display.offer_rows_html(
