@@ -38,9 +38,12 @@ def _e(value: object) -> str:
     return escape(str(value))
 
 
-def _blocktranslate(msgid: str, **values: object) -> str:
-    """``{% blocktranslate with … %}``: the translation as written, its values escaped."""
-    return gettext(msgid) % {k: _e(v) for k, v in values.items()}
+def _blocktranslate(translated: str, **values: object) -> str:
+    """``{% blocktranslate with … %}``: the translation as written, its values escaped.
+
+    Callers pass ``gettext("literal")`` themselves, so ``make messages`` finds the msgid.
+    """
+    return translated % {k: _e(v) for k, v in values.items()}
 
 
 class OfferHtml(TypedDict):
@@ -61,12 +64,14 @@ class _Page:
         self.list_price = _e(gettext("List price"))
         self.add_to_cart = _e(gettext("Add to cart"))
         self.not_orderable = _e(gettext("This product cannot be ordered at the moment."))
-        self.badges = {
-            "in_stock": f'<span class="badge in-stock">{_e(gettext("In stock"))}</span>\n',
-            "low_stock": f'<span class="badge low-stock">{_e(gettext("Low stock"))}</span>\n',
-            "below_minimum": f'<span class="badge out-of-stock">{_e(gettext("Below the minimum order"))}</span>\n',
-            "out_of_stock": f'<span class="badge out-of-stock">{_e(gettext("Out of stock"))}</span>\n',
-        }
+        # gettext() outside the f-strings: xgettext (``make messages``) does not look inside them.
+        badges = [
+            ("in_stock", "in-stock", gettext("In stock")),
+            ("low_stock", "low-stock", gettext("Low stock")),
+            ("below_minimum", "out-of-stock", gettext("Below the minimum order")),
+            ("out_of_stock", "out-of-stock", gettext("Out of stock")),
+        ]
+        self.badges = {key: f'<span class="badge {css}">{_e(text)}</span>\n' for key, css, text in badges}
         self.placeholder = _e(static("img/placeholder.svg"))
         self.cart_add = _e(reverse("orders:cart_add"))
         # The product URL with the SKU cut out: one reverse() per page, not one per row.
@@ -78,8 +83,8 @@ class _Page:
     def step_labels(self, step: int) -> tuple[str, str]:
         if step not in self._steps:
             self._steps[step] = (
-                _blocktranslate("Decrease by %(m)s", m=step),
-                _blocktranslate("Increase by %(m)s", m=step),
+                _blocktranslate(gettext("Decrease by %(m)s"), m=step),
+                _blocktranslate(gettext("Increase by %(m)s"), m=step),
             )
         return self._steps[step]
 
@@ -136,7 +141,7 @@ def _add_form(offer: ProductOffer, page: _Page, *, unit: str, field_id: str, lim
         help_class = "disabled-reason"
         help_text = (
             _blocktranslate(
-                "Only %(n)s %(unit)s in stock, less than the minimum order of %(m)s %(unit)s.",
+                gettext("Only %(n)s %(unit)s in stock, less than the minimum order of %(m)s %(unit)s."),
                 n=offer.available,
                 m=low,
                 unit=unit,
@@ -146,7 +151,7 @@ def _add_form(offer: ProductOffer, page: _Page, *, unit: str, field_id: str, lim
         )
     data_max, max_attr = (f' data-max="{high}"', f' max="{high}"') if high else ("", "")
     decrease, increase = page.step_labels(step)
-    label = _blocktranslate("Quantity (%(unit)s)", unit=unit)
+    label = _blocktranslate(gettext("Quantity (%(unit)s)"), unit=unit)
     return (
         f'<form hx-post="{page.cart_add}" hx-target="#added-{field_id}" hx-swap="innerHTML" method="post"'
         f' action="{page.cart_add}" class="add-to-cart">{page.csrf_input}\n'
@@ -173,7 +178,7 @@ def _row(offer: ProductOffer, page: _Page, *, can_order: bool) -> str:
     unit = product.unit_label
     limits_text = offer.limits_text
     case = (
-        " · " + _blocktranslate("%(n)s %(unit)s per case", n=product.case_quantity, unit=unit)
+        " · " + _blocktranslate(gettext("%(n)s %(unit)s per case"), n=product.case_quantity, unit=unit)
         if product.case_quantity > 1 and product.unit != "ケース"
         else ""
     )

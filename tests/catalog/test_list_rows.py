@@ -99,6 +99,9 @@ def test_row_escapes_names_and_explains_a_disabled_stepper(client):
     assert low.count(" disabled") == 4  # both step buttons, the field and the add button
     assert 'aria-describedby="qty-LOW-1-help"' in low and 'class="disabled-reason"' in low
     assert "在庫は3個で" in low  # why the button is off, next to it
+    # The row texts are msgids in catalog/display.py now: make messages must keep their translations.
+    for text in ("品番", "在庫あり", "数量（個）", "1減らす", "1増やす", "カートに入れる"):
+        assert text in html, text
     mul = html[html.index('id="product-MUL-1"') :]
     assert (
         'data-step="6" data-max="60"' in mul
