@@ -51,11 +51,24 @@ def main() -> None:
     )
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds for --baseline")
     parser.add_argument("--no-profile", action="store_true", help="skip the cProfile run")
+    parser.add_argument(
+        "--categories",
+        type=int,
+        default=120,
+        help="extra categories, top-level with 5 children each (bench: 120)",
+    )
     args = parser.parse_args()
 
     with bench_buyer() as (world, client):
         from bench import config
+        from catalog.models import Category
 
+        tops = Category.objects.bulk_create(
+            [Category(code=f"XT{i}", name=f"追加{i}") for i in range(args.categories // 6)]
+        )
+        Category.objects.bulk_create(
+            [Category(code=f"XT{t.pk}-{k}", name=f"追加{t.pk}-{k}", parent=t) for t in tops for k in range(5)]
+        )
         products = world.products
         paths_by_page = {
             "product": [config.PAGES["product"].format(sku=p.sku) for p in products[: args.skus]],

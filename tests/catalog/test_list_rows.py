@@ -143,3 +143,26 @@ def test_price_stock_and_limits_changes_show_on_the_next_page(client):
     html = client.get(url).content.decode()
     assert "¥420" in html and 'class="badge out-of-stock"' in html and 'data-min="5"' in html
     assert Decimal("420") < p.base_price
+
+
+def test_breadcrumbs_link_the_parents_from_the_cached_tree(client, django_assert_max_num_queries):
+    top = factories.make_category(code="BC-TOP", name="工具")
+    mid = factories.make_category(code="BC-MID", name="電動工具", parent=top)
+    leaf = factories.make_category(code="BC-LEAF", name="ドリル", parent=mid)
+    for i in range(20):  # other branches the breadcrumbs must not pick up
+        factories.make_category(code=f"BC-X{i}", parent=top if i % 2 else None)
+    factories.make_product(sku="BC-1", category=leaf)
+    client.force_login(factories.make_buyer())
+    client.get(reverse("catalog:category", args=["BC-LEAF"]))  # per-process caches warm
+    with django_assert_max_num_queries(10):
+        page = client.get(reverse("catalog:category", args=["BC-LEAF"])).content.decode()
+    start = page.index('class="breadcrumb"')
+    crumbs = page[start : page.index("</nav>", start)]
+    assert re.findall(r'href="/categories/([^/]+)/"', crumbs) == ["BC-TOP", "BC-MID"]
+    assert '<span aria-current="page">ドリル</span>' in crumbs
+    with django_assert_max_num_queries(7):
+        product = client.get(reverse("catalog:product_detail", args=["BC-1"])).content.decode()
+    start = product.index('class="breadcrumb"')
+    crumbs = product[start : product.index("</nav>", start)]
+    assert re.findall(r'href="/categories/([^/]+)/"', crumbs) == ["BC-MID", "BC-LEAF"]
+    assert "電動工具" in crumbs and "ドリル" in crumbs
