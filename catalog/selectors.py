@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Case, Exists, F, IntegerField, Q, QuerySet, Value, When
 
 from b2bshop.hot_sql import fetch_joined, placeholders
@@ -255,11 +256,121 @@ def page_of(queryset: QuerySet[Product], *, page: int, size: int) -> tuple[list[
     return rows[:size], len(rows) > size
 
 
+@dataclass(frozen=True, slots=True)
+class ProductPage:
+    """One page of a product list, whether another follows, and the result count (capped)."""
+
+    products: list[Product]
+    has_next: bool
+    count: int
+    """Up to ``COUNT_CAP + 1``: more than COUNT_CAP reads "more than 1,000"."""
+
+
+def product_page(
+    *,
+    customer: Customer | None,
+    search: str,
+    category: Category | None,
+    sort: str,
+    in_stock: bool,
+    page: int,
+    size: int,
+) -> ProductPage:
+    """Page ``page`` of ``list_products(...)`` and its capped count, in one or two statements.
+
+    A category page (no search) for a company without visibility rules (most of them; staff too)
+    reads through two hand-written statements: compiling the ORM's page and count queries cost more
+    CPU than PostgreSQL spends on them (tools/profile_product_page.py --page list). Same rows,
+    same order, same count as the ORM path, which every other list keeps.
+    """
+    page = max(page, 1)
+    fast = (
+        category is not None
+        and not search.strip()
+        and (customer is None or not has_visibility_rules(customer=customer))
+    )
+    if fast and category is not None:
+        return _category_page(category=category, sort=sort, in_stock=in_stock, page=page, size=size)
+    queryset = list_products(
+        customer=customer, search=search, category=category, sort=sort, in_stock=in_stock
+    )
+    products, has_next = page_of(queryset, page=page, size=size)
+    # The whole result on one page needs no COUNT.
+    count = len(products) if page == 1 and not has_next else count_capped(queryset)
+    return ProductPage(products=products, has_next=has_next, count=count)
+
+
+# ORDER BY for each of SORTS, on the product table (``fetch_joined``'s "r"); "" is the default (SKU).
+_SORT_SQL = {
+    "": 'r."sku"',
+    "name": 'r."name_kana", r."name", r."sku"',
+    "price": 'r."base_price", r."sku"',
+    "price_desc": 'r."base_price" DESC, r."sku"',
+    "newest": 'r."created_at" DESC, r."sku"',
+}
+
+
+def _subtree_ids(category: Category) -> list[int]:
+    """The category, its children and grandchildren (``category_scope``), from the cached tree."""
+    parent_of = {cid: parent for cid, (_code, parent) in category_codes().items()}
+    return sorted(
+        cid
+        for cid, parent in parent_of.items()
+        if cid == category.pk
+        or parent == category.pk
+        or (parent is not None and parent_of.get(parent) == category.pk)
+    )
+
+
+def _category_page(*, category: Category, sort: str, in_stock: bool, page: int, size: int) -> ProductPage:
+    """``product_page`` for a category and a company without visibility rules (active products only)."""
+    ids = _subtree_ids(category)
+    where = f'r."active" AND r."category_id" IN {placeholders(ids)}'
+    if in_stock:
+        where += ' AND "stock"."on_hand" > "stock"."held"'
+    rows = fetch_joined(
+        Product,
+        ("stock",),
+        where,
+        [*ids, size + 1, (page - 1) * size],
+        tail=f"ORDER BY {_SORT_SQL.get(sort, _SORT_SQL[''])} LIMIT %s OFFSET %s",
+    )
+    products, has_next = rows[:size], len(rows) > size
+    if page == 1 and not has_next:
+        return ProductPage(products=products, has_next=False, count=len(products))
+    join = f'JOIN "{Stock._meta.db_table}" "stock" ON "stock"."product_id" = r."id" ' if in_stock else ""
+    sql = f'SELECT COUNT(*) FROM (SELECT r."id" FROM "{Product._meta.db_table}" r {join}WHERE {where} LIMIT %s) t'  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*ids, COUNT_CAP + 1])
+        (count,) = cursor.fetchone()
+    return ProductPage(products=products, has_next=has_next, count=count)
+
+
 _CATEGORY_FIELDS = ("id", "code", "name", "name_en", "parent_id", "sort_order")
 
 
-def _load_categories() -> tuple[tuple, ...]:
-    return tuple(Category.objects.values_list(*_CATEGORY_FIELDS))
+@dataclass(frozen=True, slots=True)
+class _CategoryTree:
+    """The cached category rows and their indexes (read-only: shared by every request of the process)."""
+
+    rows: tuple[tuple, ...]
+    by_id: dict[int, tuple]
+    by_code: dict[str, tuple]
+    codes: dict[int, tuple[str, int | None]]
+
+
+def _load_categories() -> _CategoryTree:
+    rows = tuple(Category.objects.values_list(*_CATEGORY_FIELDS))
+    return _CategoryTree(
+        rows=rows,
+        by_id={row[0]: row for row in rows},
+        by_code={row[1]: row for row in rows},
+        codes={cid: (code, parent) for cid, code, _name, _name_en, parent, _order in rows},
+    )
+
+
+def _tree() -> _CategoryTree:
+    return cached(Category._meta.db_table, _load_categories)
 
 
 def all_categories() -> list[Category]:
@@ -268,31 +379,46 @@ def all_categories() -> list[Category]:
     The rows are cached behind the category table's version (``b2bshop.versions``); instances are
     built anew on every call because callers attach per-company children to them.
     """
-    rows = cached(Category._meta.db_table, _load_categories)
-    return [Category(**dict(zip(_CATEGORY_FIELDS, row, strict=True))) for row in rows]
+    return [Category(**dict(zip(_CATEGORY_FIELDS, row, strict=True))) for row in _tree().rows]
 
 
 def category_codes() -> dict[int, tuple[str, int | None]]:
-    """Category id -> (code, parent id), for the rule engine's category chains; no query when cached."""
-    rows = cached(Category._meta.db_table, _load_categories)
-    return {cid: (code, parent) for cid, code, _name, _name_en, parent, _order in rows}
+    """Category id -> (code, parent id), for the rule engine's category chains; no query when cached.
+
+    Shared by every caller of this process: read it, never change it.
+    """
+    return _tree().codes
+
+
+def _with_parents(row: tuple, tree: _CategoryTree) -> Category:
+    """A fresh category from a cached row, its parents linked up to the root (breadcrumbs, no join).
+
+    Only the category's own chain is built: the product and category pages used to build the
+    whole tree (120 instances on the bench's catalog) for two breadcrumb links.
+    """
+    category = Category(**dict(zip(_CATEGORY_FIELDS, row, strict=True)))
+    node = category
+    for _depth in range(10):
+        parent_row = tree.by_id.get(node.parent_id) if node.parent_id is not None else None
+        if parent_row is None:
+            break
+        parent = Category(**dict(zip(_CATEGORY_FIELDS, parent_row, strict=True)))
+        Category.parent.field.set_cached_value(node, parent)
+        node = parent
+    return category
 
 
 def get_category(*, code: str, customer: Customer | None) -> Category | None:
     """A category the company may browse (None for an unknown or hidden one), parents linked."""
-    every = all_categories()
-    by_id = {c.pk: c for c in every}
-    category = next((c for c in every if c.code == code), None)
-    if category is None:
+    tree = _tree()
+    row = tree.by_code.get(code)
+    if row is None:
         return None
-    # The breadcrumb's parents from the cached tree: no join.
-    for node in every:
-        if node.parent_id is not None and node.parent_id in by_id:
-            Category.parent.field.set_cached_value(node, by_id[node.parent_id])
-    if customer is None:
-        return category
-    allowed = visible_category_ids(customer=customer, categories=every)
-    return category if allowed is None or category.pk in allowed else None
+    if customer is not None and has_visibility_rules(customer=customer):
+        allowed = visible_category_ids(customer=customer, categories=all_categories())
+        if allowed is not None and row[0] not in allowed:
+            return None
+    return _with_parents(row, tree)
 
 
 def category_tree(*, customer: Customer | None) -> list[Category]:
@@ -341,18 +467,16 @@ def visible_products_by_sku(*, customer: Customer | None, skus: list[str]) -> li
 def get_visible_product(*, sku: str, customer: Customer | None) -> Product | None:
     """One product the company may see, with its category and the category's parents for the breadcrumb.
 
-    The categories come from the cached tree (``all_categories``), so the product query joins stock only.
+    The categories come from the cached tree, so the product query joins stock only.
     """
     found = visible_products_by_sku(customer=customer, skus=[sku])
     product = found[0] if found else None
     if product is None or product.category_id is None:
         return product
-    by_id = {c.pk: c for c in all_categories()}
-    for node in by_id.values():
-        if node.parent_id is not None and node.parent_id in by_id:
-            Category.parent.field.set_cached_value(node, by_id[node.parent_id])
-    if product.category_id in by_id:
-        Product.category.field.set_cached_value(product, by_id[product.category_id])
+    tree = _tree()
+    row = tree.by_id.get(product.category_id)
+    if row is not None:
+        Product.category.field.set_cached_value(product, _with_parents(row, tree))
     return product
 
 

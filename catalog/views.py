@@ -6,13 +6,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from catalog import selectors
+from catalog import display, selectors
 from catalog.forms import ShipToForm
 from customers import selectors as customer_selectors
 from customers import services as customer_services
@@ -63,25 +64,29 @@ def product_list(request: HttpRequest, category_code: str | None = None) -> Http
         number = max(int(request.GET.get("page", "1")), 1)
     except ValueError:
         number = 1
-    queryset = selectors.list_products(
-        customer=customer, search=query, category=category, sort=sort, in_stock=in_stock
-    )
-    products, has_next = selectors.page_of(queryset, page=number, size=settings.CATALOG_PAGE_SIZE)
-    # The whole result on one page needs no COUNT.
-    count = len(products) if number == 1 and not has_next else selectors.count_capped(queryset)
+    found = selectors.product_page(
+        customer=customer, search=query, category=category, sort=sort, in_stock=in_stock,
+        page=number, size=settings.CATALOG_PAGE_SIZE,
+    )  # fmt: skip
+    products, has_next, count = found.products, found.has_next, found.count
     offers = selectors.offers_for(customer=customer, products=products, on=timezone.localdate())
+    ordering = _ordering_context(customer)
+    rows_html = display.offer_rows_html(
+        offers, can_order=bool(ordering["can_order"]), csrf_token=get_token(request)
+    )
     filters: dict[str, str | int] = {"q": query, "sort": sort, "in_stock": "1" if in_stock else ""}
     if category is not None and category_code is None:
         filters["category"] = category.code
     context = {
-        "category": category, "category_code": category_code, "query": query, "offers": offers,
+        "category": category, "category_code": category_code, "query": query,
+        "rows_html": rows_html,
         "page_number": number, "has_next": has_next, "has_previous": number > 1,
         "next_query": urlencode({k: v for k, v in {**filters, "page": number + 1}.items() if v}),
         "previous_query": urlencode({k: v for k, v in {**filters, "page": number - 1}.items() if v}),
         "count": count, "count_capped": count > selectors.COUNT_CAP, "count_cap": selectors.COUNT_CAP,
         "sort": sort, "in_stock": in_stock, "sorts": _sort_choices(),
         "categories": selectors.category_tree(customer=customer) if category_code is None else [],
-        **_ordering_context(customer),
+        **ordering,
     }  # fmt: skip
     return render(request, "catalog/product_list.html", context)
 
@@ -104,6 +109,7 @@ def product_detail(request: HttpRequest, sku: str) -> HttpResponse:
         raise Http404
     offer = selectors.offers_for(customer=customer, products=[product], on=timezone.localdate())[0]
     return render(request, "catalog/product_detail.html", {"offer": offer, "product": product,
+                                                           "offer_html": display.offer_html(offer, csrf_token=get_token(request)),
                                                            **_ordering_context(customer)})  # fmt: skip
 
 
