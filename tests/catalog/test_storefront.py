@@ -40,7 +40,9 @@ def test_home_shows_the_category_tree(client, django_assert_max_num_queries):
     mid = factories.make_category(code="MID", name="筆記具", parent=top)
     factories.make_category(code="LEAF", name="ボールペン類", parent=mid)
     login(client)
-    client.get(reverse("catalog:home"))  # the per-process caches (tree, visibility subjects) are warm in service
+    client.get(
+        reverse("catalog:home")
+    )  # the per-process caches (tree, visibility subjects) are warm in service
     with django_assert_max_num_queries(6):
         html = client.get(reverse("catalog:home")).content.decode()
     for code, name in [("TOP", "文具"), ("MID", "筆記具"), ("LEAF", "ボールペン類")]:
