@@ -100,6 +100,7 @@ def enqueue_email(
     ref: str = "",
     headers: Mapping[str, str] | None = None,
     dedupe_key: str | None = None,
+    schedule: bool = True,
 ) -> OutgoingEmail:
     """Record one e-mail to send; call inside the transaction of its cause.
 
@@ -126,7 +127,8 @@ def enqueue_email(
     )
     insert_rows([email])  # one per order: hand-built, the ORM's INSERT compile cost more
     email_id = email.id
-    transaction.on_commit(lambda: _schedule(outbox_id=email_id, countdown=0), robust=True)
+    if schedule:  # False: the caller publishes it with others after commit
+        transaction.on_commit(lambda: _schedule(outbox_id=email_id, countdown=0), robust=True)
     return email
 
 

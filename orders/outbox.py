@@ -55,16 +55,43 @@ class PushResult:
     error: str = ""
 
 
-def enqueue_order_push(*, order: Order) -> OrderPush:
+def enqueue_order_push(*, order: Order, schedule: bool = True) -> OrderPush:
     """Record that `order` must reach the ERP; schedule the push after commit.
 
     Call inside the order's transaction. If the broker is down at commit time the row stays
     pending and the sweep sends it; the buyer's checkout never fails because of Redis.
+    ``schedule=False``: the caller publishes it with others (``schedule_order_placed``).
     """
     push = OrderPush(order=order)
     insert_rows([push])  # one per order: hand-built, the ORM's INSERT compile cost more
-    transaction.on_commit(lambda: _schedule(outbox_id=push.id, countdown=0), robust=True)
+    if schedule:
+        transaction.on_commit(lambda: _schedule(outbox_id=push.id, countdown=0), robust=True)
     return push
+
+
+def schedule_order_placed(*, push_id: int | None, email_ids: Sequence[int]) -> None:
+    """After commit, one message for what a new order sends: its confirmation e-mails, then its push.
+
+    One publish and one task instead of one per outbox row (issue 11: each cost about 1.5 ms in the
+    request and 2.3 ms in the worker). Both rows stay in their own outbox with their own retries
+    and sweeps, so a lost message is no more than a late one. Call inside the order's transaction.
+    """
+    emails = list(email_ids)
+    transaction.on_commit(lambda: _publish_order_placed(push_id=push_id, email_ids=emails), robust=True)
+
+
+def _publish_order_placed(*, push_id: int | None, email_ids: list[int]) -> bool:
+    """Never raises: with the broker down the rows wait for their sweeps."""
+    from orders.tasks import order_placed_task
+
+    try:
+        order_placed_task.apply_async(kwargs={"push_id": push_id, "email_ids": email_ids}, retry=False)
+    except Exception:  # any broker error; the rows stay pending for the sweeps
+        logger.warning(
+            "could not enqueue order %s's messages; the sweeps will send them", push_id, exc_info=True
+        )
+        return False
+    return True
 
 
 def _schedule(*, outbox_id: int, countdown: float) -> bool:

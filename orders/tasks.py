@@ -16,6 +16,24 @@ def push_order_task(*, outbox_id: int, **kwargs: object) -> None:
     outbox.deliver_order_push(outbox_id=outbox_id, now=timezone.now())
 
 
+@shared_task(
+    acks_late=True, reject_on_worker_lost=True, ignore_result=True, soft_time_limit=150, time_limit=180
+)
+def order_placed_task(*, push_id: int | None, email_ids: list[int], **kwargs: object) -> None:
+    """What a new order sends (orders.outbox.schedule_order_placed): its e-mails, then its ERP push.
+
+    Each delivery is safe to repeat (a redelivered message finds its rows sent) and schedules its
+    own retries, exactly as ``send_email_task`` and ``push_order_task`` do.
+    """
+    from mail import services as mail_services
+    from orders import outbox
+
+    for email_id in email_ids:
+        mail_services.deliver_email(outbox_id=email_id, now=timezone.now())
+    if push_id is not None:
+        outbox.deliver_order_push(outbox_id=push_id, now=timezone.now())
+
+
 @shared_task(acks_late=True, ignore_result=True, soft_time_limit=50, time_limit=55)
 def sweep_order_pushes_task(**kwargs: object) -> None:
     """Beat, every minute: re-send pending pushes whose task was lost or whose retry is due."""

@@ -32,7 +32,7 @@ from customers.selectors import get_buyer_customer
 from orders import selectors
 from orders.models import CartLine, Order, OrderEvent, OrderFee, OrderLine
 from orders.numbering import next_order_number
-from orders.outbox import enqueue_order_push
+from orders.outbox import enqueue_order_push, schedule_order_placed
 from orders.services.approval import needs_approval, request_approval
 from orders.services.calendar import check_delivery_date
 from orders.services.cart import evaluate_cart_with_rules
@@ -252,12 +252,13 @@ def _create_order(
         insert_rows(rows)
     # What was just written is what a fresh read would return: spare the caller four queries.
     order._prefetched_objects_cache = {"lines": order_lines, "fees": order_fees, "events": [event]}  # type: ignore[attr-defined]  # Django's prefetch cache
+    push = None
     if awaiting:  # stock stays held; the ERP push is written only when a colleague approves
         request_approval(order=order, now=now)
     else:
-        enqueue_order_push(order=order)
-
-    enqueue_order_confirmation(order=order, now=now)  # the e-mail outbox row, in this transaction
+        push = enqueue_order_push(order=order, schedule=False)
+    emails = enqueue_order_confirmation(order=order, now=now, schedule=False)  # outbox rows, this transaction
+    schedule_order_placed(push_id=push.id if push else None, email_ids=[e.id for e in emails])
     return order
 
 

@@ -18,10 +18,11 @@ from orders.models import Order
 from orders.services.documents import order_view
 
 
-def enqueue_order_confirmation(*, order: Order, now: datetime) -> list[OutgoingEmail]:
+def enqueue_order_confirmation(*, order: Order, now: datetime, schedule: bool = True) -> list[OutgoingEmail]:
     """Queue the confirmation to the buyer who placed the order (proxy orders: the company's buyers).
 
     Call inside the order's transaction; the order's lines and fees should be loaded.
+    ``schedule=False``: the caller publishes the sends (checkout: ``schedule_order_placed``).
     """
     if order.placed_by is not None:
         recipients = [order.placed_by] if order.placed_by.email and order.placed_by.is_active else []
@@ -43,6 +44,7 @@ def enqueue_order_confirmation(*, order: Order, now: datetime) -> list[OutgoingE
                 ref=f"order:{order.number}",
                 recipient_id=user.id,
                 now=now,
+                schedule=schedule,
             )
         )
     return emails

@@ -15,6 +15,7 @@ from catalog.models import Stock, StockHold
 from mail.models import OutgoingEmail
 from orders.models import Holiday, Order, OrderPush
 from orders.services.calendar import earliest_delivery_date
+from orders.tasks import order_placed_task
 from tests import factories
 from tests.mail.helpers import deliver_queued_emails
 from tests.orders.builders import api_client_for, fill_cart, make_rule
@@ -125,7 +126,7 @@ def test_store_api_refuses_staff_and_anonymous(shop, client):
 
 
 def test_checkout_places_order_snapshot_outbox_mail_and_empties_cart(
-    shop, django_capture_on_commit_callbacks
+    shop, django_capture_on_commit_callbacks, monkeypatch
 ):
     _put(shop["api"], "DRI-1", 24)
     _put(shop["api"], "BOL-1", 100)
@@ -152,7 +153,13 @@ def test_checkout_places_order_snapshot_outbox_mail_and_empties_cart(
     assert OrderPush.objects.filter(order=db_order).exists()
     assert Stock.objects.get(product=shop["drink"]).held == 24
     assert shop["api"].get("/api/v1/store/cart").json()["lines"] == []
-    assert len(callbacks) == 2  # ERP push + confirmation e-mail, both published after commit
+    # One message after commit names both outbox rows: the confirmation e-mail and the ERP push.
+    assert len(callbacks) == 1
+    published = []
+    monkeypatch.setattr(order_placed_task, "apply_async", lambda **kw: published.append(kw["kwargs"]))
+    callbacks[0]()
+    email = OutgoingEmail.objects.get(kind="order_confirmation", ref=f"order:{order['number']}")
+    assert published == [{"push_id": OrderPush.objects.get(order=db_order).pk, "email_ids": [email.pk]}]
     assert (
         OutgoingEmail.objects.filter(kind="order_confirmation", ref=f"order:{order['number']}").count() == 1
     )
@@ -310,3 +317,31 @@ def test_cart_api_and_checkout_query_counts_do_not_grow_with_lines():
     assert checkout_counts[0] == checkout_counts[1] == checkout_counts[2] and checkout_counts[0] <= 21, (
         checkout_counts
     )
+
+
+def test_the_order_placed_message_sends_the_mail_and_pushes_and_a_broker_outage_loses_nothing(
+    shop, django_capture_on_commit_callbacks, monkeypatch, settings
+):
+    _put(shop["api"], "BOL-1", 100)
+
+    def broker_down(**kwargs):
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(order_placed_task, "apply_async", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _checkout(shop["api"], key="outage-1")
+    assert response.status_code == 201  # the buyer's order stands; the rows wait for their sweeps
+    order = Order.objects.get(number=response.json()["number"])
+    push = OrderPush.objects.get(order=order)
+    email = OutgoingEmail.objects.get(ref=f"order:{order.number}")
+    assert (push.status, email.status) == ("pending", "pending")
+
+    # The message itself (what a worker runs): the e-mail goes, then the push is attempted.
+    settings.ERP_ORDERS_URL = ""  # no ERP here: the push notes that and waits, as push_order_task would
+    order_placed_task.run(push_id=push.pk, email_ids=[email.pk])
+    email.refresh_from_db()
+    push.refresh_from_db()
+    assert email.status == "sent" and mail.outbox[-1].to == [shop["buyer"].email]
+    assert push.status == "pending" and "ERP_ORDERS_URL" in push.last_error
+    order_placed_task.run(push_id=push.pk, email_ids=[email.pk])  # redelivered: nothing is sent twice
+    assert len([m for m in mail.outbox if order.number in m.subject]) == 1
