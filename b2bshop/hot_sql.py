@@ -51,6 +51,10 @@ class _Plan:
     parts: tuple[_Part, ...]
 
 
+MAX_PREPARED = 100
+"""Statements prepared per database session at most (each holds a plan in the PostgreSQL backend)."""
+
+
 def _prepared_names() -> set[str]:
     """The statements prepared on this thread's current database session (a new session starts empty)."""
     raw = connection.connection
@@ -75,6 +79,9 @@ def _run(cursor: Any, sql: str, params: list[Any]) -> None:
     prepared = _prepared_names()
     if name in prepared:
         cursor.execute(execute, params)
+        return
+    if len(prepared) >= MAX_PREPARED:  # e.g. many multi-row INSERT sizes: the rest run unprepared
+        cursor.execute(sql, params)
         return
     pieces = sql.split("%s")
     numbered = pieces[0] + "".join(f"${index}{piece}" for index, piece in enumerate(pieces[1:], start=1))
@@ -161,9 +168,18 @@ def _plan(model: type[models.Model], related: tuple[str, ...]) -> _Plan:
     return _Plan(select_from=select_from, parts=tuple(parts))
 
 
-def placeholders(values: Sequence[Any]) -> str:
-    """``(%s, %s, …)`` for an ``IN`` list of ``values`` (portable: the SQLite demo has no ``= ANY``)."""
-    return "(" + ", ".join(["%s"] * len(values)) + ")" if values else "(NULL)"
+def in_list(column: str, values: Sequence[Any], *, negate: bool = False) -> tuple[str, list[Any]]:
+    """SQL and parameters for ``column IN values`` (``NOT IN`` with ``negate``).
+
+    PostgreSQL gets one array parameter, so every list length is one statement shape (one prepared
+    statement, not one per cart size); the SQLite demo, which has no arrays, gets ``IN (%s, …)``.
+    """
+    if connection.vendor == "postgresql":
+        return (f"{column} <> ALL(%s)" if negate else f"{column} = ANY(%s)"), [list(values)]
+    if not values:
+        return ("1 = 1" if negate else "1 = 0"), []
+    marks = ", ".join(["%s"] * len(values))
+    return f"{column} {'NOT IN' if negate else 'IN'} ({marks})", list(values)
 
 
 def fetch_joined(

@@ -16,10 +16,9 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import Case, Exists, F, IntegerField, Q, QuerySet, Value, When
 
-from b2bshop.hot_sql import fetch_joined, placeholders
+from b2bshop.hot_sql import fetch_joined, fetch_rows, in_list
 from b2bshop.versions import cached
 from catalog.limits import quantity_limits
 from catalog.models import Category, Product, Stock, VisibilityRule
@@ -325,14 +324,15 @@ def _subtree_ids(category: Category) -> list[int]:
 def _category_page(*, category: Category, sort: str, in_stock: bool, page: int, size: int) -> ProductPage:
     """``product_page`` for a category and a company without visibility rules (active products only)."""
     ids = _subtree_ids(category)
-    where = f'r."active" AND r."category_id" IN {placeholders(ids)}'
+    in_subtree, id_params = in_list('r."category_id"', ids)
+    where = f'r."active" AND {in_subtree}'
     if in_stock:
         where += ' AND "stock"."on_hand" > "stock"."held"'
     rows = fetch_joined(
         Product,
         ("stock",),
         where,
-        [*ids, size + 1, (page - 1) * size],
+        [*id_params, size + 1, (page - 1) * size],
         tail=f"ORDER BY {_SORT_SQL.get(sort, _SORT_SQL[''])} LIMIT %s OFFSET %s",
     )
     products, has_next = rows[:size], len(rows) > size
@@ -340,9 +340,7 @@ def _category_page(*, category: Category, sort: str, in_stock: bool, page: int, 
         return ProductPage(products=products, has_next=False, count=len(products))
     join = f'JOIN "{Stock._meta.db_table}" "stock" ON "stock"."product_id" = r."id" ' if in_stock else ""
     sql = f'SELECT COUNT(*) FROM (SELECT r."id" FROM "{Product._meta.db_table}" r {join}WHERE {where} LIMIT %s) t'  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*ids, COUNT_CAP + 1])
-        (count,) = cursor.fetchone()
+    ((count,),) = fetch_rows(sql, [*id_params, COUNT_CAP + 1])
     return ProductPage(products=products, has_next=has_next, count=count)
 
 
@@ -452,7 +450,8 @@ def _active_products_with_stock(skus: list[str]) -> list[Product]:
     every request, and compiling the ORM query cost more CPU than PostgreSQL spends answering it
     (tools/profile_product_page.py, docs/performance.md).
     """
-    return fetch_joined(Product, ("stock",), f'r."active" AND r."sku" IN {placeholders(skus)}', skus)
+    among, params = in_list('r."sku"', skus)
+    return fetch_joined(Product, ("stock",), f'r."active" AND {among}', params)
 
 
 def visible_products_by_sku(*, customer: Customer | None, skus: list[str]) -> list[Product]:

@@ -29,7 +29,7 @@ from django.db.models.functions import Greatest
 from django.utils.translation import gettext
 
 from b2bshop.errors import ApplicationError
-from b2bshop.hot_sql import fetch_joined, insert_rows, placeholders
+from b2bshop.hot_sql import fetch_joined, in_list, insert_rows
 from catalog.models import Product, Stock, StockHold
 
 
@@ -89,8 +89,7 @@ def hold_stock(*, order_id: int, items: Sequence[tuple[Product, int]]) -> None:
         for s in fetch_joined(
             Stock,
             (),
-            f'r."product_id" IN {placeholders(list(wanted))}',
-            sorted(wanted),
+            *in_list('r."product_id"', sorted(wanted)),
             tail='ORDER BY r."product_id"' + (" FOR UPDATE" if _postgres() else ""),
         )
     }

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils.translation import gettext
 
 from b2bshop.errors import NotFound, ValidationFailed
-from b2bshop.hot_sql import execute, insert_rows, placeholders
+from b2bshop.hot_sql import execute, in_list, insert_rows
 from catalog.limits import category_chains, engine_buyer, engine_product
 from catalog.models import Product, Stock
 from catalog.prices import price_sheets
@@ -335,10 +335,9 @@ def write_cart(*, buyer: User, items: Sequence[tuple[Product, int]], replace: bo
                     code="invalid_quantity",
                 )
         if replace:
-            kept = list(products)
+            not_kept, kept = in_list('"product_id"', list(products), negate=True)
             execute(
-                f'DELETE FROM "{CartLine._meta.db_table}" WHERE "cart_id" = %s'  # noqa: S608 - table from the model
-                + (f' AND "product_id" NOT IN {placeholders(kept)}' if kept else ""),
+                f'DELETE FROM "{CartLine._meta.db_table}" WHERE "cart_id" = %s AND {not_kept}',  # noqa: S608 - table from the model
                 [cart.pk, *kept],
             )
         insert_rows(

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from b2bshop.hot_sql import fetch_joined, insert_rows, placeholders
+from b2bshop.hot_sql import fetch_joined, in_list, insert_rows
 from catalog.models import Product, Stock
 from customers.models import User
 from orders.models import Cart, CartLine, Order
@@ -89,9 +89,19 @@ def test_upsert_updates_only_the_named_fields_and_sets_the_existing_key() -> Non
     assert CartLine.objects.get(cart=cart, product=second).quantity == 4
 
 
-def test_placeholders_for_an_empty_list_match_nothing() -> None:
+def test_in_lists_of_any_length_including_empty_and_negated() -> None:
     make_product(sku="HOT-1")
-    assert fetch_joined(Product, (), f'r."sku" IN {placeholders([])}', []) == []
-    assert [p.sku for p in fetch_joined(Product, (), f'r."sku" IN {placeholders(["HOT-1"])}', ["HOT-1"])] == [
-        "HOT-1"
-    ]
+    make_product(sku="HOT-2")
+
+    def skus(values: list[str], *, negate: bool = False) -> list[str]:
+        condition, params = in_list('r."sku"', values, negate=negate)
+        return sorted(
+            p.sku for p in fetch_joined(Product, (), f'r."sku" LIKE %s AND {condition}', ["HOT-%", *params])
+        )
+
+    assert (
+        skus([]) == []
+        and skus(["HOT-1"]) == ["HOT-1"]
+        and skus(["HOT-1", "HOT-2", "X"]) == ["HOT-1", "HOT-2"]
+    )
+    assert skus([], negate=True) == ["HOT-1", "HOT-2"] and skus(["HOT-1"], negate=True) == ["HOT-2"]
