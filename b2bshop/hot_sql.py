@@ -14,6 +14,10 @@ gives ``None``, as ``select_related`` does).
 Inserts (``insert_rows``): what ``bulk_create`` does for new rows (``auto_now``/defaults through the
 fields' ``pre_save``, values through ``get_db_prep_save``, the new primary keys set), without model
 signals: use it only for models nothing listens to (django-auditlog tracks none of them).
+
+On PostgreSQL every statement here runs prepared (``_run``: once per session, at most
+``MAX_PREPARED`` of them; ``HOT_SQL_PREPARE=0`` turns it off, e.g. behind a transaction-mode pooler),
+and ``IN`` lists are one array parameter (``in_list``), so a cart of any size is one statement shape.
 """
 
 from __future__ import annotations
