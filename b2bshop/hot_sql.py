@@ -229,6 +229,14 @@ def fetch_joined(
     return out
 
 
+def fetch_first(
+    model: type[M], related: Sequence[str], where: str, params: Sequence[Any], *, tail: str = ""
+) -> M | None:
+    """The first row ``fetch_joined`` finds, or None (``tail`` as there; add LIMIT 1 when many can match)."""
+    found = fetch_joined(model, related, where, params, tail=tail)
+    return found[0] if found else None
+
+
 def _column(opts: Any, name: str) -> str:
     column: str = opts.get_field(name).column
     return column

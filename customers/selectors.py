@@ -14,7 +14,7 @@ from django.db.models.functions import Replace
 from django.utils.translation import gettext
 
 from b2bshop.errors import NotFound
-from b2bshop.hot_sql import fetch_joined
+from b2bshop.hot_sql import fetch_first
 from b2bshop.text import normalize_company, normalize_kana, normalize_phone, normalize_postal
 from customers.models import Customer, Invitation, ShipTo, User
 
@@ -29,8 +29,7 @@ def user_with_company(*, user_id: Any) -> User | None:
         pk = int(user_id)
     except (TypeError, ValueError):
         return None
-    found = fetch_joined(User, USER_RELATED, 'r."id" = %s', [pk], tail="LIMIT 1")
-    return found[0] if found else None
+    return fetch_first(User, USER_RELATED, 'r."id" = %s', [pk], tail="LIMIT 1")
 
 
 def get_buyer_customer(*, user: User) -> Customer:
@@ -49,10 +48,9 @@ SHIP_TO_FIELDS = ("name", "postal_code", "prefecture", "address", "phone")
 
 def default_ship_to(*, customer: Customer) -> dict[str, str]:
     """The company's default ship-to: the staff-set default, else its own address."""
-    found = fetch_joined(
+    ship_to = fetch_first(
         ShipTo, (), 'r."customer_id" = %s AND r."is_default"', [customer.pk], tail='ORDER BY r."id" LIMIT 1'
     )
-    ship_to = found[0] if found else None
     return ship_to_snapshot(ship_to if ship_to is not None else customer)
 
 

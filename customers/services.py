@@ -22,7 +22,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext
 
 from b2bshop.errors import NotFound, ValidationFailed
-from b2bshop.hot_sql import fetch_joined
+from b2bshop.hot_sql import fetch_first
 from customers import selectors
 from customers.models import ApiToken, Customer, Invitation, ShipTo, User
 from mail.services import LINK_PLACEHOLDER, enqueue_email, language_for
@@ -57,14 +57,13 @@ def revoke_api_token(*, token: ApiToken, now: datetime) -> None:
 
 def authenticate_api_token(*, raw: str) -> ApiToken | None:
     """The live token for `raw`, or None (unknown, revoked, or its user inactive)."""
-    found = fetch_joined(
+    token = fetch_first(
         ApiToken,
         ("user", *(f"user__{path}" for path in selectors.USER_RELATED)),
         'r."digest" = %s AND r."revoked_at" IS NULL AND "user"."is_active"',
         [selectors.token_digest(raw)],
         tail="LIMIT 1",
     )
-    token = found[0] if found else None
     if token is not None:
         now = timezone.now()
         # Touch at most once a minute so authenticated calls do not all write.

@@ -14,7 +14,7 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from b2bshop.errors import NotFound
-from b2bshop.hot_sql import fetch_joined
+from b2bshop.hot_sql import fetch_first, fetch_joined
 from catalog.selectors import has_visibility_rules, visibility_q
 from customers.models import Customer, ShipTo, User
 from customers.selectors import default_ship_to, get_buyer_customer, ship_to_snapshot
@@ -93,11 +93,9 @@ def lock_cart_for_checkout(*, buyer: User, customer: Customer) -> Cart | None:
     checkout a statement. Both are FOR NO KEY UPDATE then: cart writes (upserts) still wait for it.
     """
     if connection.vendor != "postgresql":  # the SQLite demo: one writer at a time, no row locks
-        found = fetch_joined(Cart, (), 'r."buyer_id" = %s', [buyer.pk])
-        return found[0] if found else None
+        return fetch_first(Cart, (), 'r."buyer_id" = %s', [buyer.pk])
     if customer.credit_limit is None:
-        found = fetch_joined(Cart, (), 'r."buyer_id" = %s', [buyer.pk], tail="FOR UPDATE")
-        return found[0] if found else None
+        return fetch_first(Cart, (), 'r."buyer_id" = %s', [buyer.pk], tail="FOR UPDATE")
     # Hand-written (one per checkout): inner joins, so PostgreSQL can lock the company row with the cart.
     cart_table, user_table = Cart._meta.db_table, User._meta.db_table
     columns = ", ".join(f'c."{f.column}"' for f in Cart._meta.concrete_fields)

@@ -23,7 +23,7 @@ from django.utils.translation import gettext
 
 from b2bshop.audit import record_event
 from b2bshop.errors import ApplicationError, ValidationFailed
-from b2bshop.hot_sql import execute, fetch_joined, insert_rows
+from b2bshop.hot_sql import execute, fetch_first, insert_rows
 from b2bshop.money import money_str
 from catalog.models import Product
 from catalog.stock import InsufficientStock, hold_stock
@@ -122,11 +122,19 @@ def cart_fingerprint(items: Sequence[tuple[Product, int]]) -> str:
 
 
 def _order_with_key(*, customer: Customer, key: str) -> Order | None:
-    """The company's order placed with this Idempotency-Key (hand-written: one per checkout)."""
-    found = fetch_joined(
-        Order, (), 'r."customer_id" = %s AND r."idempotency_key" = %s', [customer.pk, key], tail="LIMIT 1"
+    """The company's order placed with this Idempotency-Key (hand-written: one per checkout).
+
+    ``<> ''`` repeats the predicate of the partial unique index ``order_unique_idempotency_key``: a
+    prepared statement's generic plan only uses that index when the WHERE clause implies it, and
+    without it PostgreSQL read every order of the company (1.3 ms per checkout at 1,250 orders).
+    """
+    return fetch_first(
+        Order,
+        (),
+        'r."customer_id" = %s AND r."idempotency_key" = %s AND r."idempotency_key" <> \'\'',
+        [customer.pk, key],
+        tail="LIMIT 1",
     )
-    return found[0] if found else None
 
 
 def _existing(*, customer: Customer, key: str, fingerprint: str, has_lines: bool) -> PlacedOrder | None:
