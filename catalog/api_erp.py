@@ -24,6 +24,7 @@ from b2bshop.money import money_str
 from catalog import services
 from catalog.models import Product
 from catalog.sku import SKU_MAX_LENGTH, InvalidSku, normalize_sku
+from catalog.stock import stock_batch_lane
 from catalog.text import is_valid_jan
 
 
@@ -324,9 +325,10 @@ class StockApi(ErpApi):
         tags=["erp"],
     )
     def post(self, request: Request) -> Response:
-        valid = validate_items(batch_items(request.data), StockItemSerializer)
-        items = [services.StockItem(sku=d["sku"], on_hand=d["on_hand"], as_of=d["as_of"]) for d in valid]
-        result = services.apply_erp_stock(items=items, received_at=timezone.now())
+        with stock_batch_lane():
+            valid = validate_items(batch_items(request.data), StockItemSerializer)
+            items = [services.StockItem(sku=d["sku"], on_hand=d["on_hand"], as_of=d["as_of"]) for d in valid]
+            result = services.apply_erp_stock(items=items, received_at=timezone.now())
         return Response({"updated": result.updated, "stale": result.stale})
 
 

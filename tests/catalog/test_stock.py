@@ -1,9 +1,10 @@
 """Stock holds: hold on checkout, release only on a later ERP figure, stale figures ignored."""
 
+import threading
 from datetime import timedelta
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from catalog.models import Stock, StockHold
@@ -13,6 +14,7 @@ from catalog.stock import (
     apply_stock_figures,
     hold_stock,
     mark_holds_releasable,
+    stock_batch_lane,
 )
 from orders.models import Order
 from tests import factories
@@ -91,3 +93,42 @@ def test_bulk_stock_update_query_count_is_constant(django_assert_max_num_queries
                 figures=[StockFigure(p.id, 7, None) for p in products[:size]], received_at=now
             )
     assert _available(products[-1]) == 7
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the lane is a PostgreSQL advisory lock")
+def test_parallel_erp_stock_batches_apply_one_at_a_time(erp):
+    """A second batch, even for other SKUs, waits until the first commits, then applies: no 5xx."""
+    first_sku, other_sku = factories.make_product(on_hand=5), factories.make_product(on_hand=5)
+    first_holds_lane, release_first = threading.Event(), threading.Event()
+    answers: dict[str, int] = {}
+
+    def first() -> None:
+        try:
+            with stock_batch_lane():
+                apply_stock_figures(figures=[StockFigure(first_sku.id, 11, None)], received_at=timezone.now())
+                first_holds_lane.set()
+                release_first.wait(10)
+        finally:
+            connection.close()
+
+    def second() -> None:
+        try:
+            body = {"items": [{"sku": other_sku.sku, "on_hand": 22}]}
+            answers["second"] = erp.post("/api/v1/erp/stock", body, format="json").status_code
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=first)
+    holder.start()
+    assert first_holds_lane.wait(10)
+    waiter = threading.Thread(target=second)
+    waiter.start()
+    waiter.join(0.7)
+    assert waiter.is_alive(), "the second batch must wait for the first one's commit"
+    assert _available(other_sku) == 5
+    release_first.set()
+    holder.join(10)
+    waiter.join(10)
+    assert answers == {"second": 200}
+    assert (_available(first_sku), _available(other_sku)) == (11, 22)
