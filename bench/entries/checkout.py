@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from bench import config, load
 from bench.entries import common
-from bench.report import Row, interleave, median, not_available, paired_row
+from bench.report import Row, interleave, median, median_ratio, not_available, paired_row
 
 NAME = "checkout"
 LINES = 5
@@ -88,10 +88,19 @@ def available(ctx) -> tuple[bool, str]:
     return True, ""
 
 
+def _old_target(pairs: list[tuple[float, float]], ratio: float) -> str:
+    """Issue 6's target for this row, which issue 11 replaced: printed, not judged."""
+    return f"issue 6's >= {ratio:g}x {'met' if (median_ratio(pairs) or 0) >= ratio else 'not met'}"
+
+
 def run(ctx) -> list[Row]:
+    # Issue 11 set the targets of the order through the API (bulk cart PUT + checkout + push): CPU per
+    # order <= 50 ms (entry "cpu") and throughput >= 0.06x the one-SELECT view. It replaced issue 6's
+    # pair for the old flow (>= 0.12x one-SELECT, >= 0.06x pgbench), which the rows still print, with
+    # that target in their note, for continuity (docs/performance.md, "Targets of issue 11").
     targets = {
-        "pg": ("ratio", ">=", 0.06),
-        "sel": ("ratio", ">=", 0.12),
+        "pg": None,
+        "sel": ("ratio", ">=", 0.06),
         "hot": ("ratio", ">=", 0.4),
     }
     ok, why = available(ctx)
@@ -131,7 +140,7 @@ def run(ctx) -> list[Row]:
             unit="orders/s",
             baseline_name="pgbench",
             target=targets["pg"],
-            note=note,
+            note="; ".join(x for x in (note, _old_target(pg_pairs, 0.06)) if x),
         ),
         paired_row(
             NAME,
@@ -140,6 +149,7 @@ def run(ctx) -> list[Row]:
             unit="orders/s",
             baseline_name="1 SELECT",
             target=targets["sel"],
+            note=_old_target(sel_pairs, 0.12),
         ),
     ]
     # For continuity with earlier runs: the same buyers ordering with one PUT per line (6 requests).
