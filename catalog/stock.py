@@ -17,6 +17,7 @@ stock update is one statement); the embedded SQLite demo (`make run`) takes a po
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -189,20 +190,29 @@ RETURNING s.product_id, (SELECT COUNT(*) FROM released)
 _STOCK_LANE_SQL = "SELECT pg_advisory_xact_lock(hashtext('catalog.apply_stock_figures'))"
 
 
+_lane = threading.local()
+
+
 @contextmanager
 def stock_batch_lane() -> Iterator[None]:
     """One ERP stock batch at a time, from reading its body to its commit (PostgreSQL; the SQLite demo
     has one writer anyway). ``apply_stock_figures`` needs this for its own statement; taking it
     around the whole request too keeps an ERP that sends batches in parallel to one core's worth of
     parsing, validating and writing, so buyers' pages keep the other (bench: catalog p95 under ERP
-    stock load). The lock is released at commit or rollback.
+    stock load). Opens a transaction; the lock is released at its commit or rollback. Inside an
+    open lane (same thread) it adds nothing.
     """
-    if not _postgres():
+    if not _postgres() or getattr(_lane, "held", False):
         yield
         return
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(_STOCK_LANE_SQL)
-        yield
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(_STOCK_LANE_SQL)
+        _lane.held = True
+        try:
+            yield
+        finally:
+            _lane.held = False
 
 
 def apply_stock_figures(*, figures: Sequence[StockFigure], received_at: datetime) -> StockUpdateResult:
@@ -227,8 +237,7 @@ def apply_stock_figures(*, figures: Sequence[StockFigure], received_at: datetime
     rows = [(pid, on_hand, taken) for pid, (on_hand, taken) in sorted(latest.items())]
     if _postgres():
         values, params = _values(rows, ("::bigint", "::integer", "::timestamptz"))
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(_STOCK_LANE_SQL)
+        with stock_batch_lane(), connection.cursor() as cursor:
             cursor.execute(_APPLY_SQL.format(values=values), [*params, received_at, received_at])
             applied = cursor.fetchall()
         released = applied[0][1] if applied else 0
