@@ -26,7 +26,7 @@ from collections.abc import Callable
 # The bench-only URLconf (/bench/rows50) is mounted when this is on; set before Django loads settings.
 os.environ["BENCH_URLS"] = "1"
 
-from profiling import bench_buyer, print_top, profiled, statements_of  # noqa: E402
+from profiling import add_bench_categories, bench_buyer, print_top, profiled, statements_of  # noqa: E402
 
 PAGES = ("product", "list", "rows50")
 
@@ -61,14 +61,8 @@ def main() -> None:
 
     with bench_buyer() as (world, client):
         from bench import config
-        from catalog.models import Category
 
-        tops = Category.objects.bulk_create(
-            [Category(code=f"XT{i}", name=f"追加{i}") for i in range(args.categories // 6)]
-        )
-        Category.objects.bulk_create(
-            [Category(code=f"XT{t.pk}-{k}", name=f"追加{t.pk}-{k}", parent=t) for t in tops for k in range(5)]
-        )
+        add_bench_categories(args.categories)
         products = world.products
         paths_by_page = {
             "product": [config.PAGES["product"].format(sku=p.sku) for p in products[: args.skus]],

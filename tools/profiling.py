@@ -48,6 +48,16 @@ def bench_buyer() -> Iterator[tuple[Any, Any]]:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
+def add_bench_categories(count: int) -> None:
+    """About ``count`` more categories, top-level ones with 5 children each, as the bench's catalog has."""
+    from catalog.models import Category
+
+    tops = Category.objects.bulk_create([Category(code=f"XT{i}", name=f"追加{i}") for i in range(count // 6)])
+    Category.objects.bulk_create(
+        [Category(code=f"XT{t.pk}-{k}", name=f"追加{t.pk}-{k}", parent=t) for t in tops for k in range(5)]
+    )
+
+
 def statements_of(call: Callable[[], None]) -> list[str]:
     """The SQL statements one call sends (bench.scenarios' notion of a statement)."""
     from django.db import connection

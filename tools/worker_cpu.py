@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -26,20 +25,7 @@ from pathlib import Path
 
 os.environ["BENCH_URLS"] = "1"
 
-from profiling import ROOT, bench_buyer  # noqa: E402
-
-TICK = os.sysconf("SC_CLK_TCK")
-
-
-def _cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK  # utime + stime
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from profiling import ROOT, add_bench_categories, bench_buyer  # noqa: E402
 
 
 def main() -> None:
@@ -53,29 +39,17 @@ def main() -> None:
         from django.db import connection
 
         from bench import config
-        from catalog.models import Category
+        from bench.server import CLK_TCK, cpu_seconds, free_port, server_env
 
-        tops = Category.objects.bulk_create([Category(code=f"XT{i}", name=f"追加{i}") for i in range(20)])
-        Category.objects.bulk_create(
-            [Category(code=f"XT{t.pk}-{k}", name=f"追加{t.pk}-{k}", parent=t) for t in tops for k in range(5)]
-        )
+        add_bench_categories(120)
         database = connection.settings_dict["NAME"]
         cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
-        port = _free_port()
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST"))}
+        port = free_port()
+        env = server_env()  # what `make bench` starts gunicorn with, on this throw-away database
         env.update(
-            DJANGO_SETTINGS_MODULE="b2bshop.settings",
             DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{database}",
             SECRET_KEY=settings.SECRET_KEY,  # the session's auth hash was made with it
             ERP_SIGNING_SECRET=settings.ERP_SIGNING_SECRET,
-            DEBUG="0",
-            SECURE_SSL_REDIRECT="0",
-            SECURE_COOKIES="0",
-            SECURE_HSTS_SECONDS="0",
-            CONN_MAX_AGE="600",
-            BENCH_URLS="1",
-            ALLOWED_HOSTS="127.0.0.1,localhost",
-            LOG_LEVEL="WARNING",
         )
         python = Path(sys.executable).parent
         subprocess.run(  # noqa: S603 - our own interpreter and arguments
@@ -122,10 +96,10 @@ def main() -> None:
             spent: dict[str, list[tuple[float, float]]] = {name: [] for name in paths}
             for _ in range(args.rounds):
                 for name, some in paths.items():
-                    w0, b0 = _cpu_seconds(worker), sum(_cpu_seconds(b) for b in backends)
+                    w0, b0 = cpu_seconds([worker]), cpu_seconds(backends)
                     for i in range(args.requests):
                         get(some[i % len(some)])
-                    w1, b1 = _cpu_seconds(worker), sum(_cpu_seconds(b) for b in backends)
+                    w1, b1 = cpu_seconds([worker]), cpu_seconds(backends)
                     spent[name].append(((w1 - w0) * 1000 / args.requests, (b1 - b0) * 1000 / args.requests))
             total = {}
             for name, values in spent.items():
@@ -134,7 +108,7 @@ def main() -> None:
                 print(f"{name}: {web:.1f} ms worker + {db:.1f} ms PostgreSQL CPU per request")
             print(
                 f"expected throughput vs rows50: list {total['rows50'] / total['list']:.2f}x, "
-                f"product {total['rows50'] / total['product']:.2f}x (CPU resolution {1000 / TICK:.0f} ms per batch)"
+                f"product {total['rows50'] / total['product']:.2f}x (CPU resolution {1000 / CLK_TCK:.0f} ms per batch)"
             )
         finally:
             os.killpg(server.pid, signal.SIGTERM)
