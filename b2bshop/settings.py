@@ -112,6 +112,9 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
+# The order path's hand-written statements (b2bshop.hot_sql) run as server-side prepared statements;
+# 0 behind a pooler in transaction mode (PgBouncer), where a session's statements do not follow it.
+HOT_SQL_PREPARE = env_bool("HOT_SQL_PREPARE", True)
 
 # ---------------------------------------------------------------- cache, sessions
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -292,8 +295,6 @@ ERP_PUSH_LEASE_SECONDS = float(os.environ.get("ERP_PUSH_LEASE_SECONDS", str(ERP_
 # deep queue fills a batch; a full one is leased for ERP_PUSH_LEASE_SECONDS + 2 x ERP_TIMEOUT_SECONDS
 # per further round of requests (160 s with the defaults), which is how long a killed worker's
 # batch waits for the sweep. 25 drained ~15 % faster than 10 (docs/performance.md).
-# The order path's hand-written statements (b2bshop.hot_sql) run as server-side prepared statements.
-HOT_SQL_PREPARE = env_bool("HOT_SQL_PREPARE", True)
 ERP_PUSH_BATCH = int(os.environ.get("ERP_PUSH_BATCH", "25"))
 ERP_PUSH_CONCURRENCY = int(os.environ.get("ERP_PUSH_CONCURRENCY", "4"))
 ERP_SWEEP_GRACE_SECONDS = float(os.environ.get("ERP_SWEEP_GRACE_SECONDS", "60"))  # never attempted after this
