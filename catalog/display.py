@@ -108,10 +108,10 @@ def _price(offer: ProductOffer, page: _Page, unit: str) -> str:
         f'<span class="price" data-testid="unit-price">{_e(format_yen(unit_price))}</span>'
         f'<span class="muted"> / {_e(unit)}</span>'
     )
-    if unit_price < offer.product.base_price:  # offer.has_own_price
+    if offer.has_own_price:
         return (
             f'<span class="price-box"><span class="your-price-label">{page.your_price}</span> {price}'
-            f' <span class="list-price muted">{page.list_price} <s>{_e(format_yen(offer.product.base_price))}</s></span></span>\n'
+            f' <span class="list-price muted">{page.list_price} <s>{_e(format_yen(offer.list_price))}</s></span></span>\n'
         )
     return f'<span class="price-box">{price}</span>\n'
 
@@ -129,9 +129,7 @@ def _add_form(offer: ProductOffer, page: _Page, *, unit: str, field_id: str, lim
     ``unit`` is the unit label as text; ``field_id`` is already escaped.
     """
     limits = offer.limits
-    low = offer.min_quantity
-    step = limits.multiple
-    high = limits.largest_valid
+    low, step, high = offer.min_quantity, offer.step, offer.max_quantity
     if offer.can_add:
         off = off_described = ""
         help_class, help_text = "muted", _e(limits_text)
