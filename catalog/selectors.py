@@ -463,13 +463,18 @@ def visible_products_by_sku(*, customer: Customer | None, skus: list[str]) -> li
     )
 
 
+def visible_product_by_sku(*, customer: Customer | None, sku: str) -> Product | None:
+    """``visible_products_by_sku`` for one exact SKU: the product, or None."""
+    found = visible_products_by_sku(customer=customer, skus=[sku])
+    return found[0] if found else None
+
+
 def get_visible_product(*, sku: str, customer: Customer | None) -> Product | None:
     """One product the company may see, with its category and the category's parents for the breadcrumb.
 
     The categories come from the cached tree, so the product query joins stock only.
     """
-    found = visible_products_by_sku(customer=customer, skus=[sku])
-    product = found[0] if found else None
+    product = visible_product_by_sku(customer=customer, sku=sku)
     if product is None or product.category_id is None:
         return product
     tree = _tree()

@@ -14,7 +14,7 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from b2bshop.errors import NotFound
-from b2bshop.hot_sql import fetch_first, fetch_joined
+from b2bshop.hot_sql import fetch_first, fetch_joined, fetch_rows
 from catalog.selectors import has_visibility_rules, visibility_q
 from customers.models import Customer, ShipTo, User
 from customers.selectors import default_ship_to, get_buyer_customer, ship_to_snapshot
@@ -105,12 +105,10 @@ def lock_cart_for_checkout(*, buyer: User, customer: Customer) -> Cart | None:
         f'JOIN "{Customer._meta.db_table}" k ON k."id" = u."customer_id" '
         'WHERE c."buyer_id" = %s AND k."id" = %s FOR NO KEY UPDATE OF c, k'
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [buyer.pk, customer.pk])
-        row = cursor.fetchone()
-    if row is None:
+    rows = fetch_rows(sql, [buyer.pk, customer.pk])
+    if not rows:
         return None
-    return Cart.from_db(connection.alias, [f.attname for f in Cart._meta.concrete_fields], row)
+    return Cart.from_db(connection.alias, [f.attname for f in Cart._meta.concrete_fields], rows[0])
 
 
 def lock_customer_for_credit(*, customer: Customer) -> None:

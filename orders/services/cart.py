@@ -22,7 +22,7 @@ from b2bshop.hot_sql import execute, in_list, insert_rows
 from catalog.limits import category_chains, engine_buyer, engine_product
 from catalog.models import Product, Stock
 from catalog.prices import price_sheets
-from catalog.selectors import visible_products_by_sku
+from catalog.selectors import visible_product_by_sku, visible_products_by_sku
 from customers.models import Customer, User
 from customers.selectors import get_buyer_customer
 from orders import selectors
@@ -188,8 +188,7 @@ def parse_quantity(value: object, *, allow_zero: bool = True) -> int:
 def get_orderable_product(*, sku: str, buyer: User) -> Product:
     """A product the buyer's company may see and order, by SKU. Unknown, inactive or hidden: NotFound (404)."""
     customer = get_buyer_customer(user=buyer)
-    found = visible_products_by_sku(customer=customer, skus=[str(sku).strip()])
-    product = found[0] if found else None
+    product = visible_product_by_sku(customer=customer, sku=str(sku).strip())
     if product is None:
         raise NotFound(gettext("Product %(sku)s was not found.") % {"sku": sku}, code="product_not_found")
     return product
